@@ -1,0 +1,431 @@
+//! The experiment config: one schema for the command line, the page (wasm) and, later, the URL.
+//!
+//! A config is JSON. Every field may be left out and then takes the default written next to it;
+//! the defaults together are the *default experiment* (30×30, rank 2, 300 observed entries,
+//! seed 0, start at the observations, ratio penalty with λ = 0.01, six optimizers at
+//! learning rate 0.01).
+//!
+//! ```json
+//! {"problem": {"rows": 30, "cols": 30, "rank": 2, "observed": 300, "noise": 0.0, "seed": 0},
+//!  "model": {"init": "observed", "init_scale": 0.001},
+//!  "objective": {"penalty": "ratio", "lambda": 0.01},
+//!  "steps": 3000,
+//!  "optimizers": [{"name": "adam", "learning_rate": 0.01}, {"name": "gd", "learning_rate": 0.01}]}
+//! ```
+//!
+//! `problem` may instead give the truth explicitly:
+//! `{"truth": [[1, 2], [3, 4]], "observed_entries": [[0, 0], [1, 1]], "noise": 0.0, "seed": 0}`
+//! (rows of numbers; Ω as 0-based `[row, col]` pairs).
+//!
+//! # Errors
+//! [`Config::from_json`] returns a [`ConfigError`] whose message is one line naming the field
+//! (a path such as `optimizers[1].beta2`) and the problem: unknown fields and names,
+//! values out of range, rank > min(m, n), more observed entries than m·n, duplicate or
+//! out-of-range observed entries, ragged truth rows, non-finite numbers.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::optim::OptimizerConfig;
+
+/// Largest number of rows or columns accepted (the page and the CLI alike).
+pub const MAX_DIM: usize = 1000;
+/// Largest number of steps a config may ask for.
+pub const MAX_STEPS: u64 = 100_000_000;
+
+/// An invalid config: the dotted path of the field and what is wrong with it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConfigError {
+    /// Path of the offending field, e.g. `problem.rank` or `optimizers[1].beta2`; empty for the whole document.
+    pub field: String,
+    /// What is wrong, in words.
+    pub message: String,
+}
+
+impl ConfigError {
+    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+        ConfigError { field: field.into(), message: message.into() }
+    }
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.field.is_empty() {
+            write!(f, "config: {}", self.message)
+        } else {
+            write!(f, "{}: {}", self.field, self.message)
+        }
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+/// The whole experiment: one problem, one model and objective, one run per optimizer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, expecting = "a config object with problem, model, objective, steps, optimizers")]
+pub struct Config {
+    #[serde(default)]
+    pub problem: ProblemConfig,
+    #[serde(default)]
+    pub model: ModelConfig,
+    #[serde(default)]
+    pub objective: ObjectiveConfig,
+    /// Number of steps a run is meant to take (the CLI runs exactly this many; the page plays
+    /// until every run reaches it). Default 3000.
+    #[serde(default = "default_steps")]
+    pub steps: u64,
+    /// One run per entry, in this order. Default: the six optimizers of the default experiment.
+    #[serde(default = "default_optimizers")]
+    pub optimizers: Vec<OptimizerConfig>,
+}
+
+fn default_steps() -> u64 {
+    3000
+}
+
+/// The six optimizers of the default experiment, all at learning rate 0.01.
+pub fn default_optimizers() -> Vec<OptimizerConfig> {
+    use crate::optim::*;
+    let lr = 0.01;
+    vec![
+        OptimizerConfig::Adam(Adam { learning_rate: lr, ..Adam::default() }),
+        OptimizerConfig::Rmsprop(Rmsprop { learning_rate: lr, ..Rmsprop::default() }),
+        OptimizerConfig::Adagrad(Adagrad { learning_rate: lr, ..Adagrad::default() }),
+        OptimizerConfig::Gd(Gd { learning_rate: lr, ..Gd::default() }),
+        OptimizerConfig::Momentum(Momentum { learning_rate: lr, ..Momentum::default() }),
+        OptimizerConfig::Nesterov(Momentum { learning_rate: lr, ..Momentum::default() }),
+    ]
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            problem: ProblemConfig::default(),
+            model: ModelConfig::default(),
+            objective: ObjectiveConfig::default(),
+            steps: default_steps(),
+            optimizers: default_optimizers(),
+        }
+    }
+}
+
+/// Where the ground truth W* and the observed set Ω come from.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ProblemSource {
+    /// W* = U Vᵀ with U (m×r), V (n×r) i.i.d. N(0, 1), rescaled to ‖W*‖_F = √(m·n);
+    /// Ω: `observed` entries drawn uniformly without replacement.
+    Synthetic { rows: usize, cols: usize, rank: usize, observed: usize },
+    /// The truth given as rows of numbers (m rows of n), Ω as 0-based `[row, col]` pairs.
+    Explicit { truth: Vec<Vec<f64>>, observed_entries: Vec<[usize; 2]> },
+}
+
+/// The problem: its source plus the observation noise σ and the seed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "RawProblem", into = "RawProblem")]
+pub struct ProblemConfig {
+    pub source: ProblemSource,
+    /// Standard deviation σ of the Gaussian noise added to the observations (default 0).
+    pub noise: f64,
+    /// Seed of every random draw: truth, Ω, noise, Gaussian start (default 0).
+    pub seed: u64,
+}
+
+impl Default for ProblemConfig {
+    fn default() -> Self {
+        ProblemConfig {
+            source: ProblemSource::Synthetic { rows: 30, cols: 30, rank: 2, observed: 300 },
+            noise: 0.0,
+            seed: 0,
+        }
+    }
+}
+
+/// The JSON form of `problem` (flat, all optional), checked into a [`ProblemConfig`].
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, expecting = "an object with rows, cols, rank, observed, noise, seed (or truth, observed_entries, noise, seed)")]
+struct RawProblem {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    rows: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cols: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    rank: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    observed: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    truth: Option<Vec<Vec<f64>>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    observed_entries: Option<Vec<[usize; 2]>>,
+    #[serde(default)]
+    noise: f64,
+    #[serde(default)]
+    seed: u64,
+}
+
+/// Errors inside `problem` are reported as `"<sub-field>: <message>"` so that the path
+/// tracker prefixes `problem.`.
+fn sub(field: &str, message: impl fmt::Display) -> String {
+    format!("{field}\u{0}{message}")
+}
+
+impl TryFrom<RawProblem> for ProblemConfig {
+    type Error = String;
+    fn try_from(raw: RawProblem) -> Result<Self, String> {
+        if !raw.noise.is_finite() || raw.noise < 0.0 {
+            return Err(sub("noise", format!("must be a finite number >= 0, got {}", raw.noise)));
+        }
+        let source = if raw.truth.is_some() || raw.observed_entries.is_some() {
+            for (name, present) in [
+                ("rows", raw.rows.is_some()),
+                ("cols", raw.cols.is_some()),
+                ("rank", raw.rank.is_some()),
+                ("observed", raw.observed.is_some()),
+            ] {
+                if present {
+                    return Err(sub(
+                        name,
+                        "not allowed with an explicit truth (give either truth + observed_entries, or rows/cols/rank/observed)",
+                    ));
+                }
+            }
+            let truth = raw.truth.ok_or_else(|| sub("truth", "missing: observed_entries needs a truth matrix"))?;
+            let observed_entries = raw
+                .observed_entries
+                .ok_or_else(|| sub("observed_entries", "missing: a truth matrix needs its observed entries"))?;
+            check_explicit(&truth, &observed_entries)?;
+            ProblemSource::Explicit { truth, observed_entries }
+        } else {
+            let rows = raw.rows.unwrap_or(30);
+            let cols = raw.cols.unwrap_or(30);
+            let rank = raw.rank.unwrap_or(2.min(rows.min(cols)));
+            let observed = raw.observed.unwrap_or(300.min(rows * cols));
+            for (name, v) in [("rows", rows), ("cols", cols)] {
+                if v == 0 || v > MAX_DIM {
+                    return Err(sub(name, format!("must be between 1 and {MAX_DIM}, got {v}")));
+                }
+            }
+            if rank == 0 || rank > rows.min(cols) {
+                return Err(sub(
+                    "rank",
+                    format!("must be between 1 and min(rows, cols) = {}, got {rank}", rows.min(cols)),
+                ));
+            }
+            if observed == 0 || observed > rows * cols {
+                return Err(sub(
+                    "observed",
+                    format!("must be between 1 and rows·cols = {}, got {observed}", rows * cols),
+                ));
+            }
+            ProblemSource::Synthetic { rows, cols, rank, observed }
+        };
+        Ok(ProblemConfig { source, noise: raw.noise, seed: raw.seed })
+    }
+}
+
+fn check_explicit(truth: &[Vec<f64>], entries: &[[usize; 2]]) -> Result<(), String> {
+    let m = truth.len();
+    if m == 0 || m > MAX_DIM {
+        return Err(sub("truth", format!("must have between 1 and {MAX_DIM} rows, got {m}")));
+    }
+    let n = truth[0].len();
+    if n == 0 || n > MAX_DIM {
+        return Err(sub("truth", format!("rows must have between 1 and {MAX_DIM} numbers, row 0 has {n}")));
+    }
+    for (i, row) in truth.iter().enumerate() {
+        if row.len() != n {
+            return Err(sub(&format!("truth[{i}]"), format!("has {} numbers, row 0 has {n} (rows must be equally long)", row.len())));
+        }
+        if let Some(j) = row.iter().position(|v| !v.is_finite()) {
+            return Err(sub(&format!("truth[{i}][{j}]"), "must be a finite number"));
+        }
+    }
+    if entries.is_empty() {
+        return Err(sub("observed_entries", "must name at least one entry"));
+    }
+    let mut seen = vec![false; m * n];
+    for (k, &[i, j]) in entries.iter().enumerate() {
+        if i >= m || j >= n {
+            return Err(sub(
+                &format!("observed_entries[{k}]"),
+                format!("[{i}, {j}] is outside the {m}×{n} truth (0-based [row, col])"),
+            ));
+        }
+        if std::mem::replace(&mut seen[i * n + j], true) {
+            return Err(sub(&format!("observed_entries[{k}]"), format!("[{i}, {j}] is listed twice")));
+        }
+    }
+    Ok(())
+}
+
+impl From<ProblemConfig> for RawProblem {
+    fn from(p: ProblemConfig) -> Self {
+        let mut raw = RawProblem { noise: p.noise, seed: p.seed, ..RawProblem::default() };
+        match p.source {
+            ProblemSource::Synthetic { rows, cols, rank, observed } => {
+                raw.rows = Some(rows);
+                raw.cols = Some(cols);
+                raw.rank = Some(rank);
+                raw.observed = Some(observed);
+            }
+            ProblemSource::Explicit { truth, observed_entries } => {
+                raw.truth = Some(truth);
+                raw.observed_entries = Some(observed_entries);
+            }
+        }
+        raw
+    }
+}
+
+impl ProblemConfig {
+    /// (m, n) of the problem.
+    pub fn shape(&self) -> (usize, usize) {
+        match &self.source {
+            ProblemSource::Synthetic { rows, cols, .. } => (*rows, *cols),
+            ProblemSource::Explicit { truth, .. } => (truth.len(), truth[0].len()),
+        }
+    }
+}
+
+/// How the run's starting matrix W₀ is drawn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Init {
+    /// Y on Ω, 0 elsewhere: the start that fits the observations exactly (default).
+    #[default]
+    Observed,
+    /// i.i.d. N(0, init_scale²) entries.
+    Gaussian,
+}
+
+/// The model (parameterization) and its start. Depth-1 (W itself is the parameter) for now.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, expecting = "an object with init, init_scale")]
+pub struct ModelConfig {
+    /// Start: `observed` (default) or `gaussian`.
+    #[serde(default)]
+    pub init: Init,
+    /// Standard deviation of the `gaussian` start's entries (default 0.001; must be > 0).
+    #[serde(default = "default_init_scale")]
+    pub init_scale: f64,
+}
+
+fn default_init_scale() -> f64 {
+    1e-3
+}
+
+impl Default for ModelConfig {
+    fn default() -> Self {
+        ModelConfig { init: Init::Observed, init_scale: default_init_scale() }
+    }
+}
+
+/// The penalty p(W) added to the data fit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Penalty {
+    /// No penalty: f is the data fit alone.
+    None,
+    /// The nuclear norm ‖W‖_* = Σᵢ σᵢ.
+    Nuclear,
+    /// The nuclear-to-Frobenius ratio ‖W‖_* / ‖W‖_F (scale-invariant; default).
+    #[default]
+    Ratio,
+}
+
+/// f(W) = 1/(2|Ω|)·Σ_Ω (W_ij − Y_ij)² + λ·p(W).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, expecting = "an object with penalty, lambda")]
+pub struct ObjectiveConfig {
+    /// `none`, `nuclear` or `ratio` (default).
+    #[serde(default)]
+    pub penalty: Penalty,
+    /// λ ≥ 0, the penalty's weight (default 0.01).
+    #[serde(default = "default_lambda")]
+    pub lambda: f64,
+}
+
+fn default_lambda() -> f64 {
+    0.01
+}
+
+impl Default for ObjectiveConfig {
+    fn default() -> Self {
+        ObjectiveConfig { penalty: Penalty::Ratio, lambda: default_lambda() }
+    }
+}
+
+impl Config {
+    /// Parses and validates a config. See the module docs for the schema and the errors.
+    pub fn from_json(text: &str) -> Result<Config, ConfigError> {
+        if !text.trim_start().starts_with('{') {
+            return Err(ConfigError::new("", "must be a JSON object ({...})"));
+        }
+        let de = &mut serde_json::Deserializer::from_str(text);
+        let config: Config = serde_path_to_error::deserialize(de).map_err(|e| {
+            let path = e.path().to_string();
+            let path = if path == "." || path == "?" { String::new() } else { path };
+            let inner = e.into_inner();
+            if (inner.is_syntax() || inner.is_eof()) && (path.is_empty() || path.contains('?')) {
+                // Not a field's fault: say where the JSON breaks.
+                return ConfigError::new("", format!("invalid JSON: {inner}"));
+            }
+            let message = inner.to_string();
+            // Errors raised inside `problem` carry their sub-field before a NUL.
+            match message.split_once('\u{0}') {
+                Some((field, msg)) => {
+                    let msg = strip_position(msg);
+                    ConfigError::new(join(&path, field), msg)
+                }
+                None => ConfigError::new(path, strip_position(&message)),
+            }
+        })?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    /// Checks every value's range (done by [`Config::from_json`]; call it on configs built in code).
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        let m = &self.model;
+        if !m.init_scale.is_finite() || m.init_scale <= 0.0 {
+            return Err(ConfigError::new("model.init_scale", format!("must be a finite number > 0, got {}", m.init_scale)));
+        }
+        let o = &self.objective;
+        if !o.lambda.is_finite() || o.lambda < 0.0 {
+            return Err(ConfigError::new("objective.lambda", format!("must be a finite number >= 0, got {}", o.lambda)));
+        }
+        if self.steps > MAX_STEPS {
+            return Err(ConfigError::new("steps", format!("must be at most {MAX_STEPS}, got {}", self.steps)));
+        }
+        if self.optimizers.is_empty() {
+            return Err(ConfigError::new("optimizers", "must list at least one optimizer"));
+        }
+        if self.optimizers.len() > 16 {
+            return Err(ConfigError::new("optimizers", format!("at most 16 optimizers, got {}", self.optimizers.len())));
+        }
+        for (i, opt) in self.optimizers.iter().enumerate() {
+            opt.validate().map_err(|(field, message)| ConfigError::new(format!("optimizers[{i}].{field}"), message))?;
+        }
+        Ok(())
+    }
+
+    /// The config as JSON with every default filled in.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).expect("a Config always serializes")
+    }
+}
+
+fn join(path: &str, field: &str) -> String {
+    if path.is_empty() {
+        field.to_string()
+    } else {
+        format!("{path}.{field}")
+    }
+}
+
+/// serde_json appends " at line L column C"; the field path says more, keep the text short.
+fn strip_position(message: &str) -> String {
+    match message.rfind(" at line ") {
+        Some(k) if message[k..].contains(" column ") => message[..k].to_string(),
+        _ => message.to_string(),
+    }
+}

@@ -1,0 +1,142 @@
+//! The objective f(W) = 1/(2|Ω|)·Σ_{(i,j)∈Ω} (W_ij − Y_ij)² + λ·p(W) and its gradient.
+//!
+//! W is m × n (`DMatrix`, column-major in memory). The penalties and their gradients,
+//! from the SVD W = U Σ Vᵀ (thin, singular values σ₁ ≥ σ₂ ≥ … ≥ 0):
+//!
+//! | penalty | p(W) | ∇p(W) |
+//! | --- | --- | --- |
+//! | `none` | 0 | 0 |
+//! | `nuclear` | ‖W‖_* = Σᵢ σᵢ | U₊ V₊ᵀ (the minimum-norm subgradient: only σᵢ above the numerical-rank threshold) |
+//! | `ratio` | ‖W‖_* / ‖W‖_F | U₊V₊ᵀ/‖W‖_F − ‖W‖_*·W/‖W‖_F³ (quotient rule; ∇‖W‖_F = W/‖W‖_F) |
+//!
+//! The ratio is scale-invariant (p(cW) = p(W) for c > 0), which is why its gradient is
+//! orthogonal to W. At W = 0 the ratio is defined as 0 with gradient 0.
+//! The data-fit gradient is (1/|Ω|)·P_Ω(W − Y).
+
+use nalgebra::{DMatrix, DVector};
+
+use crate::config::{ObjectiveConfig, Penalty};
+use crate::problem::Problem;
+
+/// A thin SVD W = U·diag(σ)·Vᵀ with σ sorted descending.
+#[derive(Debug, Clone)]
+pub struct Svd {
+    /// m × k, k = min(m, n).
+    pub u: DMatrix<f64>,
+    /// k singular values, descending, ≥ 0.
+    pub singular_values: DVector<f64>,
+    /// k × n.
+    pub v_t: DMatrix<f64>,
+}
+
+impl Svd {
+    /// The SVD of `w` by nalgebra (one-sided bidiagonalisation + implicit-shift QR), or `None`
+    /// when `w` has a non-finite entry or the iteration does not converge.
+    pub fn of(w: &DMatrix<f64>) -> Option<Svd> {
+        if !w.iter().all(|v| v.is_finite()) {
+            return None;
+        }
+        let k = w.nrows().min(w.ncols());
+        let svd = w.clone().try_svd(true, true, 5.0 * f64::EPSILON, 200 * (k + 10))?;
+        Some(Svd { u: svd.u?, singular_values: svd.singular_values, v_t: svd.v_t? })
+    }
+
+    /// ‖W‖_* = Σ σᵢ.
+    pub fn nuclear_norm(&self) -> f64 {
+        self.singular_values.sum()
+    }
+
+    /// Singular values above σ₁·max(m, n)·ε.
+    pub fn numerical_rank(&self) -> usize {
+        let top = self.singular_values.iter().cloned().fold(0.0, f64::max);
+        let tol = top * (self.u.nrows().max(self.v_t.ncols()) as f64) * f64::EPSILON;
+        self.singular_values.iter().filter(|&&s| s > tol).count()
+    }
+
+    /// U₊V₊ᵀ over the numerically nonzero singular values (m × n).
+    pub fn polar_factor(&self) -> DMatrix<f64> {
+        let r = self.numerical_rank();
+        self.u.columns(0, r) * self.v_t.rows(0, r)
+    }
+}
+
+/// The objective of a run: data fit plus λ times a penalty.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Objective {
+    pub penalty: Penalty,
+    /// λ ≥ 0.
+    pub lambda: f64,
+}
+
+impl From<&ObjectiveConfig> for Objective {
+    fn from(c: &ObjectiveConfig) -> Self {
+        Objective { penalty: c.penalty, lambda: c.lambda }
+    }
+}
+
+impl Objective {
+    /// 1/(2|Ω|)·Σ_Ω (W_ij − Y_ij)².
+    pub fn fit(problem: &Problem, w: &DMatrix<f64>) -> f64 {
+        let k = problem.omega.len() as f64;
+        let sum: f64 = problem
+            .omega
+            .iter()
+            .map(|&(i, j)| {
+                let d = w[(i, j)] - problem.observations[(i, j)];
+                d * d
+            })
+            .sum();
+        sum / (2.0 * k)
+    }
+
+    /// p(W), from the SVD of W.
+    pub fn penalty_value(&self, w: &DMatrix<f64>, svd: &Svd) -> f64 {
+        match self.penalty {
+            Penalty::None => 0.0,
+            Penalty::Nuclear => svd.nuclear_norm(),
+            Penalty::Ratio => {
+                let fro = w.norm();
+                if fro > 0.0 { svd.nuclear_norm() / fro } else { 0.0 }
+            }
+        }
+    }
+
+    /// f(W) = fit + λ·p(W).
+    pub fn value(&self, problem: &Problem, w: &DMatrix<f64>, svd: &Svd) -> f64 {
+        let pen = if self.lambda != 0.0 { self.lambda * self.penalty_value(w, svd) } else { 0.0 };
+        Self::fit(problem, w) + pen
+    }
+
+    /// ∇f(W) into `grad` (m × n, overwritten), from the SVD of W.
+    pub fn gradient_into(&self, problem: &Problem, w: &DMatrix<f64>, svd: &Svd, grad: &mut DMatrix<f64>) {
+        grad.fill(0.0);
+        if self.lambda != 0.0 {
+            match self.penalty {
+                Penalty::None => {}
+                Penalty::Nuclear => {
+                    *grad = svd.polar_factor() * self.lambda;
+                }
+                Penalty::Ratio => {
+                    let fro = w.norm();
+                    if fro > 0.0 {
+                        let nuc = svd.nuclear_norm();
+                        *grad = svd.polar_factor() * (self.lambda / fro);
+                        let c = self.lambda * nuc / (fro * fro * fro);
+                        grad.zip_apply(w, |g, x| *g -= c * x);
+                    }
+                }
+            }
+        }
+        let k = problem.omega.len() as f64;
+        for &(i, j) in &problem.omega {
+            grad[(i, j)] += (w[(i, j)] - problem.observations[(i, j)]) / k;
+        }
+    }
+
+    /// ∇f(W) as a new matrix.
+    pub fn gradient(&self, problem: &Problem, w: &DMatrix<f64>, svd: &Svd) -> DMatrix<f64> {
+        let mut g = DMatrix::zeros(w.nrows(), w.ncols());
+        self.gradient_into(problem, w, svd, &mut g);
+        g
+    }
+}

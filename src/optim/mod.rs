@@ -1,0 +1,408 @@
+//! Optimizers: hyper-parameters, separate state, pure update (optax's
+//! `GradientTransformation`, with `torch.optim`'s update rules, names and defaults).
+//!
+//! Every optimizer works on a flat slice of parameters (any storage order; the update is
+//! entry-wise or uses only whole-vector norms) and keeps its state in an [`OptimizerState`]
+//! made by [`OptimizerConfig::init`]. Because the state is separate from the hyper-parameters,
+//! changing the learning rate mid-run keeps the moments (optax `inject_hyperparams`).
+//!
+//! Notation: w parameters, g the gradient at w, t = 1, 2, … the step count, and every
+//! operation entry-wise. `weight_decay` (where present, except AdamW) is PyTorch's coupled L2
+//! term: g ← g + weight_decay·w before the rule.
+//!
+//! | name | rule | source |
+//! | --- | --- | --- |
+//! | `gd` | w ← w − lr·g | `torch.optim.SGD` |
+//! | `momentum` | b ← μ·b + g (b₀ = 0); w ← w − lr·b | `torch.optim.SGD(momentum=μ, dampening=0)` (heavy ball) |
+//! | `nesterov` | b ← μ·b + g; w ← w − lr·(g + μ·b) | `torch.optim.SGD(momentum=μ, nesterov=True)` |
+//! | `adagrad` | s ← s + g²; w ← w − lr·g / (√s + eps) | `torch.optim.Adagrad` (initial accumulator 0, lr_decay 0); Duchi et al. 2011 |
+//! | `rmsprop` | v ← α·v + (1−α)·g²; w ← w − lr·g / (√v + eps) | `torch.optim.RMSprop` (not centered, no momentum); Tieleman & Hinton 2012 |
+//! | `adam` | m ← β₁m + (1−β₁)g; v ← β₂v + (1−β₂)g²; w ← w − (lr/(1−β₁ᵗ))·m / (√v/√(1−β₂ᵗ) + eps) | `torch.optim.Adam`; Kingma & Ba 2015, Algorithm 1 |
+//! | `adam`, `bias_correction: false` | w ← w − lr·m / (√v + eps) | Kingma & Ba 2015 without the correction of §3 |
+//! | `adamw` | w ← w·(1 − lr·weight_decay), then Adam's step | `torch.optim.AdamW`; Loshchilov & Hutter 2019 |
+
+use serde::{Deserialize, Serialize};
+
+/// `torch.optim.SGD` without momentum.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Gd {
+    /// Step size, ≥ 0 (default 0.001, PyTorch's SGD default).
+    pub learning_rate: f64,
+    /// Coupled L2 weight decay, ≥ 0 (default 0).
+    pub weight_decay: f64,
+}
+
+impl Default for Gd {
+    fn default() -> Self {
+        Gd { learning_rate: 1e-3, weight_decay: 0.0 }
+    }
+}
+
+/// `torch.optim.SGD` with momentum (dampening 0), heavy-ball or Nesterov.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Momentum {
+    /// Step size, ≥ 0 (default 0.001).
+    pub learning_rate: f64,
+    /// Momentum μ, 0 ≤ μ < 1 (default 0.9; Nesterov needs μ > 0).
+    pub momentum: f64,
+    /// Coupled L2 weight decay, ≥ 0 (default 0).
+    pub weight_decay: f64,
+}
+
+impl Default for Momentum {
+    fn default() -> Self {
+        Momentum { learning_rate: 1e-3, momentum: 0.9, weight_decay: 0.0 }
+    }
+}
+
+/// `torch.optim.Adagrad` (initial accumulator 0, no learning-rate decay).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Adagrad {
+    /// Step size, ≥ 0 (default 0.01).
+    pub learning_rate: f64,
+    /// Added to √s, outside the square root, ≥ 0 (default 1e-10).
+    pub eps: f64,
+    /// Coupled L2 weight decay, ≥ 0 (default 0).
+    pub weight_decay: f64,
+}
+
+impl Default for Adagrad {
+    fn default() -> Self {
+        Adagrad { learning_rate: 1e-2, eps: 1e-10, weight_decay: 0.0 }
+    }
+}
+
+/// `torch.optim.RMSprop` (not centered, no momentum).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Rmsprop {
+    /// Step size, ≥ 0 (default 0.01).
+    pub learning_rate: f64,
+    /// Decay α of the squared-gradient average, 0 ≤ α ≤ 1 (default 0.99).
+    pub alpha: f64,
+    /// Added to √v, outside the square root, ≥ 0 (default 1e-8).
+    pub eps: f64,
+    /// Coupled L2 weight decay, ≥ 0 (default 0).
+    pub weight_decay: f64,
+}
+
+impl Default for Rmsprop {
+    fn default() -> Self {
+        Rmsprop { learning_rate: 1e-2, alpha: 0.99, eps: 1e-8, weight_decay: 0.0 }
+    }
+}
+
+/// `torch.optim.Adam`, with the bias correction optional.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Adam {
+    /// Step size, ≥ 0 (default 0.001).
+    pub learning_rate: f64,
+    /// Decay of the first moment, 0 ≤ β₁ < 1 (default 0.9).
+    pub beta1: f64,
+    /// Decay of the second moment, 0 ≤ β₂ < 1 (default 0.999).
+    pub beta2: f64,
+    /// Added to the root of the second moment, outside it, ≥ 0 (default 1e-8).
+    pub eps: f64,
+    /// Coupled L2 weight decay, ≥ 0 (default 0).
+    pub weight_decay: f64,
+    /// Divide the moments by 1 − βᵗ (default true).
+    pub bias_correction: bool,
+}
+
+impl Default for Adam {
+    fn default() -> Self {
+        Adam { learning_rate: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8, weight_decay: 0.0, bias_correction: true }
+    }
+}
+
+/// `torch.optim.AdamW`: Adam with decoupled weight decay.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AdamW {
+    /// Step size, ≥ 0 (default 0.001).
+    pub learning_rate: f64,
+    /// 0 ≤ β₁ < 1 (default 0.9).
+    pub beta1: f64,
+    /// 0 ≤ β₂ < 1 (default 0.999).
+    pub beta2: f64,
+    /// ≥ 0 (default 1e-8).
+    pub eps: f64,
+    /// Decoupled decay: w ← w·(1 − lr·weight_decay) each step, ≥ 0 (default 0.01).
+    pub weight_decay: f64,
+}
+
+impl Default for AdamW {
+    fn default() -> Self {
+        AdamW { learning_rate: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8, weight_decay: 1e-2 }
+    }
+}
+
+/// One optimizer with its hyper-parameters; in JSON, `{"name": "adam", "learning_rate": …}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "name", rename_all = "snake_case", expecting = "an optimizer object with a name")]
+pub enum OptimizerConfig {
+    Gd(Gd),
+    Momentum(Momentum),
+    Nesterov(Momentum),
+    Adagrad(Adagrad),
+    Rmsprop(Rmsprop),
+    Adam(Adam),
+    Adamw(AdamW),
+}
+
+/// An optimizer's state: the step count and up to two per-parameter buffers.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OptimizerState {
+    /// Steps taken so far (t of the next step is `t + 1`).
+    pub t: u64,
+    /// Momentum buffer b, or Adam's first moment m (empty when unused).
+    pub first: Vec<f64>,
+    /// Adagrad's sum s, RMSProp's or Adam's second moment v (empty when unused).
+    pub second: Vec<f64>,
+}
+
+fn check_lr(lr: f64) -> Result<(), (&'static str, String)> {
+    if !lr.is_finite() || lr < 0.0 {
+        return Err(("learning_rate", format!("must be a finite number >= 0, got {lr}")));
+    }
+    Ok(())
+}
+
+fn check_nonneg(field: &'static str, v: f64) -> Result<(), (&'static str, String)> {
+    if !v.is_finite() || v < 0.0 {
+        return Err((field, format!("must be a finite number >= 0, got {v}")));
+    }
+    Ok(())
+}
+
+fn check_unit(field: &'static str, v: f64) -> Result<(), (&'static str, String)> {
+    if !(0.0..1.0).contains(&v) {
+        return Err((field, format!("must be in [0, 1), got {v}")));
+    }
+    Ok(())
+}
+
+impl OptimizerConfig {
+    /// The optimizer's `name` in configs.
+    pub fn name(&self) -> &'static str {
+        match self {
+            OptimizerConfig::Gd(_) => "gd",
+            OptimizerConfig::Momentum(_) => "momentum",
+            OptimizerConfig::Nesterov(_) => "nesterov",
+            OptimizerConfig::Adagrad(_) => "adagrad",
+            OptimizerConfig::Rmsprop(_) => "rmsprop",
+            OptimizerConfig::Adam(_) => "adam",
+            OptimizerConfig::Adamw(_) => "adamw",
+        }
+    }
+
+    /// A label for people, e.g. `Adam (no bias correction)`.
+    pub fn label(&self) -> String {
+        match self {
+            OptimizerConfig::Gd(_) => "GD".into(),
+            OptimizerConfig::Momentum(_) => "Momentum".into(),
+            OptimizerConfig::Nesterov(_) => "Nesterov".into(),
+            OptimizerConfig::Adagrad(_) => "AdaGrad".into(),
+            OptimizerConfig::Rmsprop(_) => "RMSProp".into(),
+            OptimizerConfig::Adam(a) if !a.bias_correction => "Adam (no bias correction)".into(),
+            OptimizerConfig::Adam(_) => "Adam".into(),
+            OptimizerConfig::Adamw(_) => "AdamW".into(),
+        }
+    }
+
+    pub fn learning_rate(&self) -> f64 {
+        match self {
+            OptimizerConfig::Gd(o) => o.learning_rate,
+            OptimizerConfig::Momentum(o) | OptimizerConfig::Nesterov(o) => o.learning_rate,
+            OptimizerConfig::Adagrad(o) => o.learning_rate,
+            OptimizerConfig::Rmsprop(o) => o.learning_rate,
+            OptimizerConfig::Adam(o) => o.learning_rate,
+            OptimizerConfig::Adamw(o) => o.learning_rate,
+        }
+    }
+
+    /// Sets the learning rate (a hot change: the state is untouched).
+    ///
+    /// # Errors
+    /// `learning_rate` negative or not finite.
+    pub fn set_learning_rate(&mut self, lr: f64) -> Result<(), (&'static str, String)> {
+        check_lr(lr)?;
+        let slot = match self {
+            OptimizerConfig::Gd(o) => &mut o.learning_rate,
+            OptimizerConfig::Momentum(o) | OptimizerConfig::Nesterov(o) => &mut o.learning_rate,
+            OptimizerConfig::Adagrad(o) => &mut o.learning_rate,
+            OptimizerConfig::Rmsprop(o) => &mut o.learning_rate,
+            OptimizerConfig::Adam(o) => &mut o.learning_rate,
+            OptimizerConfig::Adamw(o) => &mut o.learning_rate,
+        };
+        *slot = lr;
+        Ok(())
+    }
+
+    /// Checks every hyper-parameter's range, as `torch.optim` does.
+    ///
+    /// # Errors
+    /// The field's name and what is wrong.
+    pub fn validate(&self) -> Result<(), (&'static str, String)> {
+        check_lr(self.learning_rate())?;
+        match self {
+            OptimizerConfig::Gd(o) => check_nonneg("weight_decay", o.weight_decay),
+            OptimizerConfig::Momentum(o) | OptimizerConfig::Nesterov(o) => {
+                check_unit("momentum", o.momentum)?;
+                if matches!(self, OptimizerConfig::Nesterov(_)) && o.momentum == 0.0 {
+                    return Err(("momentum", "Nesterov momentum needs momentum > 0".into()));
+                }
+                check_nonneg("weight_decay", o.weight_decay)
+            }
+            OptimizerConfig::Adagrad(o) => {
+                check_nonneg("eps", o.eps)?;
+                check_nonneg("weight_decay", o.weight_decay)
+            }
+            OptimizerConfig::Rmsprop(o) => {
+                if !(0.0..=1.0).contains(&o.alpha) {
+                    return Err(("alpha", format!("must be in [0, 1], got {}", o.alpha)));
+                }
+                check_nonneg("eps", o.eps)?;
+                check_nonneg("weight_decay", o.weight_decay)
+            }
+            OptimizerConfig::Adam(o) => {
+                check_unit("beta1", o.beta1)?;
+                check_unit("beta2", o.beta2)?;
+                check_nonneg("eps", o.eps)?;
+                check_nonneg("weight_decay", o.weight_decay)
+            }
+            OptimizerConfig::Adamw(o) => {
+                check_unit("beta1", o.beta1)?;
+                check_unit("beta2", o.beta2)?;
+                check_nonneg("eps", o.eps)?;
+                check_nonneg("weight_decay", o.weight_decay)
+            }
+        }
+    }
+
+    /// A fresh state for `len` parameters.
+    pub fn init(&self, len: usize) -> OptimizerState {
+        let (first, second) = match self {
+            OptimizerConfig::Gd(_) => (0, 0),
+            OptimizerConfig::Momentum(_) | OptimizerConfig::Nesterov(_) => (len, 0),
+            OptimizerConfig::Adagrad(_) | OptimizerConfig::Rmsprop(_) => (0, len),
+            OptimizerConfig::Adam(_) | OptimizerConfig::Adamw(_) => (len, len),
+        };
+        OptimizerState { t: 0, first: vec![0.0; first], second: vec![0.0; second] }
+    }
+
+    /// One step: updates `params` in place from `grads` (same length), advancing `state`.
+    ///
+    /// # Panics
+    /// If `grads` or the state's buffers do not match `params` in length (a programming
+    /// error: the state must come from [`OptimizerConfig::init`] with `params.len()`).
+    pub fn update(&self, params: &mut [f64], grads: &[f64], state: &mut OptimizerState) {
+        assert_eq!(params.len(), grads.len(), "gradient and parameters differ in length");
+        state.t += 1;
+        let t = state.t;
+        // Coupled L2 weight decay, as torch.optim: g ← g + wd·w.
+        let l2 = |wd: f64, w: f64, g: f64| if wd != 0.0 { g + wd * w } else { g };
+        match self {
+            OptimizerConfig::Gd(o) => {
+                for (w, &g) in params.iter_mut().zip(grads) {
+                    *w -= o.learning_rate * l2(o.weight_decay, *w, g);
+                }
+            }
+            OptimizerConfig::Momentum(o) | OptimizerConfig::Nesterov(o) => {
+                let nesterov = matches!(self, OptimizerConfig::Nesterov(_));
+                assert_eq!(state.first.len(), params.len(), "state does not match the parameters");
+                for ((w, &g), b) in params.iter_mut().zip(grads).zip(state.first.iter_mut()) {
+                    let g = l2(o.weight_decay, *w, g);
+                    *b = o.momentum * *b + g;
+                    let d = if nesterov { g + o.momentum * *b } else { *b };
+                    *w -= o.learning_rate * d;
+                }
+            }
+            OptimizerConfig::Adagrad(o) => {
+                assert_eq!(state.second.len(), params.len(), "state does not match the parameters");
+                for ((w, &g), s) in params.iter_mut().zip(grads).zip(state.second.iter_mut()) {
+                    let g = l2(o.weight_decay, *w, g);
+                    *s += g * g;
+                    *w -= o.learning_rate * (g / (s.sqrt() + o.eps));
+                }
+            }
+            OptimizerConfig::Rmsprop(o) => {
+                assert_eq!(state.second.len(), params.len(), "state does not match the parameters");
+                for ((w, &g), v) in params.iter_mut().zip(grads).zip(state.second.iter_mut()) {
+                    let g = l2(o.weight_decay, *w, g);
+                    *v = o.alpha * *v + (1.0 - o.alpha) * g * g;
+                    *w -= o.learning_rate * (g / (v.sqrt() + o.eps));
+                }
+            }
+            OptimizerConfig::Adam(o) => adam_step(
+                params,
+                grads,
+                state,
+                AdamStep {
+                    learning_rate: o.learning_rate,
+                    beta1: o.beta1,
+                    beta2: o.beta2,
+                    eps: o.eps,
+                    l2: o.weight_decay,
+                    bias_correction: o.bias_correction,
+                    t,
+                },
+            ),
+            OptimizerConfig::Adamw(o) => {
+                // Decoupled decay first, on the parameters before the step (torch.optim.AdamW).
+                let keep = 1.0 - o.learning_rate * o.weight_decay;
+                for w in params.iter_mut() {
+                    *w *= keep;
+                }
+                adam_step(
+                    params,
+                    grads,
+                    state,
+                    AdamStep {
+                        learning_rate: o.learning_rate,
+                        beta1: o.beta1,
+                        beta2: o.beta2,
+                        eps: o.eps,
+                        l2: 0.0,
+                        bias_correction: true,
+                        t,
+                    },
+                )
+            }
+        }
+    }
+}
+
+struct AdamStep {
+    learning_rate: f64,
+    beta1: f64,
+    beta2: f64,
+    eps: f64,
+    l2: f64,
+    bias_correction: bool,
+    t: u64,
+}
+
+fn adam_step(params: &mut [f64], grads: &[f64], state: &mut OptimizerState, s: AdamStep) {
+    assert!(
+        state.first.len() == params.len() && state.second.len() == params.len(),
+        "state does not match the parameters"
+    );
+    // β^t by repeated squaring (compiler-rt's __powidf2): the same bits natively and in wasm.
+    let t = s.t.min(i32::MAX as u64) as i32;
+    let (step_size, root_bc2) = if s.bias_correction {
+        (s.learning_rate / (1.0 - s.beta1.powi(t)), (1.0 - s.beta2.powi(t)).sqrt())
+    } else {
+        (s.learning_rate, 1.0)
+    };
+    for (((w, &g), m), v) in params.iter_mut().zip(grads).zip(state.first.iter_mut()).zip(state.second.iter_mut()) {
+        let g = if s.l2 != 0.0 { g + s.l2 * *w } else { g };
+        *m = s.beta1 * *m + (1.0 - s.beta1) * g;
+        *v = s.beta2 * *v + (1.0 - s.beta2) * g * g;
+        *w -= step_size * (*m / (v.sqrt() / root_bc2 + s.eps));
+    }
+}

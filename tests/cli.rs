@@ -1,0 +1,82 @@
+//! The native command line: output shape, stdin, explicit problems, and one-line errors.
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+fn run_with_stdin(args: &[&str], stdin: &str) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_mc-playground"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary starts");
+    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn run_prints_one_json_object_with_every_field() {
+    let config = r#"{"steps": 20, "optimizers": [{"name": "adam", "learning_rate": 0.01}, {"name": "gd", "learning_rate": 0.01}]}"#;
+    let out = run_with_stdin(&["run", "-"], config);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let runs = v["runs"].as_array().unwrap();
+    assert_eq!(runs.len(), 2);
+    let adam = &runs[0];
+    assert_eq!(adam["optimizer"]["name"], "adam");
+    assert_eq!(adam["optimizer"]["beta1"], 0.9, "defaults filled");
+    assert_eq!(adam["optimizer"]["bias_correction"], true);
+    assert_eq!(adam["steps"], 20);
+    assert!(adam["diverged_at"].is_null());
+    for key in ["objective", "train_error", "test_error", "effective_rank", "ratio"] {
+        assert!(adam["final"][key].as_f64().unwrap().is_finite(), "{key}");
+    }
+    assert_eq!(adam["final"]["singular_values"].as_array().unwrap().len(), 30);
+    let matrix = adam["matrix"].as_array().unwrap();
+    assert_eq!(matrix.len(), 30);
+    assert!(matrix.iter().all(|row| row.as_array().unwrap().len() == 30));
+    assert_ne!(runs[0]["matrix"], runs[1]["matrix"]);
+}
+
+#[test]
+fn run_reads_a_file_and_an_explicit_problem() {
+    let dir = std::env::temp_dir().join(format!("mcp-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("explicit.json");
+    std::fs::write(
+        &path,
+        r#"{"problem": {"truth": [[1, 2, 3], [2, 4, 6]], "observed_entries": [[0, 0], [1, 2], [0, 1]]},
+            "steps": 5, "optimizers": [{"name": "rmsprop"}]}"#,
+    )
+    .unwrap();
+    let out = run_with_stdin(&["run", path.to_str().unwrap()], "");
+    std::fs::remove_dir_all(&dir).ok();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let run = &v["runs"][0];
+    assert_eq!(run["optimizer"]["learning_rate"], 0.01, "PyTorch's RMSprop default");
+    let m = run["matrix"].as_array().unwrap();
+    assert_eq!((m.len(), m[0].as_array().unwrap().len()), (2, 3), "row-major, m rows of n");
+}
+
+#[test]
+fn a_bad_config_exits_non_zero_with_one_line_naming_the_field() {
+    for (config, field) in [
+        (r#"{"problem": {"rank": 40}}"#, "problem.rank"),
+        (r#"{"optimizers": [{"name": "adam", "beta1": 1.5}]}"#, "optimizers[0].beta1"),
+        (r#"{"problem": {"truth": [[1]], "observed_entries": [[0, 0], [0, 0]]}}"#, "problem.observed_entries[1]"),
+        (r#"{"objective": {"lambda": "much"}}"#, "objective.lambda"),
+        ("not json", "config"),
+    ] {
+        let out = run_with_stdin(&["run", "-"], config);
+        assert_eq!(out.status.code(), Some(2), "{config}");
+        assert!(out.stdout.is_empty());
+        let err = String::from_utf8(out.stderr).unwrap();
+        assert_eq!(err.trim_end().lines().count(), 1, "{err:?}");
+        assert!(err.contains(field), "{config}: {err}");
+    }
+    let out = run_with_stdin(&["run", "/nonexistent/config.json"], "");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("/nonexistent/config.json"));
+}

@@ -1,0 +1,99 @@
+//! The config schema: defaults, round trips, and one clear error per bad field.
+
+use mc_playground::config::{Config, Init, Penalty, ProblemSource};
+use mc_playground::optim::OptimizerConfig;
+
+fn error_of(json: &str) -> String {
+    match Config::from_json(json) {
+        Ok(c) => panic!("accepted a bad config {json}: {c:?}"),
+        Err(e) => e.to_string(),
+    }
+}
+
+#[test]
+fn empty_config_is_the_default_experiment() {
+    let c = Config::from_json("{}").unwrap();
+    assert_eq!(c, Config::default());
+    assert_eq!(c.problem.source, ProblemSource::Synthetic { rows: 30, cols: 30, rank: 2, observed: 300 });
+    assert_eq!((c.problem.noise, c.problem.seed, c.steps), (0.0, 0, 3000));
+    assert_eq!(c.model.init, Init::Observed);
+    assert_eq!((c.objective.penalty, c.objective.lambda), (Penalty::Ratio, 0.01));
+    let names: Vec<&str> = c.optimizers.iter().map(|o| o.name()).collect();
+    assert_eq!(names, ["adam", "rmsprop", "adagrad", "gd", "momentum", "nesterov"]);
+    assert!(c.optimizers.iter().all(|o| o.learning_rate() == 0.01));
+}
+
+#[test]
+fn issue_example_parses_and_fills_pytorch_defaults() {
+    let c = Config::from_json(
+        r#"{"problem": {"rows": 30, "cols": 30, "rank": 2, "observed": 300, "noise": 0.0, "seed": 0},
+            "model": {"init": "observed", "init_scale": 0.001},
+            "objective": {"penalty": "ratio", "lambda": 0.01},
+            "steps": 3000,
+            "optimizers": [{"name": "adam", "learning_rate": 0.01}, {"name": "gd", "learning_rate": 0.01}]}"#,
+    )
+    .unwrap();
+    let OptimizerConfig::Adam(a) = &c.optimizers[0] else { panic!() };
+    assert_eq!((a.beta1, a.beta2, a.eps, a.weight_decay, a.bias_correction), (0.9, 0.999, 1e-8, 0.0, true));
+    let json: serde_json::Value = serde_json::from_str(&c.to_json()).unwrap();
+    assert_eq!(json["optimizers"][0]["name"], "adam");
+    assert_eq!(json["optimizers"][0]["beta2"], 0.999);
+    assert_eq!(json["problem"]["rows"], 30);
+}
+
+#[test]
+fn json_round_trip_is_exact() {
+    for text in [
+        "{}",
+        r#"{"problem": {"truth": [[1, 2.5], [3, -4]], "observed_entries": [[0, 1], [1, 0]], "noise": 0.5, "seed": 9}}"#,
+        r#"{"optimizers": [{"name": "adam", "bias_correction": false, "beta1": 0.5}, {"name": "adamw"}, {"name": "nesterov", "momentum": 0.5}]}"#,
+        r#"{"model": {"init": "gaussian", "init_scale": 0.1}, "objective": {"penalty": "nuclear", "lambda": 0}}"#,
+    ] {
+        let c = Config::from_json(text).unwrap();
+        assert_eq!(Config::from_json(&c.to_json()).unwrap(), c, "{text}");
+    }
+}
+
+#[test]
+fn bad_configs_name_the_field() {
+    let cases = [
+        (r#"{"problem": {"rank": 31}}"#, "problem.rank"),
+        (r#"{"problem": {"rank": 0}}"#, "problem.rank"),
+        (r#"{"problem": {"rows": 5, "cols": 5, "observed": 26}}"#, "problem.observed"),
+        (r#"{"problem": {"rows": 0}}"#, "problem.rows"),
+        (r#"{"problem": {"cols": 100000}}"#, "problem.cols"),
+        (r#"{"problem": {"noise": -1}}"#, "problem.noise"),
+        (r#"{"problem": {"rows": 3.5}}"#, "problem.rows"),
+        (r#"{"problem": {"rows": "ten"}}"#, "problem.rows"),
+        (r#"{"problem": {"colour": 1}}"#, "colour"),
+        (r#"{"problem": {"truth": [[1, 2], [3]], "observed_entries": [[0, 0]]}}"#, "problem.truth[1]"),
+        (r#"{"problem": {"truth": [[1, 2]], "observed_entries": [[0, 2]]}}"#, "problem.observed_entries[0]"),
+        (r#"{"problem": {"truth": [[1, 2]], "observed_entries": [[0, 1], [0, 1]]}}"#, "problem.observed_entries[1]"),
+        (r#"{"problem": {"truth": [[1, 2]], "observed_entries": [[0, 1]], "rank": 1}}"#, "problem.rank"),
+        (r#"{"problem": {"truth": [[1, 2]]}}"#, "problem.observed_entries"),
+        (r#"{"problem": {"truth": [], "observed_entries": []}}"#, "problem.truth"),
+        (r#"{"problem": {"truth": [[1, 1e999]], "observed_entries": [[0, 0]]}}"#, "problem.truth"),
+        (r#"{"model": {"init": "zeros"}}"#, "model.init"),
+        (r#"{"model": {"init_scale": 0}}"#, "model.init_scale"),
+        (r#"{"objective": {"penalty": "l1"}}"#, "objective.penalty"),
+        (r#"{"objective": {"lambda": -0.1}}"#, "objective.lambda"),
+        (r#"{"steps": -1}"#, "steps"),
+        (r#"{"optimizers": []}"#, "optimizers"),
+        (r#"{"optimizers": [{"name": "sgd"}]}"#, "optimizers[0]"),
+        (r#"{"optimizers": [{"learning_rate": 0.1}]}"#, "optimizers[0]"),
+        (r#"{"optimizers": [{"name": "gd", "beta1": 0.9}]}"#, "beta1"),
+        (r#"{"optimizers": [{"name": "gd"}, {"name": "adam", "beta2": 1.0}]}"#, "optimizers[1].beta2"),
+        (r#"{"optimizers": [{"name": "adam", "learning_rate": -1}]}"#, "optimizers[0].learning_rate"),
+        (r#"{"optimizers": [{"name": "nesterov", "momentum": 0}]}"#, "optimizers[0].momentum"),
+        (r#"{"optimizers": [{"name": "rmsprop", "alpha": 1.5}]}"#, "optimizers[0].alpha"),
+        (r#"{"optimizers": [{"name": "adagrad", "eps": -1e-10}]}"#, "optimizers[0].eps"),
+        (r#"{"problm": {}}"#, "problm"),
+        ("[1, 2]", "config"),
+        ("{", "config"),
+    ];
+    for (json, field) in cases {
+        let message = error_of(json);
+        assert!(message.contains(field), "{json}: message {message:?} does not name {field}");
+        assert!(!message.contains('\n') && !message.contains('\0'), "{json}: not one clean line: {message:?}");
+    }
+}

@@ -1,0 +1,99 @@
+//! Every optimizer against trajectories from an independent implementation (optax, in
+//! `torch.optim`-equivalent settings): every file in `../shared/golden/optimizers/` and, when the
+//! environment variable `MCP_GOLDEN_DIR` names a folder, every `.json` file there too.
+//! Each case feeds fixed gradients and compares the parameters after every step to 1e-10 relative.
+
+use std::path::{Path, PathBuf};
+
+use mc_playground::optim::OptimizerConfig;
+use serde::Deserialize;
+
+#[derive(Deserialize)]
+struct Case {
+    optimizer: OptimizerConfig,
+    x0: Vec<f64>,
+    grads: Vec<Vec<f64>>,
+    expected: Vec<Vec<f64>>,
+}
+
+const RELATIVE: f64 = 1e-10;
+
+fn case_files() -> Vec<PathBuf> {
+    let mut dirs = vec![Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/golden/optimizers")];
+    if let Some(extra) = std::env::var_os("MCP_GOLDEN_DIR") {
+        dirs.push(PathBuf::from(extra));
+    }
+    let mut files = Vec::new();
+    for dir in dirs {
+        let entries = std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("golden folder {}: {e}", dir.display()));
+        let mut here: Vec<PathBuf> = entries
+            .map(|e| e.expect("readable folder entry").path())
+            .filter(|p| p.extension().is_some_and(|x| x == "json"))
+            .collect();
+        assert!(!here.is_empty(), "no golden cases in {}", dir.display());
+        here.sort();
+        files.extend(here);
+    }
+    files
+}
+
+fn run_case(path: &Path) -> Result<usize, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| e.to_string())?;
+    let case: Case = serde_json::from_str(&text).map_err(|e| format!("bad case: {e}"))?;
+    case.optimizer.validate().map_err(|(f, m)| format!("optimizer.{f}: {m}"))?;
+    if case.grads.len() != case.expected.len() || case.grads.is_empty() {
+        return Err("grads and expected differ in length".into());
+    }
+    let mut x = case.x0.clone();
+    let mut state = case.optimizer.init(x.len());
+    for (t, (g, want)) in case.grads.iter().zip(&case.expected).enumerate() {
+        case.optimizer.update(&mut x, g, &mut state);
+        for (k, (&got, &want)) in x.iter().zip(want).enumerate() {
+            let err = (got - want).abs();
+            if err > RELATIVE * want.abs().max(1e-300) {
+                return Err(format!(
+                    "step {}, entry {k}: got {got:e}, expected {want:e} (relative error {:e})",
+                    t + 1,
+                    err / want.abs()
+                ));
+            }
+        }
+    }
+    Ok(case.grads.len())
+}
+
+#[test]
+fn every_golden_case_matches() {
+    let files = case_files();
+    let mut failures = Vec::new();
+    let mut names = std::collections::BTreeSet::new();
+    for path in &files {
+        match run_case(path) {
+            Ok(_) => {
+                names.insert(path.file_name().unwrap().to_string_lossy().split('-').next().unwrap().to_string());
+            }
+            Err(e) => failures.push(format!("{}: {e}", path.display())),
+        }
+    }
+    assert!(failures.is_empty(), "{} of {} golden cases failed:\n{}", failures.len(), files.len(), failures.join("\n"));
+    // The shared folder covers every optimizer of the first version.
+    for name in ["gd", "momentum", "nesterov", "adagrad", "rmsprop", "adam"] {
+        assert!(names.contains(name), "no golden case for {name}");
+    }
+}
+
+#[test]
+fn a_wrong_update_is_caught() {
+    // The comparison can fail: perturb one golden trajectory and it must be rejected.
+    let path = case_files().into_iter().find(|p| p.to_string_lossy().contains("adam-")).expect("an adam case");
+    let mut case: Case = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    case.expected[3][2] *= 1.0 + 1e-8;
+    let dir = std::env::temp_dir().join(format!("mcp-golden-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("perturbed.json");
+    let json = serde_json::json!({"optimizer": case.optimizer, "x0": case.x0, "grads": case.grads, "expected": case.expected});
+    std::fs::write(&file, json.to_string()).unwrap();
+    let result = run_case(&file);
+    std::fs::remove_dir_all(&dir).ok();
+    assert!(result.unwrap_err().contains("step 4"));
+}

@@ -1,0 +1,119 @@
+//! Every metric on cases computed by hand, and the bounded history.
+
+use mc_playground::config::{Penalty, ProblemConfig, ProblemSource};
+use mc_playground::metrics::{effective_rank, nuclear_frobenius_ratio, test_error, train_error, History, Metrics};
+use mc_playground::objective::{Objective, Svd};
+use mc_playground::problem::Problem;
+use nalgebra::DMatrix;
+
+fn close(a: f64, b: f64, tol: f64) -> bool {
+    (a - b).abs() <= tol * b.abs().max(1.0)
+}
+
+/// W* = [[1, 2], [3, 4]], Ω = {(0,0), (1,1)}, no noise.
+fn two_by_two() -> Problem {
+    Problem::new(&ProblemConfig {
+        source: ProblemSource::Explicit { truth: vec![vec![1.0, 2.0], vec![3.0, 4.0]], observed_entries: vec![[1, 1], [0, 0]] },
+        noise: 0.0,
+        seed: 0,
+    })
+}
+
+#[test]
+fn errors_on_a_two_by_two_case() {
+    let p = two_by_two();
+    assert_eq!(p.omega, vec![(0, 0), (1, 1)]);
+    assert_eq!(p.rank, 2);
+    let w = DMatrix::from_row_slice(2, 2, &[1.0, 0.0, 0.0, 2.0]);
+    // P_Ω(W − Y) = (0, −2); ‖P_Ω(Y)‖ = √(1 + 16).
+    assert!(close(train_error(&p, &w), 2.0 / 17f64.sqrt(), 1e-15));
+    // Unobserved: W − W* = (−2, −3); ‖P_Ωᶜ(W*)‖ = √(4 + 9).
+    assert!(close(test_error(&p, &w), 1.0, 1e-15));
+    // At W = W* both are 0.
+    assert_eq!(train_error(&p, &p.truth), 0.0);
+    assert_eq!(test_error(&p, &p.truth), 0.0);
+}
+
+#[test]
+fn objective_on_a_two_by_two_case() {
+    let p = two_by_two();
+    let w = DMatrix::from_row_slice(2, 2, &[1.0, 0.0, 0.0, 2.0]);
+    let svd = Svd::of(&w).unwrap();
+    // fit = 1/(2·2)·(0² + 2²) = 1; σ = (2, 1): ‖W‖_* = 3, ‖W‖_F = √5.
+    let none = Objective { penalty: Penalty::None, lambda: 0.1 };
+    assert!(close(none.value(&p, &w, &svd), 1.0, 1e-15));
+    let nuclear = Objective { penalty: Penalty::Nuclear, lambda: 0.1 };
+    assert!(close(nuclear.value(&p, &w, &svd), 1.3, 1e-15));
+    let ratio = Objective { penalty: Penalty::Ratio, lambda: 0.1 };
+    assert!(close(ratio.value(&p, &w, &svd), 1.0 + 0.1 * 3.0 / 5f64.sqrt(), 1e-15));
+    let m = Metrics::compute(&p, &ratio, &w, &svd);
+    assert!(close(m.singular_values[0], 2.0, 1e-14) && close(m.singular_values[1], 1.0, 1e-14));
+    assert!(close(m.ratio, 3.0 / 5f64.sqrt(), 1e-14));
+}
+
+#[test]
+fn effective_rank_by_hand() {
+    // p = (1/2, 1/2): entropy ln 2, effective rank 2.
+    assert!(close(effective_rank(&[1.0, 1.0]), 2.0, 1e-15));
+    // p = (3/4, 1/4): exp(−(¾ ln ¾ + ¼ ln ¼)) = 1.7547653506033232.
+    assert!(close(effective_rank(&[3.0, 1.0]), 1.7547653506033232, 1e-14));
+    // One nonzero value: rank 1, zeros ignored; the zero matrix: 0.
+    assert!(close(effective_rank(&[5.0, 0.0, 0.0]), 1.0, 1e-15));
+    assert_eq!(effective_rank(&[0.0, 0.0]), 0.0);
+    // k equal values: k.
+    assert!(close(effective_rank(&[0.3; 7]), 7.0, 1e-13));
+}
+
+#[test]
+fn ratio_by_hand() {
+    // diag(3, 4): nuclear 7, Frobenius 5.
+    assert!(close(nuclear_frobenius_ratio(&[4.0, 3.0]), 1.4, 1e-15));
+    assert_eq!(nuclear_frobenius_ratio(&[0.0, 0.0]), 0.0);
+    // Between 1 and √k.
+    assert!(close(nuclear_frobenius_ratio(&[1.0; 4]), 2.0, 1e-15));
+}
+
+#[test]
+fn svd_is_sorted_and_reconstructs() {
+    let w = DMatrix::from_row_slice(3, 4, &[1.0, -2.0, 0.5, 3.0, 0.0, 1.0, 4.0, -1.0, 2.0, 2.0, -3.0, 0.25]);
+    let svd = Svd::of(&w).unwrap();
+    let s = &svd.singular_values;
+    assert!(s.iter().all(|&x| x >= 0.0));
+    assert!(s.as_slice().windows(2).all(|p| p[0] >= p[1]));
+    let back = &svd.u * DMatrix::from_diagonal(s) * &svd.v_t;
+    assert!((back - &w).norm() < 1e-13 * w.norm());
+    assert!(Svd::of(&DMatrix::from_element(2, 2, f64::NAN)).is_none());
+}
+
+#[test]
+fn every_entry_observed_makes_test_error_undefined() {
+    let p = Problem::new(&ProblemConfig {
+        source: ProblemSource::Explicit { truth: vec![vec![1.0, 2.0]], observed_entries: vec![[0, 0], [0, 1]] },
+        noise: 0.0,
+        seed: 0,
+    });
+    assert!(test_error(&p, &p.truth).is_nan());
+    assert_eq!(train_error(&p, &p.truth), 0.0);
+}
+
+fn metrics_with(objective: f64) -> Metrics {
+    Metrics { objective, train_error: 0.0, test_error: 0.0, effective_rank: 0.0, ratio: 0.0, singular_values: vec![] }
+}
+
+#[test]
+fn history_is_bounded_and_evenly_thinned() {
+    let mut h = History::new(8);
+    for step in 0..=1000u64 {
+        h.record(step, &metrics_with(step as f64));
+        assert!(h.len() <= 8);
+    }
+    let steps = h.series("step").unwrap();
+    assert_eq!(steps[0], 0.0);
+    let stride = h.stride() as f64;
+    assert!(steps.windows(2).all(|p| p[1] - p[0] == stride), "{steps:?}");
+    assert!(1000.0 - steps[steps.len() - 1] < stride, "the newest point is within one stride of now");
+    assert_eq!(h.series("objective").unwrap(), steps);
+    assert!(h.series("nonsense").is_none());
+    h.clear();
+    assert!(h.is_empty() && h.stride() == 1);
+}

@@ -1,0 +1,45 @@
+//! Smoke test of the wasm boundary in headless Chromium (`wasm-bindgen-test`, run by
+//! `scripts/test.sh` as `cargo test --target wasm32-unknown-unknown --test wasm`).
+#![cfg(target_arch = "wasm32")]
+
+use mc_playground::wasm::Lab;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+#[wasm_bindgen_test]
+fn default_lab_steps_in_the_browser() {
+    let mut lab = Lab::new(&Lab::default_config()).expect("the default config is valid");
+    assert_eq!((lab.rows(), lab.cols(), lab.rank(), lab.observed_count()), (30, 30, 2, 300));
+    assert_eq!(lab.run_count(), 6);
+    assert_eq!(lab.run_name(0), "adam");
+    lab.step(20);
+    let sv = lab.singular_values(0);
+    assert_eq!(sv.len(), 30);
+    assert!(sv.windows(2).all(|p| p[0] >= p[1]));
+    assert_eq!(lab.history_len(0), 21);
+    assert!(!lab.matrix_ptr(0).is_null());
+    assert!(lab.matrix_ptr(99).is_null());
+    assert_eq!(lab.run_name(99), "");
+    lab.reset();
+    assert_eq!(lab.history_len(0), 1);
+}
+
+#[wasm_bindgen_test]
+fn a_synthetic_problem_is_built_in_the_browser() {
+    // (The page and the CLI are compared number by number in tests/e2e/native_vs_wasm.test.mjs.)
+    let lab = Lab::new(r#"{"problem": {"rows": 4, "cols": 3, "rank": 1, "observed": 6, "seed": 3}}"#).unwrap();
+    assert_eq!(lab.observed_count(), 6);
+    let sv = lab.truth_singular_values();
+    assert!((sv[0] - 12f64.sqrt()).abs() < 1e-12, "rank 1 with ‖W*‖_F = √12: {sv:?}");
+    assert!(sv[1] < 1e-12);
+}
+
+#[wasm_bindgen_test]
+fn a_bad_config_is_an_error_not_a_panic() {
+    assert!(Lab::new(r#"{"problem": {"rank": 99}}"#).is_err());
+    assert!(Lab::new("][").is_err());
+    let mut lab = Lab::new(&Lab::default_config()).unwrap();
+    assert!(lab.set_learning_rate(0, -1.0).is_err());
+    assert!(lab.set_learning_rate(42, 0.1).is_err());
+}
