@@ -53,7 +53,9 @@ impl Problem {
                 let (m, n, r) = (*rows, *cols, *rank);
                 let u = DMatrix::from_row_iterator(m, r, (0..m * r).map(|_| rng.sample::<f64, _>(StandardNormal)));
                 let v = DMatrix::from_row_iterator(n, r, (0..n * r).map(|_| rng.sample::<f64, _>(StandardNormal)));
-                let mut w = &u * v.transpose();
+                // W* = U Vᵀ by a plain loop: matrix-product kernels differ between CPUs (FMA),
+                // a fixed summation order gives the same bits natively and in wasm.
+                let mut w = DMatrix::from_fn(m, n, |i, j| (0..r).fold(0.0, |acc, k| acc + u[(i, k)] * v[(j, k)]));
                 let norm = w.norm();
                 if norm > 0.0 {
                     w *= ((m * n) as f64).sqrt() / norm;
