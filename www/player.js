@@ -1,0 +1,48 @@
+// The animation loop. JS owns it: the Player holds the requestAnimationFrame id and knows
+// whether it is playing; each frame it calls `tick()`, which advances the lab and draws.
+
+export class Player {
+  /**
+   * @param {() => boolean} tick called once per animation frame while playing; return false to stop.
+   * @param {(playing: boolean) => void} onChange told whenever playing starts or stops.
+   */
+  constructor(tick, onChange = () => {}) {
+    this.tick = tick;
+    this.onChange = onChange;
+    this.rafId = null;
+    this.frame = this.frame.bind(this);
+  }
+
+  get playing() {
+    return this.rafId !== null;
+  }
+
+  play() {
+    if (this.playing) return;
+    this.rafId = requestAnimationFrame(this.frame);
+    this.onChange(true);
+  }
+
+  pause() {
+    if (!this.playing) return;
+    cancelAnimationFrame(this.rafId);
+    this.rafId = null;
+    this.onChange(false);
+  }
+
+  toggle() {
+    if (this.playing) this.pause();
+    else this.play();
+  }
+
+  frame() {
+    // Ask for the next frame first so that an exception in tick() stops the loop cleanly below.
+    this.rafId = requestAnimationFrame(this.frame);
+    let more = false;
+    try {
+      more = this.tick();
+    } finally {
+      if (!more) this.pause();
+    }
+  }
+}

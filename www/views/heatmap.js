@@ -1,0 +1,189 @@
+// A matrix as a heatmap: a canvas of cols × rows pixels, scaled up by CSS with
+// `image-rendering: pixelated`, filled from the precomputed colour table with one putImageData
+// per draw. An overlay canvas, drawn once per problem, marks the observed entries with dots.
+//
+// Colour scale: symmetric around 0 and fixed per problem (±scale, scale = max |entry| of W*),
+// so every panel is comparable. Values go through a signed square root, so that typical entries
+// (a few times smaller than the largest) still get a visible colour; the colour bar shows the
+// same mapping, with ticks.
+
+import { DIVERGING, NAN_COLOUR, TABLE_SIZE } from "../colormap.js";
+import { CanvasView, FONT, TEXT_COLOUR } from "./canvas.js";
+import { formatNumber } from "./axes.js";
+
+/** Position in [0, 1] of value v on the colour scale ±scale (0.5 is 0), clamped. */
+export function colourPosition(v, scale) {
+  let u = v / scale;
+  u = u > 1 ? 1 : u < -1 ? -1 : u;
+  return 0.5 * (1 + (u < 0 ? -Math.sqrt(-u) : Math.sqrt(u)));
+}
+
+export class Heatmap {
+  /**
+   * @param {HTMLElement} parent where the heatmap goes
+   * @param {{label: string, testid?: string}} opts label is the canvas's accessible name
+   */
+  constructor(parent, { label, testid = "heatmap" }) {
+    this.box = document.createElement("div");
+    this.box.className = "heatmap";
+    this.canvas = document.createElement("canvas");
+    this.canvas.className = "heatmap-cells";
+    this.canvas.dataset.testid = testid;
+    this.canvas.setAttribute("role", "img");
+    this.canvas.setAttribute("aria-label", label);
+    this.overlay = document.createElement("canvas");
+    this.overlay.className = "heatmap-overlay";
+    this.overlay.setAttribute("aria-hidden", "true");
+    this.box.append(this.canvas, this.overlay);
+    parent.append(this.box);
+    this.ctx = this.canvas.getContext("2d");
+    this.rows = 0;
+    this.cols = 0;
+    this.scale = 1;
+  }
+
+  /** New problem: size, colour scale (max |entry| of W*), and the observed mask (read once). */
+  setProblem(rows, cols, scale, mask) {
+    this.rows = rows;
+    this.cols = cols;
+    this.scale = scale > 0 && Number.isFinite(scale) ? scale : 1;
+    this.canvas.width = cols;
+    this.canvas.height = rows;
+    this.box.style.aspectRatio = `${cols} / ${rows}`;
+    this.image = this.ctx.createImageData(cols, rows);
+    this.pixels = new Uint32Array(this.image.data.buffer);
+    this.drawOverlay(mask);
+  }
+
+  drawOverlay(mask) {
+    const { rows, cols } = this;
+    // Enough resolution for round dots, without huge canvases for big matrices.
+    const cell = Math.max(4, Math.min(24, Math.floor(1600 / Math.max(rows, cols))));
+    this.overlay.width = cols * cell;
+    this.overlay.height = rows * cell;
+    const ctx = this.overlay.getContext("2d");
+    ctx.clearRect(0, 0, this.overlay.width, this.overlay.height);
+    if (!mask) return;
+    const r = Math.max(1, cell * 0.14);
+    ctx.fillStyle = "rgba(20,20,20,0.85)";
+    ctx.strokeStyle = "rgba(255,255,255,0.9)";
+    ctx.lineWidth = Math.max(0.75, cell * 0.07);
+    ctx.beginPath();
+    for (let i = 0; i < rows; i++) {
+      for (let j = 0; j < cols; j++) {
+        if (!mask[i * cols + j]) continue;
+        const x = (j + 0.5) * cell;
+        const y = (i + 0.5) * cell;
+        ctx.moveTo(x + r, y);
+        ctx.arc(x, y, r, 0, 2 * Math.PI);
+      }
+    }
+    ctx.stroke();
+    ctx.fill();
+  }
+
+  setOverlayVisible(on) {
+    this.overlay.hidden = !on;
+  }
+
+  /** Draws m·n values, row-major (a view straight over wasm memory is fine: it is only read). */
+  draw(values) {
+    if (!this.pixels || !values || values.length < this.rows * this.cols) return;
+    const px = this.pixels;
+    const s = this.scale;
+    const top = TABLE_SIZE - 1;
+    for (let k = 0, n = this.rows * this.cols; k < n; k++) {
+      const v = values[k];
+      if (v !== v || v === Infinity || v === -Infinity) {
+        px[k] = NAN_COLOUR;
+        continue;
+      }
+      let u = v / s;
+      u = u > 1 ? 1 : u < -1 ? -1 : u;
+      px[k] = DIVERGING[Math.round((1 + (u < 0 ? -Math.sqrt(-u) : Math.sqrt(u))) * 0.5 * top)];
+    }
+    this.ctx.putImageData(this.image, 0, 0);
+  }
+}
+
+/** A small horizontal colour bar: −scale … 0 … +scale, on the heatmaps' mapping. */
+export class ColourBar {
+  constructor(parent) {
+    this.canvas = document.createElement("canvas");
+    this.canvas.className = "colourbar";
+    this.canvas.setAttribute("role", "img");
+    parent.append(this.canvas);
+    this.view = new CanvasView(this.canvas);
+    this.view.onResize = () => this.draw();
+    this.scale = 1;
+  }
+
+  /** Stops watching the canvas's size (call when the panel goes away). */
+  destroy() {
+    this.view.destroy();
+  }
+
+  setScale(scale) {
+    this.scale = scale;
+    this.canvas.setAttribute(
+      "aria-label",
+      `Colour scale: blue is −${formatNumber(scale)}, white is 0, red is +${formatNumber(scale)}`,
+    );
+    this.draw();
+  }
+
+  draw() {
+    const ctx = this.view.begin();
+    const { width: w, height: h } = this.view;
+    const barH = Math.min(7, h * 0.4);
+    const pad = 1;
+    const n = DIVERGING.css.length;
+    for (let k = 0; k < n; k++) {
+      ctx.fillStyle = DIVERGING.css[k];
+      const x0 = pad + ((w - 2 * pad) * k) / n;
+      ctx.fillRect(x0, 0, (w - 2 * pad) / n + 0.6, barH);
+    }
+    ctx.strokeStyle = "rgba(0,0,0,0.25)";
+    ctx.lineWidth = 1;
+    ctx.strokeRect(pad + 0.5, 0.5, w - 2 * pad - 1, barH - 1);
+
+    ctx.font = FONT;
+    ctx.fillStyle = TEXT_COLOUR;
+    ctx.textBaseline = "top";
+    const s = formatNumber(this.scale);
+    const end = `+${s}`;
+    const endW = ctx.measureText(end).width;
+    ctx.textAlign = "left";
+    ctx.fillText(`−${s}`, 0, barH + 2);
+    ctx.textAlign = "right";
+    ctx.fillText(end, w, barH + 2);
+    const at = (v) => pad + (w - 2 * pad) * colourPosition(v, this.scale);
+    const inner = innerTick(this.scale);
+    const marks = inner ? [0, -inner, inner] : [0];
+    ctx.textAlign = "center";
+    ctx.strokeStyle = "rgba(0,0,0,0.55)";
+    for (const v of marks) {
+      const x = Math.round(at(v)) + 0.5;
+      ctx.beginPath();
+      ctx.moveTo(x, barH - 3);
+      ctx.lineTo(x, barH + 1);
+      ctx.stroke();
+      const text = v === 0 ? "0" : v < 0 ? `−${formatNumber(-v)}` : `+${formatNumber(v)}`;
+      const tw = ctx.measureText(text).width;
+      // Inner labels only where they collide with no other label.
+      const room =
+        v === 0 ||
+        (Math.abs(x - w / 2) > tw / 2 + 8 && x - tw / 2 > endW + 4 && x + tw / 2 < w - endW - 4);
+      if (room) ctx.fillText(text, x, barH + 2);
+    }
+  }
+}
+
+/** A round value well inside (0, scale) to mark on the colour bar, e.g. 1 for a scale of 7. */
+function innerTick(scale) {
+  const target = scale / 6;
+  if (!(target > 0)) return 0;
+  const mag = 10 ** Math.floor(Math.log10(target));
+  const v = [1, 2, 5, 10].map((f) => f * mag).find((x) => x >= target) ?? 10 * mag;
+  return v < scale * 0.7 ? v : 0;
+}
