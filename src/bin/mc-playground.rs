@@ -14,6 +14,10 @@
 //!
 //! A bad config prints one line naming the field and the problem on standard error and exits 2.
 
+// The command line is native only; `cargo test --target wasm32-unknown-unknown` builds bins too.
+#![cfg_attr(target_arch = "wasm32", no_main)]
+#![cfg(not(target_arch = "wasm32"))]
+
 use std::io::Read;
 use std::process::ExitCode;
 
