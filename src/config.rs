@@ -286,27 +286,45 @@ impl ProblemConfig {
     }
 }
 
-/// How the run's starting matrix W₀ is drawn.
+/// How the start is drawn (see [`crate::model::start_factors`] for the exact distributions).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
 pub enum Init {
-    /// Y on Ω, 0 elsewhere: the start that fits the observations exactly (default).
+    /// Y on Ω, 0 elsewhere: the start that fits the observations exactly (default; depth 1 only).
     #[default]
     Observed,
-    /// i.i.d. N(0, init_scale²) entries.
+    /// Gaussian entries: N(0, init_scale²) at depth 1; N(0, (init_scale^(1/N)/√width)²) per factor at depth N ≥ 2.
     Gaussian,
+    /// Each factor init_scale^(1/N) times a (rectangular) identity.
+    Identity,
+    /// Each factor init_scale^(1/N) times a random matrix with orthonormal rows or columns.
+    Orthogonal,
 }
 
-/// The model (parameterization) and its start. Depth-1 (W itself is the parameter) for now.
+/// Largest depth of a deep linear network.
+pub const MAX_DEPTH: usize = 6;
+
+/// The model (parameterization) and its start.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, expecting = "an object with init, init_scale")]
+#[serde(deny_unknown_fields, expecting = "an object with depth, width, init, init_scale")]
 pub struct ModelConfig {
-    /// Start: `observed` (default) or `gaussian`.
+    /// N: 1 is the direct parameterization (W itself); N ≥ 2 a deep linear network
+    /// W = W_N ··· W_1 (default 1, at most 6).
+    #[serde(default = "default_depth")]
+    pub depth: usize,
+    /// Hidden width h of a deep network (default max(m, n); ignored at depth 1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub width: Option<usize>,
+    /// Start: `observed` (default), `gaussian`, `identity` or `orthogonal`.
     #[serde(default)]
     pub init: Init,
-    /// Standard deviation of the `gaussian` start's entries (default 0.001; must be > 0).
+    /// Scale of the `gaussian`, `identity` and `orthogonal` starts (default 0.001; must be > 0).
     #[serde(default = "default_init_scale")]
     pub init_scale: f64,
+}
+
+fn default_depth() -> usize {
+    1
 }
 
 fn default_init_scale() -> f64 {
@@ -315,7 +333,14 @@ fn default_init_scale() -> f64 {
 
 impl Default for ModelConfig {
     fn default() -> Self {
-        ModelConfig { init: Init::Observed, init_scale: default_init_scale() }
+        ModelConfig { depth: 1, width: None, init: Init::Observed, init_scale: default_init_scale() }
+    }
+}
+
+impl ModelConfig {
+    /// The hidden width for an m × n problem: `width`, or max(m, n).
+    pub fn width_for(&self, m: usize, n: usize) -> usize {
+        self.width.unwrap_or(m.max(n))
     }
 }
 
@@ -332,9 +357,9 @@ pub enum Penalty {
     Ratio,
 }
 
-/// f(W) = 1/(2|Ω|)·Σ_Ω (W_ij − Y_ij)² + λ·p(W).
+/// f(W) = c·(1/(2|Ω|)·Σ_Ω (W_ij − Y_ij)² + λ·p(W)).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, expecting = "an object with penalty, lambda")]
+#[serde(deny_unknown_fields, expecting = "an object with penalty, lambda, scale")]
 pub struct ObjectiveConfig {
     /// `none`, `nuclear` or `ratio` (default).
     #[serde(default)]
@@ -342,15 +367,23 @@ pub struct ObjectiveConfig {
     /// λ ≥ 0, the penalty's weight (default 0.01).
     #[serde(default = "default_lambda")]
     pub lambda: f64,
+    /// c > 0, multiplies the whole objective (default 1). Adam's iterates do not depend on c
+    /// (when eps is far below the gradients); GD's do.
+    #[serde(default = "default_scale")]
+    pub scale: f64,
 }
 
 fn default_lambda() -> f64 {
     0.01
 }
 
+fn default_scale() -> f64 {
+    1.0
+}
+
 impl Default for ObjectiveConfig {
     fn default() -> Self {
-        ObjectiveConfig { penalty: Penalty::Ratio, lambda: default_lambda() }
+        ObjectiveConfig { penalty: Penalty::Ratio, lambda: default_lambda(), scale: default_scale() }
     }
 }
 
@@ -389,9 +422,26 @@ impl Config {
         if !m.init_scale.is_finite() || m.init_scale <= 0.0 {
             return Err(ConfigError::new("model.init_scale", format!("must be a finite number > 0, got {}", m.init_scale)));
         }
+        if m.depth == 0 || m.depth > MAX_DEPTH {
+            return Err(ConfigError::new("model.depth", format!("must be between 1 and {MAX_DEPTH}, got {}", m.depth)));
+        }
+        if let Some(w) = m.width {
+            if w == 0 || w > MAX_DIM {
+                return Err(ConfigError::new("model.width", format!("must be between 1 and {MAX_DIM}, got {w}")));
+            }
+        }
+        if m.depth > 1 && m.init == Init::Observed {
+            return Err(ConfigError::new(
+                "model.init",
+                "`observed` is only available at depth 1; use gaussian, identity or orthogonal for a deep network",
+            ));
+        }
         let o = &self.objective;
         if !o.lambda.is_finite() || o.lambda < 0.0 {
             return Err(ConfigError::new("objective.lambda", format!("must be a finite number >= 0, got {}", o.lambda)));
+        }
+        if !o.scale.is_finite() || o.scale <= 0.0 {
+            return Err(ConfigError::new("objective.scale", format!("must be a finite number > 0, got {}", o.scale)));
         }
         if self.steps > MAX_STEPS {
             return Err(ConfigError::new("steps", format!("must be at most {MAX_STEPS}, got {}", self.steps)));
@@ -402,8 +452,23 @@ impl Config {
         if self.optimizers.len() > 16 {
             return Err(ConfigError::new("optimizers", format!("at most 16 optimizers, got {}", self.optimizers.len())));
         }
+        let (rows, cols) = self.problem.shape();
         for (i, opt) in self.optimizers.iter().enumerate() {
             opt.validate().map_err(|(field, message)| ConfigError::new(format!("optimizers[{i}].{field}"), message))?;
+            if m.depth > 1 && opt.direct_only() {
+                return Err(ConfigError::new(
+                    format!("optimizers[{i}].name"),
+                    format!("{} runs on the direct parameterization only (model.depth 1), got depth {}", opt.name(), m.depth),
+                ));
+            }
+            if let crate::optim::OptimizerConfig::Als(a) = opt {
+                if a.rank > rows.min(cols) {
+                    return Err(ConfigError::new(
+                        format!("optimizers[{i}].rank"),
+                        format!("must be between 1 and min(rows, cols) = {}, got {}", rows.min(cols), a.rank),
+                    ));
+                }
+            }
         }
         Ok(())
     }

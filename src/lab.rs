@@ -1,4 +1,4 @@
-//! The lab: one problem, one run per optimizer, every run from the same start.
+//! The lab: one problem, one run per method, every run from the same start.
 //!
 //! ```
 //! use mc_playground::{Config, Lab};
@@ -10,23 +10,33 @@
 //! ```
 //!
 //! A run *diverges* when, after a step, its gradient or iterate has a non-finite entry, its
-//! iterate's Frobenius norm exceeds [`DIVERGENCE_FACTOR`] times the problem's scale
-//! (max(‖P_Ω(Y)‖_F, ‖W₀‖_F)), the SVD does not converge, or the objective is not finite.
-//! It then stops for good, keeps its last finite iterate and metrics, and reports the step at
-//! which it diverged and why; the other runs go on.
+//! end-to-end matrix's Frobenius norm exceeds [`DIVERGENCE_FACTOR`] times the problem's scale
+//! (max(‖P_Ω(Y)‖_F, ‖W₀‖_F)), an SVD does not converge, the objective is not finite, or a
+//! solver fails. It then stops for good, keeps its last finite iterate and metrics, and
+//! reports the step at which it diverged and why; the other runs go on.
+//!
+//! By default every step's metrics are computed and recorded (what the page draws). A lab
+//! used only for its final state (the command line, sweeps) calls
+//! [`Lab::set_recording`]`(false)`: metrics are then computed at the end of each
+//! [`Lab::step`] call only, and an SVD per step is paid only when the gradient needs it.
 
 use nalgebra::DMatrix;
 use serde::Serialize;
 
 use crate::config::{Config, ConfigError};
-use crate::metrics::{History, Metrics};
-use crate::model::start_matrix;
+use crate::metrics::{History, Metrics, References, Snapshots};
+use crate::model::{factor_shapes, start_factors, Network};
 use crate::objective::{Objective, Svd};
 use crate::optim::{OptimizerConfig, OptimizerState};
 use crate::problem::Problem;
+use crate::solvers::SolverState;
 
 /// A run whose ‖W‖_F grows past this many times the problem's scale is marked diverged.
 pub const DIVERGENCE_FACTOR: f64 = 1e8;
+
+/// Memory for the PCA snapshots of all runs together (bytes); each run keeps between 16 and
+/// 128 snapshots within it.
+pub const SNAPSHOT_BUDGET: usize = 24 << 20;
 
 /// Why and when a run stopped.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -36,43 +46,77 @@ pub struct Divergence {
     pub reason: String,
 }
 
-/// One optimizer's run: its state, iterate, metrics and history.
+/// What every run shares: the problem, the objective, the model's layout and the references.
+#[derive(Debug, Clone)]
+struct Shared {
+    problem: Problem,
+    objective: Objective,
+    network: Network,
+    refs: References,
+    bound: f64,
+}
+
+/// One method's run: its parameters and state, the end-to-end matrix, metrics and history.
 #[derive(Debug, Clone)]
 pub struct Run {
     optimizer: OptimizerConfig,
     state: OptimizerState,
+    solver: SolverState,
+    params: Vec<f64>,
+    grads: Vec<f64>,
     w: DMatrix<f64>,
-    svd: Svd,
-    grad: DMatrix<f64>,
-    next: DMatrix<f64>,
+    /// The SVD of `w` when it has been computed for the current iterate.
+    svd: Option<Svd>,
     step: u64,
+    time: f64,
     metrics: Metrics,
+    metrics_step: u64,
     history: History,
+    snapshots: Snapshots,
     diverged: Option<Divergence>,
     enabled: bool,
 }
 
 impl Run {
-    fn new(optimizer: OptimizerConfig, start: &DMatrix<f64>, start_svd: &Svd, start_metrics: &Metrics) -> Run {
-        let (m, n) = start.shape();
+    fn new(optimizer: OptimizerConfig, shared: &Shared, start: &Start, snapshot_capacity: usize) -> Run {
         let mut history = History::new(History::DEFAULT_CAPACITY);
-        history.record(0, start_metrics);
+        let time = if optimizer.tracks_time() { 0.0 } else { f64::NAN };
+        let mut metrics = start.metrics.clone();
+        metrics.time = time;
+        history.record(0, &metrics);
+        let mut snapshots = Snapshots::new(snapshot_capacity, start.w.len());
+        snapshots.record(0, start.w.as_slice());
+        let solver = match &optimizer {
+            OptimizerConfig::Newton(o) => o.init(&shared.objective),
+            OptimizerConfig::GradientFlow(o) => {
+                let mut g = vec![0.0; start.params.len()];
+                let gw = shared.objective.gradient(&shared.problem, &start.w, &start.svd);
+                shared.network.backprop(&start.params, &gw, &mut g);
+                o.init(&start.params, &g)
+            }
+            OptimizerConfig::Als(o) => o.init(&start.svd),
+            _ => SolverState::None,
+        };
         Run {
-            state: optimizer.init(m * n),
+            state: optimizer.init(start.params.len()),
+            solver,
             optimizer,
-            w: start.clone(),
-            svd: start_svd.clone(),
-            grad: DMatrix::zeros(m, n),
-            next: DMatrix::zeros(m, n),
+            params: start.params.clone(),
+            grads: vec![0.0; start.params.len()],
+            w: start.w.clone(),
+            svd: Some(start.svd.clone()),
             step: 0,
-            metrics: start_metrics.clone(),
+            time,
+            metrics,
+            metrics_step: 0,
             history,
+            snapshots,
             diverged: None,
             enabled: true,
         }
     }
 
-    /// The optimizer and its (current) hyper-parameters.
+    /// The method and its (current) hyper-parameters.
     pub fn optimizer(&self) -> &OptimizerConfig {
         &self.optimizer
     }
@@ -80,16 +124,24 @@ impl Run {
     pub fn step_count(&self) -> u64 {
         self.step
     }
-    /// The current iterate W (m × n); the last finite one once diverged.
+    /// The current end-to-end matrix W (m × n); the last finite one once diverged.
     pub fn matrix(&self) -> &DMatrix<f64> {
         &self.w
     }
-    /// Metrics of the current iterate.
+    /// The model's parameters (the factors W_1, …, W_N, each column-major, one after the other).
+    pub fn params(&self) -> &[f64] {
+        &self.params
+    }
+    /// Metrics of the current iterate (with recording off: as of the end of the last `step` call).
     pub fn metrics(&self) -> &Metrics {
         &self.metrics
     }
     pub fn history(&self) -> &History {
         &self.history
+    }
+    /// Thinned snapshots of W for the trajectories' PCA.
+    pub fn snapshots(&self) -> &Snapshots {
+        &self.snapshots
     }
     pub fn diverged(&self) -> Option<&Divergence> {
         self.diverged.as_ref()
@@ -102,50 +154,155 @@ impl Run {
         self.diverged = Some(Divergence { step: self.step + 1, reason: reason.into() });
     }
 
-    fn step_once(&mut self, problem: &Problem, objective: &Objective, bound: f64) {
-        objective.gradient_into(problem, &self.w, &self.svd, &mut self.grad);
-        if !self.grad.iter().all(|g| g.is_finite()) {
-            return self.diverge("the gradient became non-finite");
+    /// The SVD of the current W, computing it if needed.
+    fn ensure_svd(&mut self) -> Result<(), String> {
+        if self.svd.is_none() {
+            self.svd = Some(Svd::of(&self.w).ok_or("the SVD of the iterate did not converge")?);
         }
-        self.next.copy_from(&self.w);
-        self.optimizer.update(self.next.as_mut_slice(), self.grad.as_slice(), &mut self.state);
-        if !self.next.iter().all(|v| v.is_finite()) {
-            return self.diverge("the iterate became non-finite");
-        }
-        let norm = self.next.norm();
-        if norm > bound {
-            return self.diverge(format!("‖W‖_F = {norm:.3e} exceeded the bound {bound:.3e}"));
-        }
-        let Some(svd) = Svd::of(&self.next) else {
-            return self.diverge("the SVD of the iterate did not converge");
-        };
-        let metrics = Metrics::compute(problem, objective, &self.next, &svd);
-        if !metrics.objective.is_finite() {
-            return self.diverge("the objective became non-finite");
-        }
-        std::mem::swap(&mut self.w, &mut self.next);
-        self.svd = svd;
-        self.metrics = metrics;
-        self.step += 1;
-        self.history.record(self.step, &self.metrics);
+        Ok(())
     }
+
+    fn refresh_metrics(&mut self, sh: &Shared) -> Result<(), String> {
+        if self.metrics_step == self.step && self.step > 0 {
+            return Ok(());
+        }
+        self.ensure_svd()?;
+        let svd = self.svd.as_ref().expect("ensured");
+        let metrics = Metrics::compute(&sh.problem, &sh.objective, &self.w, svd, &sh.refs, self.time);
+        if !metrics.objective.is_finite() {
+            return Err("the objective became non-finite".into());
+        }
+        self.metrics = metrics;
+        self.metrics_step = self.step;
+        Ok(())
+    }
+
+    /// ∇ with respect to the parameters at `params` (end-to-end W computed on the way).
+    fn param_gradient(sh: &Shared, params: &[f64]) -> Result<Vec<f64>, String> {
+        let w = sh.network.end_to_end(params);
+        let svd = if sh.objective.needs_svd() { Some(Svd::of(&w).ok_or("the SVD did not converge")?) } else { None };
+        let gw = sh.objective.gradient_opt(&sh.problem, &w, svd.as_ref());
+        let mut g = vec![0.0; params.len()];
+        sh.network.backprop(params, &gw, &mut g);
+        if g.iter().all(|v| v.is_finite()) { Ok(g) } else { Err("the gradient became non-finite".into()) }
+    }
+
+    /// One step; on failure returns the reason and leaves the run at its last iterate
+    /// (it is then marked diverged). Optimizer state may have advanced on failure; a
+    /// diverged run is never stepped again.
+    fn try_step(&mut self, sh: &Shared, record: bool) -> Result<(), String> {
+        let mut time = self.time;
+        let new_params: Vec<f64> = match self.optimizer.clone() {
+            OptimizerConfig::Newton(o) => {
+                self.ensure_svd()?;
+                let svd = self.svd.as_ref().expect("ensured");
+                let f = sh.objective.value(&sh.problem, &self.w, svd);
+                let g = sh.objective.gradient(&sh.problem, &self.w, svd);
+                if !g.iter().all(|v| v.is_finite()) {
+                    return Err("the gradient became non-finite".into());
+                }
+                o.step(&sh.problem, &sh.objective, &self.w, f, &g, &mut self.solver)?.as_slice().to_vec()
+            }
+            OptimizerConfig::GradientFlow(o) => {
+                let g = Self::param_gradient(sh, &self.params)?;
+                let k1: Vec<f64> = g.iter().map(|v| -v).collect();
+                let next = o.step(&self.params, &k1, &mut self.solver, &mut |p| Self::param_gradient(sh, p))?;
+                if let SolverState::Flow { time: t, .. } = self.solver {
+                    time = t;
+                }
+                next
+            }
+            OptimizerConfig::Als(o) => o.step(&sh.problem, &mut self.solver)?.as_slice().to_vec(),
+            OptimizerConfig::SoftImpute(o) => o.step(&sh.problem, &self.w)?.as_slice().to_vec(),
+            first_order => {
+                let gw = if sh.objective.needs_svd() {
+                    self.ensure_svd()?;
+                    sh.objective.gradient(&sh.problem, &self.w, self.svd.as_ref().expect("ensured"))
+                } else {
+                    sh.objective.gradient_opt(&sh.problem, &self.w, None)
+                };
+                sh.network.backprop(&self.params, &gw, &mut self.grads);
+                if !self.grads.iter().all(|g| g.is_finite()) {
+                    return Err("the gradient became non-finite".into());
+                }
+                let mut next = self.params.clone();
+                first_order.update(&mut next, &self.grads, &mut self.state);
+                if let Some(lr) = first_order.learning_rate().filter(|_| first_order.tracks_time()) {
+                    time += lr;
+                }
+                next
+            }
+        };
+        if !new_params.iter().all(|v| v.is_finite()) {
+            return Err("the iterate became non-finite".into());
+        }
+        let w = sh.network.end_to_end(&new_params);
+        let norm = w.norm();
+        if !norm.is_finite() {
+            return Err("the end-to-end matrix became non-finite".into());
+        }
+        if norm > sh.bound {
+            return Err(format!("‖W‖_F = {norm:.3e} exceeded the bound {:.3e}", sh.bound));
+        }
+        // Everything about the new iterate is computed before anything is committed.
+        let svd = if record || sh.objective.needs_svd() {
+            Some(Svd::of(&w).ok_or("the SVD of the iterate did not converge")?)
+        } else {
+            None
+        };
+        let metrics = match (&svd, record) {
+            (Some(svd), true) => {
+                let m = Metrics::compute(&sh.problem, &sh.objective, &w, svd, &sh.refs, time);
+                if !m.objective.is_finite() {
+                    return Err("the objective became non-finite".into());
+                }
+                Some(m)
+            }
+            _ => None,
+        };
+        self.params = new_params;
+        self.w = w;
+        self.svd = svd;
+        self.time = time;
+        self.step += 1;
+        if let Some(m) = metrics {
+            self.metrics = m;
+            self.metrics_step = self.step;
+            self.history.record(self.step, &self.metrics);
+            self.snapshots.record(self.step, self.w.as_slice());
+        }
+        Ok(())
+    }
+
+    fn step_once(&mut self, sh: &Shared, record: bool) {
+        if let Err(reason) = self.try_step(sh, record) {
+            self.diverge(reason);
+        }
+    }
+}
+
+/// The shared start: parameters, end-to-end matrix, its SVD and metrics.
+#[derive(Debug, Clone)]
+struct Start {
+    params: Vec<f64>,
+    w: DMatrix<f64>,
+    svd: Svd,
+    metrics: Metrics,
 }
 
 /// One problem and its runs: the handle the page and the CLI hold.
 #[derive(Debug, Clone)]
 pub struct Lab {
     config: Config,
-    problem: Problem,
-    objective: Objective,
-    start: DMatrix<f64>,
-    start_svd: Svd,
-    start_metrics: Metrics,
-    bound: f64,
+    shared: Shared,
+    start: Start,
+    snapshot_capacity: usize,
+    recording: bool,
     runs: Vec<Run>,
 }
 
 impl Lab {
-    /// Builds the problem, the shared start and one run per optimizer.
+    /// Builds the problem, the shared start and one run per method.
     ///
     /// # Errors
     /// An invalid config (see [`Config::validate`]).
@@ -153,13 +310,22 @@ impl Lab {
         config.validate()?;
         let problem = Problem::new(&config.problem);
         let objective = Objective::from(&config.objective);
-        let start = start_matrix(&problem, &config.model, config.problem.seed);
-        let start_svd = Svd::of(&start)
-            .ok_or_else(|| ConfigError::new("model.init", "the SVD of the start matrix did not converge"))?;
-        let start_metrics = Metrics::compute(&problem, &objective, &start, &start_svd);
-        let bound = DIVERGENCE_FACTOR * problem.observed_norm.max(start.norm()).max(f64::MIN_POSITIVE);
-        let runs = config.optimizers.iter().map(|o| Run::new(o.clone(), &start, &start_svd, &start_metrics)).collect();
-        Ok(Lab { config, problem, objective, start, start_svd, start_metrics, bound, runs })
+        let (m, n) = problem.shape();
+        let network = Network::new(factor_shapes(m, n, config.model.depth, config.model.width_for(m, n)));
+        let factors = start_factors(&problem, &config.model, config.problem.seed);
+        let params = network.flatten(&factors);
+        let w = network.end_to_end(&params);
+        let svd = Svd::of(&w).ok_or_else(|| ConfigError::new("model.init", "the SVD of the start matrix did not converge"))?;
+        let truth_svd = Svd::of(&problem.truth).ok_or_else(|| ConfigError::new("problem", "the SVD of the truth did not converge"))?;
+        let refs = References::new(&truth_svd, &svd, problem.rank);
+        let bound = DIVERGENCE_FACTOR * problem.observed_norm.max(w.norm()).max(f64::MIN_POSITIVE);
+        let shared = Shared { problem, objective, network, refs, bound };
+        let metrics = Metrics::compute(&shared.problem, &shared.objective, &w, &svd, &shared.refs, f64::NAN);
+        let start = Start { params, w, svd, metrics };
+        let per_run = SNAPSHOT_BUDGET / (8 * m * n * config.optimizers.len().max(1));
+        let snapshot_capacity = per_run.clamp(16, 128);
+        let runs = config.optimizers.iter().map(|o| Run::new(o.clone(), &shared, &start, snapshot_capacity)).collect();
+        Ok(Lab { config, shared, start, snapshot_capacity, recording: true, runs })
     }
 
     /// Parses a JSON config and builds its lab.
@@ -170,25 +336,35 @@ impl Lab {
         Lab::new(Config::from_json(text)?)
     }
 
+    /// Whether every step's metrics are computed and recorded (default true).
+    pub fn set_recording(&mut self, on: bool) {
+        self.recording = on;
+    }
+
     /// Advances every enabled, live run `k` steps.
     pub fn step(&mut self, k: u64) {
-        let (problem, objective, bound) = (&self.problem, &self.objective, self.bound);
+        let (shared, record) = (&self.shared, self.recording);
         for run in self.runs.iter_mut().filter(|r| r.enabled) {
             for _ in 0..k {
                 if run.diverged.is_some() {
                     break;
                 }
-                run.step_once(problem, objective, bound);
+                run.step_once(shared, record);
+            }
+            if !record && run.diverged.is_none() {
+                if let Err(reason) = run.refresh_metrics(shared) {
+                    run.diverge(reason);
+                }
             }
         }
     }
 
-    /// Every run back to step 0 at the shared start, with fresh optimizer state and history
-    /// (current hyper-parameters and on/off kept).
+    /// Every run back to step 0 at the shared start, with fresh state and history (current
+    /// hyper-parameters and on/off kept).
     pub fn reset(&mut self) {
         for run in self.runs.iter_mut() {
             let enabled = run.enabled;
-            *run = Run::new(run.optimizer.clone(), &self.start, &self.start_svd, &self.start_metrics);
+            *run = Run::new(run.optimizer.clone(), &self.shared, &self.start, self.snapshot_capacity);
             run.enabled = enabled;
         }
     }
@@ -196,7 +372,7 @@ impl Lab {
     /// Sets run `i`'s learning rate, keeping its state (moments, step count).
     ///
     /// # Errors
-    /// `i` out of range, or a learning rate that is negative or not finite.
+    /// `i` out of range, a method without a learning rate, or a value that is negative or not finite.
     pub fn set_learning_rate(&mut self, i: usize, learning_rate: f64) -> Result<(), ConfigError> {
         let run = self.runs.get_mut(i).ok_or_else(|| ConfigError::new("optimizers", format!("no run {i}")))?;
         run.optimizer
@@ -217,16 +393,25 @@ impl Lab {
         &self.config
     }
     pub fn problem(&self) -> &Problem {
-        &self.problem
+        &self.shared.problem
     }
     pub fn objective(&self) -> &Objective {
-        &self.objective
+        &self.shared.objective
     }
-    /// The shared start W₀ (m × n).
+    /// The model's layout (factor shapes).
+    pub fn network(&self) -> &Network {
+        &self.shared.network
+    }
+    /// The shared start W₀ (m × n, end-to-end).
     pub fn start(&self) -> &DMatrix<f64> {
-        &self.start
+        &self.start.w
     }
     pub fn runs(&self) -> &[Run] {
         &self.runs
+    }
+
+    /// The joint PCA of every run's snapshots (see [`crate::pca`]).
+    pub fn trajectory_pca(&self) -> crate::pca::Pca {
+        crate::pca::joint_pca(self.runs.iter().map(|r| r.snapshots()).collect::<Vec<_>>().as_slice())
     }
 }

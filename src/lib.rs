@@ -14,8 +14,11 @@
 //! - [`model`]: the parameterization and its start W₀;
 //! - [`objective`]: data fit + λ·penalty, values and analytic gradients;
 //! - [`optim`]: the optimizers (`torch.optim` update rules and names, optax-style separate state);
+//! - [`solvers`]: Newton's method, gradient flow, ALS and SoftImpute;
 //! - [`metrics`]: train/test error, effective rank, ratio, singular values, bounded history;
-//! - [`lab`]: the problem plus one run per optimizer; `step(k)`, `reset`.
+//! - [`lab`]: the problem plus one run per optimizer; `step(k)`, `reset`;
+//! - [`pca`]: the joint PCA of the runs' trajectories;
+//! - [`sensitivity`]: final test error against learning rate, and the tuned race.
 //!
 //! Matrices are `nalgebra::DMatrix<f64>` (column-major in memory); the wasm boundary and the CLI
 //! hand out row-major data.
@@ -26,7 +29,10 @@ pub mod metrics;
 pub mod model;
 pub mod objective;
 pub mod optim;
+pub mod pca;
 pub mod problem;
+pub mod sensitivity;
+pub mod solvers;
 
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;

@@ -8,6 +8,10 @@
 //! | `effective_rank` | exp(−Σᵢ pᵢ ln pᵢ), pᵢ = σᵢ / Σⱼ σⱼ (Roy & Vetterli 2007); 0 for W = 0 |
 //! | `ratio` | ‖W‖_* / ‖W‖_F (0 for W = 0) |
 //! | `singular_values` | σ₁ ≥ … ≥ σ_k, k = min(m, n) |
+//! | `nuclear_norm`, `frobenius_norm` | ‖W‖_* = Σσᵢ, ‖W‖_F = √(Σσᵢ²) |
+//! | `subspace_angle_truth` | sin of the largest principal angle between the top-r left singular subspaces of W and of W* (r = rank of W*): ‖(I − U U ᵀ)U*‖₂ (Golub & Van Loan, §6.4.3) |
+//! | `subspace_angle_start` | the same between W and the start W₀: how far the run has left its starting span |
+//! | `time` | gradient flow: the time t reached; GD: Σ of its learning rates (the time GD's steps approximate); otherwise `NaN` (`null`) |
 //!
 //! A ratio whose denominator is 0 (every entry observed, for the test error; Y = 0 on Ω for
 //! the train error) is `NaN`, written `null` in JSON.
@@ -15,6 +19,7 @@
 use nalgebra::DMatrix;
 use serde::Serialize;
 
+use crate::objective::{Objective, Svd};
 use crate::problem::Problem;
 
 /// ‖P_Ω(W − Y)‖_F / ‖P_Ω(Y)‖_F.
@@ -42,6 +47,14 @@ pub fn test_error(problem: &Problem, w: &DMatrix<f64>) -> f64 {
     ratio_or_nan(num.sqrt(), problem.unobserved_truth_norm)
 }
 
+/// sin θ_max between the column spans of `a` and `b` (both m × r with orthonormal columns):
+/// the largest singular value of b − a(aᵀb).
+pub fn subspace_sine(a: &DMatrix<f64>, b: &DMatrix<f64>) -> f64 {
+    let residual = b - a * (a.transpose() * b);
+    let s = residual.singular_values();
+    s.iter().cloned().fold(0.0, f64::max).min(1.0)
+}
+
 fn ratio_or_nan(num: f64, den: f64) -> f64 {
     if den > 0.0 { num / den } else { f64::NAN }
 }
@@ -57,9 +70,9 @@ pub fn effective_rank(singular_values: &[f64]) -> f64 {
         .iter()
         .map(|&s| s / total)
         .filter(|&p| p > 0.0)
-        .map(|p| -p * p.ln())
+        .map(|p| -p * libm::log(p))
         .sum();
-    entropy.exp()
+    libm::exp(entropy)
 }
 
 /// ‖W‖_*/‖W‖_F from the singular values (‖W‖_F² = Σσᵢ²); 0 when W = 0.
@@ -77,21 +90,57 @@ pub struct Metrics {
     pub test_error: f64,
     pub effective_rank: f64,
     pub ratio: f64,
+    pub nuclear_norm: f64,
+    pub frobenius_norm: f64,
+    pub subspace_angle_truth: f64,
+    pub subspace_angle_start: f64,
+    pub time: f64,
     /// Descending.
     pub singular_values: Vec<f64>,
 }
 
-/// Names of the scalar series kept in a [`History`], in storage order.
-pub const HISTORY_SERIES: [&str; 6] = ["step", "objective", "train_error", "test_error", "effective_rank", "ratio"];
+/// The fixed subspaces the angles are measured against: top-r left singular vectors of W*
+/// and of the start W₀ (m × r each).
+#[derive(Debug, Clone)]
+pub struct References {
+    pub truth: DMatrix<f64>,
+    pub start: DMatrix<f64>,
+}
 
-/// A bounded record of (step, scalar metrics). Holds at most `capacity` points: when full,
-/// every other point is dropped and the recording stride doubles, so a run of any length
-/// keeps an evenly thinned history from step 0 to (about) now, in O(capacity) memory.
+impl References {
+    /// r = `rank` leading left singular vectors of each.
+    pub fn new(truth: &Svd, start: &Svd, rank: usize) -> References {
+        let r = rank.min(truth.u.ncols()).max(1);
+        References { truth: truth.u.columns(0, r).into_owned(), start: start.u.columns(0, r).into_owned() }
+    }
+}
+
+/// Names of the scalar series kept in a [`History`], in storage order.
+pub const HISTORY_SERIES: [&str; 11] = [
+    "step",
+    "objective",
+    "train_error",
+    "test_error",
+    "effective_rank",
+    "ratio",
+    "nuclear_norm",
+    "frobenius_norm",
+    "subspace_angle_truth",
+    "subspace_angle_start",
+    "time",
+];
+
+/// A bounded record of (step, scalar metrics). Holds at most `capacity` points on an even
+/// stride, plus the newest point: when full, every other point is dropped and the stride
+/// doubles, so a run of any length keeps an evenly thinned history from step 0 to now, in
+/// O(capacity) memory. The last point is always the newest step recorded.
 #[derive(Debug, Clone)]
 pub struct History {
     capacity: usize,
     stride: u64,
-    series: [Vec<f64>; 6],
+    /// True when the last point is off the stride (kept only because it is the newest).
+    provisional: bool,
+    series: [Vec<f64>; 11],
 }
 
 impl History {
@@ -102,25 +151,39 @@ impl History {
     /// If `capacity` < 2.
     pub fn new(capacity: usize) -> History {
         assert!(capacity >= 2, "a history keeps at least 2 points");
-        History { capacity, stride: 1, series: Default::default() }
+        History { capacity, stride: 1, provisional: false, series: Default::default() }
     }
 
-    /// Records the metrics at `step` if it falls on the current stride.
+    /// Records the metrics at `step` (steps must increase from call to call).
     pub fn record(&mut self, step: u64, m: &Metrics) {
-        if step % self.stride != 0 {
-            return;
+        if self.provisional {
+            for s in self.series.iter_mut() {
+                s.pop();
+            }
+            self.provisional = false;
         }
-        if self.len() == self.capacity {
+        let on_stride = step % self.stride == 0;
+        if on_stride && self.len() == self.capacity {
             for s in self.series.iter_mut() {
                 let kept: Vec<f64> = s.iter().step_by(2).copied().collect();
                 *s = kept;
             }
             self.stride *= 2;
-            if step % self.stride != 0 {
-                return;
-            }
         }
-        let values = [step as f64, m.objective, m.train_error, m.test_error, m.effective_rank, m.ratio];
+        self.provisional = step % self.stride != 0;
+        let values = [
+            step as f64,
+            m.objective,
+            m.train_error,
+            m.test_error,
+            m.effective_rank,
+            m.ratio,
+            m.nuclear_norm,
+            m.frobenius_norm,
+            m.subspace_angle_truth,
+            m.subspace_angle_start,
+            m.time,
+        ];
         for (s, v) in self.series.iter_mut().zip(values) {
             s.push(v);
         }
@@ -147,6 +210,7 @@ impl History {
 
     pub fn clear(&mut self) {
         self.stride = 1;
+        self.provisional = false;
         for s in self.series.iter_mut() {
             s.clear();
         }
@@ -154,16 +218,84 @@ impl History {
 }
 
 impl Metrics {
-    /// Every metric of `w`, given its SVD.
-    pub fn compute(problem: &Problem, objective: &crate::objective::Objective, w: &DMatrix<f64>, svd: &crate::objective::Svd) -> Metrics {
+    /// Every metric of `w`, given its SVD, the reference subspaces and the time (`NaN` when
+    /// it does not apply).
+    pub fn compute(problem: &Problem, objective: &Objective, w: &DMatrix<f64>, svd: &Svd, refs: &References, time: f64) -> Metrics {
         let singular_values: Vec<f64> = svd.singular_values.iter().copied().collect();
+        let r = refs.truth.ncols().min(svd.u.ncols());
+        let top = svd.u.columns(0, r).into_owned();
         Metrics {
             objective: objective.value(problem, w, svd),
             train_error: train_error(problem, w),
             test_error: test_error(problem, w),
             effective_rank: effective_rank(&singular_values),
             ratio: nuclear_frobenius_ratio(&singular_values),
+            nuclear_norm: singular_values.iter().sum(),
+            frobenius_norm: singular_values.iter().map(|s| s * s).sum::<f64>().sqrt(),
+            subspace_angle_truth: subspace_sine(&top, &refs.truth),
+            subspace_angle_start: subspace_sine(&top, &refs.start),
+            time,
             singular_values,
         }
+    }
+}
+
+/// A bounded, evenly thinned record of a run's iterates W (for the joint PCA of the
+/// trajectories): like [`History`], at most `capacity` snapshots, the stride doubling when full.
+#[derive(Debug, Clone)]
+pub struct Snapshots {
+    capacity: usize,
+    stride: u64,
+    len_each: usize,
+    steps: Vec<u64>,
+    data: Vec<f64>,
+}
+
+impl Snapshots {
+    /// # Panics
+    /// If `capacity` < 2.
+    pub fn new(capacity: usize, len_each: usize) -> Snapshots {
+        assert!(capacity >= 2, "at least 2 snapshots");
+        Snapshots { capacity, stride: 1, len_each, steps: Vec::new(), data: Vec::new() }
+    }
+
+    /// Keeps `w` (its entries in storage order) if `step` falls on the stride.
+    pub fn record(&mut self, step: u64, w: &[f64]) {
+        if step % self.stride != 0 || w.len() != self.len_each {
+            return;
+        }
+        if self.steps.len() == self.capacity {
+            let keep: Vec<usize> = (0..self.steps.len()).step_by(2).collect();
+            let mut data = Vec::with_capacity(self.data.len() / 2 + self.len_each);
+            for &k in &keep {
+                data.extend_from_slice(&self.data[k * self.len_each..(k + 1) * self.len_each]);
+            }
+            self.steps = keep.iter().map(|&k| self.steps[k]).collect();
+            self.data = data;
+            self.stride *= 2;
+            if step % self.stride != 0 {
+                return;
+            }
+        }
+        self.steps.push(step);
+        self.data.extend_from_slice(w);
+    }
+
+    pub fn len(&self) -> usize {
+        self.steps.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.steps.is_empty()
+    }
+
+    /// Steps of the snapshots kept.
+    pub fn steps(&self) -> &[u64] {
+        &self.steps
+    }
+
+    /// Snapshot k's entries.
+    pub fn get(&self, k: usize) -> &[f64] {
+        &self.data[k * self.len_each..(k + 1) * self.len_each]
     }
 }

@@ -1,4 +1,5 @@
-//! The objective f(W) = 1/(2|Ω|)·Σ_{(i,j)∈Ω} (W_ij − Y_ij)² + λ·p(W) and its gradient.
+//! The objective f(W) = c·(1/(2|Ω|)·Σ_{(i,j)∈Ω} (W_ij − Y_ij)² + λ·p(W)) and its gradient
+//! (c = `scale`, default 1).
 //!
 //! W is m × n (`DMatrix`, column-major in memory). The penalties and their gradients,
 //! from the SVD W = U Σ Vᵀ (thin, singular values σ₁ ≥ σ₂ ≥ … ≥ 0):
@@ -60,17 +61,19 @@ impl Svd {
     }
 }
 
-/// The objective of a run: data fit plus λ times a penalty.
+/// The objective of a run: c times (data fit plus λ times a penalty).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Objective {
     pub penalty: Penalty,
     /// λ ≥ 0.
     pub lambda: f64,
+    /// c > 0.
+    pub scale: f64,
 }
 
 impl From<&ObjectiveConfig> for Objective {
     fn from(c: &ObjectiveConfig) -> Self {
-        Objective { penalty: c.penalty, lambda: c.lambda }
+        Objective { penalty: c.penalty, lambda: c.lambda, scale: c.scale }
     }
 }
 
@@ -101,10 +104,23 @@ impl Objective {
         }
     }
 
-    /// f(W) = fit + λ·p(W).
+    /// f(W) = c·(fit + λ·p(W)).
     pub fn value(&self, problem: &Problem, w: &DMatrix<f64>, svd: &Svd) -> f64 {
         let pen = if self.lambda != 0.0 { self.lambda * self.penalty_value(w, svd) } else { 0.0 };
-        Self::fit(problem, w) + pen
+        self.scale * (Self::fit(problem, w) + pen)
+    }
+
+    /// True when the gradient needs the singular vectors of W (a penalty with λ > 0).
+    pub fn needs_svd(&self) -> bool {
+        self.lambda != 0.0 && self.penalty != Penalty::None
+    }
+
+    /// f(W), ∇f(W) and the SVD of W, or `None` when W is not finite or its SVD fails.
+    pub fn evaluate(&self, problem: &Problem, w: &DMatrix<f64>) -> Option<(f64, DMatrix<f64>, Svd)> {
+        let svd = Svd::of(w)?;
+        let value = self.value(problem, w, &svd);
+        let grad = self.gradient(problem, w, &svd);
+        Some((value, grad, svd))
     }
 
     /// ∇f(W) into `grad` (m × n, overwritten), from the SVD of W.
@@ -130,6 +146,30 @@ impl Objective {
         let k = problem.omega.len() as f64;
         for &(i, j) in &problem.omega {
             grad[(i, j)] += (w[(i, j)] - problem.observations[(i, j)]) / k;
+        }
+        if self.scale != 1.0 {
+            *grad *= self.scale;
+        }
+    }
+
+    /// ∇f(W), with the SVD of W when the caller has it; without it, an SVD is computed only
+    /// if the penalty needs one (and a failed SVD then leaves the penalty's part out, which
+    /// cannot happen for a finite W in practice; callers check finiteness first).
+    pub fn gradient_opt(&self, problem: &Problem, w: &DMatrix<f64>, svd: Option<&Svd>) -> DMatrix<f64> {
+        match svd {
+            Some(svd) => self.gradient(problem, w, svd),
+            None if self.needs_svd() => match Svd::of(w) {
+                Some(svd) => self.gradient(problem, w, &svd),
+                None => DMatrix::from_element(w.nrows(), w.ncols(), f64::NAN),
+            },
+            None => {
+                let mut g = DMatrix::zeros(w.nrows(), w.ncols());
+                let k = problem.omega.len() as f64;
+                for &(i, j) in &problem.omega {
+                    g[(i, j)] = self.scale * (w[(i, j)] - problem.observations[(i, j)]) / k;
+                }
+                g
+            }
         }
     }
 

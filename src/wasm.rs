@@ -10,6 +10,8 @@ use wasm_bindgen::prelude::*;
 
 use crate::config::Config;
 use crate::lab;
+use crate::optim::OptimizerConfig;
+use crate::sensitivity;
 
 #[wasm_bindgen(start)]
 fn start() {
@@ -19,6 +21,7 @@ fn start() {
 /// Row-major copies of the matrices the page draws, refreshed after every call that moves runs.
 struct Buffers {
     truth: Vec<f64>,
+    observations: Vec<f64>,
     mask: Vec<u8>,
     runs: Vec<Vec<f64>>,
 }
@@ -49,6 +52,12 @@ struct RunMetrics<'a> {
     test_error: f64,
     effective_rank: f64,
     ratio: f64,
+    nuclear_norm: f64,
+    frobenius_norm: f64,
+    subspace_angle_truth: f64,
+    subspace_angle_start: f64,
+    /// Gradient flow's time, GD's Σ learning rates; `null` otherwise.
+    time: Option<f64>,
     diverged_at: Option<u64>,
     diverged_reason: Option<&'a str>,
 }
@@ -81,9 +90,11 @@ impl Lab {
         let problem = inner.problem();
         let mut truth = Vec::new();
         row_major(&problem.truth, &mut truth);
+        let mut observations = Vec::new();
+        row_major(&problem.observations, &mut observations);
         let (m, n) = problem.shape();
         let mask = (0..m * n).map(|k| problem.mask[(k / n, k % n)] as u8).collect();
-        let mut lab = Lab { inner, buffers: Buffers { truth, mask, runs: Vec::new() } };
+        let mut lab = Lab { inner, buffers: Buffers { truth, observations, mask, runs: Vec::new() } };
         lab.refresh();
         Ok(lab)
     }
@@ -91,6 +102,11 @@ impl Lab {
     /// The default experiment's config (JSON, every default filled).
     pub fn default_config() -> String {
         Config::default().to_json()
+    }
+
+    /// Every method with its default hyper-parameters: a JSON array of optimizer configs.
+    pub fn methods() -> String {
+        serde_json::to_string(&OptimizerConfig::all_defaults()).unwrap_or_else(|_| "[]".into())
     }
 
     /// The config this lab runs (JSON, every default filled, current learning rates).
@@ -112,6 +128,10 @@ impl Lab {
     pub fn observed_count(&self) -> usize {
         self.inner.problem().omega.len()
     }
+    /// N, the model's depth (1: W itself).
+    pub fn depth(&self) -> usize {
+        self.inner.network().depth()
+    }
     pub fn run_count(&self) -> usize {
         self.inner.runs().len()
     }
@@ -126,6 +146,11 @@ impl Lab {
     /// The run's optimizer config as JSON, or `"null"`.
     pub fn run_optimizer_json(&self, i: usize) -> String {
         self.run(i).and_then(|r| serde_json::to_string(r.optimizer()).ok()).unwrap_or_else(|| "null".into())
+    }
+
+    /// Run i's learning rate, or `undefined` for a method without one (or a bad index).
+    pub fn run_learning_rate(&self, i: usize) -> Option<f64> {
+        self.run(i).and_then(|r| r.optimizer().learning_rate())
     }
 
     /// Advances every live, enabled run `k` steps.
@@ -153,6 +178,10 @@ impl Lab {
     pub fn truth_ptr(&self) -> *const f64 {
         self.buffers.truth.as_ptr()
     }
+    /// Y: the observations on Ω (with noise), 0 elsewhere; m·n `f64`, row-major.
+    pub fn observations_ptr(&self) -> *const f64 {
+        self.buffers.observations.as_ptr()
+    }
     /// m·n `u8`, row-major, 1 where observed.
     pub fn observed_mask_ptr(&self) -> *const u8 {
         self.buffers.mask.as_ptr()
@@ -174,6 +203,11 @@ impl Lab {
             test_error: m.test_error,
             effective_rank: m.effective_rank,
             ratio: m.ratio,
+            nuclear_norm: m.nuclear_norm,
+            frobenius_norm: m.frobenius_norm,
+            subspace_angle_truth: m.subspace_angle_truth,
+            subspace_angle_start: m.subspace_angle_start,
+            time: Some(m.time).filter(|t| !t.is_nan()),
             diverged_at: run.diverged().map(|d| d.step),
             diverged_reason: run.diverged().map(|d| d.reason.as_str()),
         })
@@ -189,14 +223,78 @@ impl Lab {
         self.inner.problem().truth.singular_values().iter().copied().collect()
     }
 
+    /// W*'s effective rank (Roy & Vetterli 2007).
+    pub fn truth_effective_rank(&self) -> f64 {
+        crate::metrics::effective_rank(&self.truth_singular_values())
+    }
+
+    /// The joint PCA of every run's thinned iterates:
+    /// `{steps: [[…] per run], coords: [[[pc1, pc2], …] per run], explained: [f1, f2]}`.
+    /// Costs about K²·m·n for K snapshots in all (K ≤ 128 per run): call it now and then, not per frame.
+    pub fn trajectory_pca(&self) -> JsValue {
+        to_js(&self.inner.trajectory_pca())
+    }
+
     /// Points in run i's history (0 for a bad index).
     pub fn history_len(&self, i: usize) -> usize {
         self.run(i).map_or(0, |r| r.history().len())
     }
 
     /// Run i's history of `metric` (`step`, `objective`, `train_error`, `test_error`,
-    /// `effective_rank`, `ratio`): `history_len(i)` `f64`s; null for a bad index or name.
+    /// `effective_rank`, `ratio`, `nuclear_norm`, `frobenius_norm`, `subspace_angle_truth`,
+    /// `subspace_angle_start`, `time`): `history_len(i)` `f64`s; null for a bad index or name.
+    /// The last point is always the newest step.
     pub fn history_ptr(&self, i: usize, metric: &str) -> *const f64 {
         self.run(i).and_then(|r| r.history().series(metric)).map_or(std::ptr::null(), |s| s.as_ptr())
+    }
+}
+
+/// A learning-rate sensitivity sweep, one cell per call (for a Web Worker: progress and
+/// cancel between cells). See `crate::sensitivity` for the protocol.
+#[wasm_bindgen]
+pub struct SensitivityRunner {
+    config: Config,
+    protocol: sensitivity::Protocol,
+    todo: Vec<(usize, f64)>,
+    cells: Vec<sensitivity::Cell>,
+}
+
+#[wasm_bindgen]
+impl SensitivityRunner {
+    /// A sweep of `config_json`'s methods over 10^from … 10^to, `per_decade` points per decade,
+    /// `steps` steps per run. Throws on a bad config or grid.
+    #[wasm_bindgen(constructor)]
+    pub fn new(config_json: &str, from: i32, to: i32, per_decade: u32, steps: u32) -> Result<SensitivityRunner, JsError> {
+        let config = Config::from_json(config_json).map_err(|e| JsError::new(&e.to_string()))?;
+        let protocol = sensitivity::Protocol::log_grid(from, to, per_decade, steps as u64).map_err(|e| JsError::new(&e.to_string()))?;
+        let todo = sensitivity::cells(&config, &protocol);
+        Ok(SensitivityRunner { config, protocol, todo, cells: Vec::new() })
+    }
+
+    /// Number of cells in all.
+    pub fn total(&self) -> usize {
+        self.todo.len()
+    }
+
+    /// Cells done so far.
+    pub fn done(&self) -> usize {
+        self.cells.len()
+    }
+
+    /// Runs the next cell and returns it (`{optimizer, name, label, learning_rate, test_error,
+    /// effective_rank, diverged_at}`), or `null` when every cell is done.
+    pub fn next(&mut self) -> Result<JsValue, JsError> {
+        let Some(&(i, lr)) = self.todo.get(self.cells.len()) else { return Ok(JsValue::NULL) };
+        let cell = sensitivity::run_cell(&self.config, i, lr, self.protocol.steps).map_err(|e| JsError::new(&e.to_string()))?;
+        let out = to_js(&cell);
+        self.cells.push(cell);
+        Ok(out)
+    }
+
+    /// `{protocol, cells, best, tuned_config}` for the cells done so far.
+    pub fn report(&self) -> JsValue {
+        let best = sensitivity::best(&self.cells);
+        let tuned_config = sensitivity::tuned_config(&self.config, &best);
+        to_js(&sensitivity::Report { protocol: self.protocol.clone(), cells: self.cells.clone(), best, tuned_config })
     }
 }

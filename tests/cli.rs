@@ -80,3 +80,20 @@ fn a_bad_config_exits_non_zero_with_one_line_naming_the_field() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("/nonexistent/config.json"));
 }
+
+#[test]
+fn sensitivity_prints_cells_best_and_the_tuned_config() {
+    let config = r#"{"problem": {"rows": 10, "cols": 10, "rank": 1, "observed": 50}, "steps": 50,
+                     "optimizers": [{"name": "gd", "learning_rate": 0.01}, {"name": "adam"}, {"name": "soft_impute"}]}"#;
+    let out = run_with_stdin(&["sensitivity", "-", "--grid", "0.01,1", "--threads", "2"], config);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["protocol"]["grid"], serde_json::json!([0.01, 1.0]));
+    assert_eq!(v["protocol"]["steps"], 50);
+    assert_eq!(v["cells"].as_array().unwrap().len(), 4);
+    assert_eq!(v["best"].as_array().unwrap().len(), 2);
+    assert_eq!(v["tuned_config"]["optimizers"][2]["name"], "soft_impute");
+    let out = run_with_stdin(&["sensitivity", "-", "--from", "3", "--to", "1"], config);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("grid"));
+}

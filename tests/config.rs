@@ -20,7 +20,7 @@ fn empty_config_is_the_default_experiment() {
     assert_eq!((c.objective.penalty, c.objective.lambda), (Penalty::Ratio, 0.01));
     let names: Vec<&str> = c.optimizers.iter().map(|o| o.name()).collect();
     assert_eq!(names, ["adam", "rmsprop", "adagrad", "gd", "momentum", "nesterov"]);
-    assert!(c.optimizers.iter().all(|o| o.learning_rate() == 0.01));
+    assert!(c.optimizers.iter().all(|o| o.learning_rate() == Some(0.01)));
 }
 
 #[test]

@@ -47,7 +47,7 @@ fn gradients_match_finite_differences() {
         let w = random_matrix(m, n, seed);
         for penalty in [Penalty::None, Penalty::Nuclear, Penalty::Ratio] {
             for lambda in [0.0, 0.3, 2.0] {
-                let obj = Objective { penalty, lambda };
+                let obj = Objective { penalty, lambda, scale: 1.0 };
                 let err = fd_error(&obj, &p, &w);
                 assert!(err < 1e-7, "{m}×{n} {penalty:?} λ={lambda}: relative error {err:e}");
             }
@@ -61,7 +61,7 @@ fn penalty_gradients_alone_match_finite_differences() {
     let p = problem(7, 5, 2, 10, 4);
     let w = random_matrix(7, 5, 9);
     for penalty in [Penalty::Nuclear, Penalty::Ratio] {
-        let obj = Objective { penalty, lambda: 1e3 };
+        let obj = Objective { penalty, lambda: 1e3, scale: 1.0 };
         let err = fd_error(&obj, &p, &w);
         assert!(err < 1e-7, "{penalty:?}: relative error {err:e}");
     }
@@ -83,7 +83,7 @@ fn ratio_gradient_is_orthogonal_to_w() {
     // p(cW) = p(W) ⇒ ⟨∇p(W), W⟩ = 0 (Euler): a property, not a finite difference.
     let p = problem(6, 6, 2, 1, 5);
     let w = random_matrix(6, 6, 11);
-    let obj = Objective { penalty: Penalty::Ratio, lambda: 1.0 };
+    let obj = Objective { penalty: Penalty::Ratio, lambda: 1.0, scale: 1.0 };
     let svd = Svd::of(&w).unwrap();
     let mut g = obj.gradient(&p, &w, &svd);
     // Remove the data-fit part (one observed entry).

@@ -1,7 +1,9 @@
 //! Every metric on cases computed by hand, and the bounded history.
 
 use mc_playground::config::{Penalty, ProblemConfig, ProblemSource};
-use mc_playground::metrics::{effective_rank, nuclear_frobenius_ratio, test_error, train_error, History, Metrics};
+use mc_playground::metrics::{
+    effective_rank, nuclear_frobenius_ratio, subspace_sine, test_error, train_error, History, Metrics, References,
+};
 use mc_playground::objective::{Objective, Svd};
 use mc_playground::problem::Problem;
 use nalgebra::DMatrix;
@@ -40,15 +42,22 @@ fn objective_on_a_two_by_two_case() {
     let w = DMatrix::from_row_slice(2, 2, &[1.0, 0.0, 0.0, 2.0]);
     let svd = Svd::of(&w).unwrap();
     // fit = 1/(2·2)·(0² + 2²) = 1; σ = (2, 1): ‖W‖_* = 3, ‖W‖_F = √5.
-    let none = Objective { penalty: Penalty::None, lambda: 0.1 };
+    let none = Objective { penalty: Penalty::None, lambda: 0.1, scale: 1.0 };
     assert!(close(none.value(&p, &w, &svd), 1.0, 1e-15));
-    let nuclear = Objective { penalty: Penalty::Nuclear, lambda: 0.1 };
+    let nuclear = Objective { penalty: Penalty::Nuclear, lambda: 0.1, scale: 1.0 };
     assert!(close(nuclear.value(&p, &w, &svd), 1.3, 1e-15));
-    let ratio = Objective { penalty: Penalty::Ratio, lambda: 0.1 };
+    let ratio = Objective { penalty: Penalty::Ratio, lambda: 0.1, scale: 1.0 };
     assert!(close(ratio.value(&p, &w, &svd), 1.0 + 0.1 * 3.0 / 5f64.sqrt(), 1e-15));
-    let m = Metrics::compute(&p, &ratio, &w, &svd);
+    let refs = References::new(&Svd::of(&p.truth).unwrap(), &svd, 1);
+    let m = Metrics::compute(&p, &ratio, &w, &svd, &refs, f64::NAN);
     assert!(close(m.singular_values[0], 2.0, 1e-14) && close(m.singular_values[1], 1.0, 1e-14));
     assert!(close(m.ratio, 3.0 / 5f64.sqrt(), 1e-14));
+    assert!(close(m.nuclear_norm, 3.0, 1e-14) && close(m.frobenius_norm, 5f64.sqrt(), 1e-14));
+    // Top left singular vector of W is e₂; W*'s is (0.4046, 0.9145) (σ₁ of [[1,2],[3,4]]):
+    // sin of the angle between them = |first component| = 0.40455358483375703.
+    assert!(close(m.subspace_angle_truth, 0.40455358483375703, 1e-12), "{}", m.subspace_angle_truth);
+    assert!(m.subspace_angle_start < 1e-15, "W is its own start here");
+    assert!(m.time.is_nan());
 }
 
 #[test]
@@ -97,21 +106,51 @@ fn every_entry_observed_makes_test_error_undefined() {
 }
 
 fn metrics_with(objective: f64) -> Metrics {
-    Metrics { objective, train_error: 0.0, test_error: 0.0, effective_rank: 0.0, ratio: 0.0, singular_values: vec![] }
+    Metrics {
+        objective,
+        train_error: 0.0,
+        test_error: 0.0,
+        effective_rank: 0.0,
+        ratio: 0.0,
+        nuclear_norm: 0.0,
+        frobenius_norm: 0.0,
+        subspace_angle_truth: 0.0,
+        subspace_angle_start: 0.0,
+        time: 0.0,
+        singular_values: vec![],
+    }
+}
+
+#[test]
+fn subspace_sine_by_hand() {
+    // span(e₁) against span((cos θ, sin θ)): sin θ.
+    let a = DMatrix::from_column_slice(2, 1, &[1.0, 0.0]);
+    for theta in [0.0f64, 1e-9, 0.3, 1.2, std::f64::consts::FRAC_PI_2] {
+        let b = DMatrix::from_column_slice(2, 1, &[theta.cos(), theta.sin()]);
+        assert!((subspace_sine(&a, &b) - theta.sin()).abs() < 1e-15, "θ = {theta}");
+    }
+    // Two planes in R³ sharing e₁, tilted by θ about it: the largest angle is θ.
+    let theta = 0.25f64;
+    let a = DMatrix::from_column_slice(3, 2, &[1.0, 0.0, 0.0, 0.0, 1.0, 0.0]);
+    let b = DMatrix::from_column_slice(3, 2, &[1.0, 0.0, 0.0, 0.0, theta.cos(), theta.sin()]);
+    assert!((subspace_sine(&a, &b) - theta.sin()).abs() < 1e-15);
 }
 
 #[test]
 fn history_is_bounded_and_evenly_thinned() {
     let mut h = History::new(8);
-    for step in 0..=1000u64 {
+    for step in 0..=1001u64 {
         h.record(step, &metrics_with(step as f64));
-        assert!(h.len() <= 8);
+        assert!(h.len() <= 9, "capacity plus the newest point");
+        assert_eq!(*h.series("step").unwrap().last().unwrap(), step as f64, "the last point is now");
     }
     let steps = h.series("step").unwrap();
     assert_eq!(steps[0], 0.0);
     let stride = h.stride() as f64;
-    assert!(steps.windows(2).all(|p| p[1] - p[0] == stride), "{steps:?}");
-    assert!(1000.0 - steps[steps.len() - 1] < stride, "the newest point is within one stride of now");
+    assert_eq!(stride, 128.0);
+    let (even, newest) = steps.split_at(steps.len() - 1);
+    assert!(even.windows(2).all(|p| p[1] - p[0] == stride), "{steps:?}");
+    assert_eq!(newest, [1001.0]);
     assert_eq!(h.series("objective").unwrap(), steps);
     assert!(h.series("nonsense").is_none());
     h.clear();

@@ -43,3 +43,23 @@ fn a_bad_config_is_an_error_not_a_panic() {
     assert!(lab.set_learning_rate(0, -1.0).is_err());
     assert!(lab.set_learning_rate(42, 0.1).is_err());
 }
+
+#[wasm_bindgen_test]
+fn every_method_runs_in_the_browser() {
+    use mc_playground::wasm::SensitivityRunner;
+    let methods: Vec<serde_json::Value> = serde_json::from_str(&Lab::methods()).unwrap();
+    assert_eq!(methods.len(), 14);
+    let config = serde_json::json!({"problem": {"rows": 12, "cols": 10, "rank": 2, "observed": 60}, "optimizers": methods});
+    let mut lab = Lab::new(&config.to_string()).unwrap();
+    lab.step(5);
+    for i in 0..lab.run_count() {
+        assert_eq!(lab.history_len(i), 6, "{}", lab.run_name(i));
+    }
+    assert_eq!(lab.run_learning_rate(0), Some(0.001));
+    assert_eq!(lab.run_learning_rate(10), None, "newton has none");
+    assert!(lab.set_learning_rate(10, 0.1).is_err());
+    let mut runner = SensitivityRunner::new(&config.to_string(), -2, -1, 1, 5).unwrap();
+    assert_eq!(runner.total(), 2 * 10, "ten methods have a learning rate");
+    runner.next().unwrap();
+    assert_eq!(runner.done(), 1);
+}

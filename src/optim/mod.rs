@@ -20,8 +20,17 @@
 //! | `adam` | m ← β₁m + (1−β₁)g; v ← β₂v + (1−β₂)g²; w ← w − (lr/(1−β₁ᵗ))·m / (√v/√(1−β₂ᵗ) + eps) | `torch.optim.Adam`; Kingma & Ba 2015, Algorithm 1 |
 //! | `adam`, `bias_correction: false` | w ← w − lr·m / (√v + eps) | Kingma & Ba 2015 without the correction of §3 |
 //! | `adamw` | w ← w·(1 − lr·weight_decay), then Adam's step | `torch.optim.AdamW`; Loshchilov & Hutter 2019 |
+//! | `amsgrad` | Adam with v̄ ← max(v̄, v) in place of v: w ← w − (lr/(1−β₁ᵗ))·m / (√v̄/√(1−β₂ᵗ) + eps) | `torch.optim.Adam(amsgrad=True)`; Reddi, Kale & Kumar 2018 |
+//! | `nadam` | μ_t = β₁(1 − ½·0.96^(t·ψ)), Π_t = Π_{t−1}μ_t; m, v as Adam; w ← w − lr(1−μ_t)/(1−Π_t)·g/d − lr·μ_{t+1}/(1−Π_tμ_{t+1})·m/d, d = √(v/(1−β₂ᵗ)) + eps | `torch.optim.NAdam` (ψ = `momentum_decay`); Dozat 2016 |
+//! | `group_rmsprop` | one scalar for all parameters: v ← α·v + (1−α)·‖g‖² (the whole gradient's squared norm); v̂ = v/(1−αᵗ); w ← w − lr·g/(√v̂ + eps) | control experiment: GD's direction with an adaptive step length (≈ lr in total) |
+//!
+//! The other methods (`newton`, `gradient_flow`, `als`, `soft_impute`) are solvers that need
+//! the objective itself, not just a gradient; they live in [`crate::solvers`] and are listed
+//! here so that one config names every method.
 
 use serde::{Deserialize, Serialize};
+
+pub use crate::solvers::{Als, GradientFlow, Newton, SoftImpute};
 
 /// `torch.optim.SGD` without momentum.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -141,6 +150,73 @@ impl Default for AdamW {
     }
 }
 
+/// `torch.optim.Adam(amsgrad=True)`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Amsgrad {
+    /// Step size, ≥ 0 (default 0.001).
+    pub learning_rate: f64,
+    /// 0 ≤ β₁ < 1 (default 0.9).
+    pub beta1: f64,
+    /// 0 ≤ β₂ < 1 (default 0.999).
+    pub beta2: f64,
+    /// ≥ 0 (default 1e-8).
+    pub eps: f64,
+    /// Coupled L2 weight decay, ≥ 0 (default 0).
+    pub weight_decay: f64,
+}
+
+impl Default for Amsgrad {
+    fn default() -> Self {
+        Amsgrad { learning_rate: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8, weight_decay: 0.0 }
+    }
+}
+
+/// `torch.optim.NAdam` (Nesterov-accelerated Adam with PyTorch's momentum schedule).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Nadam {
+    /// Step size, ≥ 0 (default 0.002, PyTorch's NAdam default).
+    pub learning_rate: f64,
+    /// 0 ≤ β₁ < 1 (default 0.9).
+    pub beta1: f64,
+    /// 0 ≤ β₂ < 1 (default 0.999).
+    pub beta2: f64,
+    /// ≥ 0 (default 1e-8).
+    pub eps: f64,
+    /// Coupled L2 weight decay, ≥ 0 (default 0).
+    pub weight_decay: f64,
+    /// ψ in μ_t = β₁(1 − ½·0.96^(t·ψ)), ≥ 0 (default 0.004).
+    pub momentum_decay: f64,
+}
+
+impl Default for Nadam {
+    fn default() -> Self {
+        Nadam { learning_rate: 2e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8, weight_decay: 0.0, momentum_decay: 4e-3 }
+    }
+}
+
+/// RMSProp with one second moment for all parameters (the squared norm of the whole gradient,
+/// an exponential average with bias correction): the update direction is exactly GD's, only
+/// the step length adapts (to about `learning_rate` in total, i.e. lr/√P per entry for P
+/// parameters, where RMSProp's is about lr per entry). Isolates what per-entry normalisation does.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct GroupRmsprop {
+    /// Step size, ≥ 0 (default 0.01).
+    pub learning_rate: f64,
+    /// Decay α of the average, 0 ≤ α < 1 (default 0.99).
+    pub alpha: f64,
+    /// ≥ 0 (default 1e-8).
+    pub eps: f64,
+}
+
+impl Default for GroupRmsprop {
+    fn default() -> Self {
+        GroupRmsprop { learning_rate: 1e-2, alpha: 0.99, eps: 1e-8 }
+    }
+}
+
 /// One optimizer with its hyper-parameters; in JSON, `{"name": "adam", "learning_rate": …}`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "name", rename_all = "snake_case", expecting = "an optimizer object with a name")]
@@ -152,6 +228,13 @@ pub enum OptimizerConfig {
     Rmsprop(Rmsprop),
     Adam(Adam),
     Adamw(AdamW),
+    Amsgrad(Amsgrad),
+    Nadam(Nadam),
+    GroupRmsprop(GroupRmsprop),
+    Newton(Newton),
+    GradientFlow(GradientFlow),
+    Als(Als),
+    SoftImpute(SoftImpute),
 }
 
 /// An optimizer's state: the step count and up to two per-parameter buffers.
@@ -163,6 +246,10 @@ pub struct OptimizerState {
     pub first: Vec<f64>,
     /// Adagrad's sum s, RMSProp's or Adam's second moment v (empty when unused).
     pub second: Vec<f64>,
+    /// AMSGrad's running maximum v̄ (empty when unused).
+    pub third: Vec<f64>,
+    /// GroupRMSProp's shared second moment; NAdam's product Π_t of the μ's.
+    pub scalar: f64,
 }
 
 fn check_lr(lr: f64) -> Result<(), (&'static str, String)> {
@@ -197,7 +284,53 @@ impl OptimizerConfig {
             OptimizerConfig::Rmsprop(_) => "rmsprop",
             OptimizerConfig::Adam(_) => "adam",
             OptimizerConfig::Adamw(_) => "adamw",
+            OptimizerConfig::Amsgrad(_) => "amsgrad",
+            OptimizerConfig::Nadam(_) => "nadam",
+            OptimizerConfig::GroupRmsprop(_) => "group_rmsprop",
+            OptimizerConfig::Newton(_) => "newton",
+            OptimizerConfig::GradientFlow(_) => "gradient_flow",
+            OptimizerConfig::Als(_) => "als",
+            OptimizerConfig::SoftImpute(_) => "soft_impute",
         }
+    }
+
+    /// Every method with its default hyper-parameters, in a sensible display order.
+    pub fn all_defaults() -> Vec<OptimizerConfig> {
+        vec![
+            OptimizerConfig::Adam(Adam::default()),
+            OptimizerConfig::Rmsprop(Rmsprop::default()),
+            OptimizerConfig::Adagrad(Adagrad::default()),
+            OptimizerConfig::Gd(Gd::default()),
+            OptimizerConfig::Momentum(Momentum::default()),
+            OptimizerConfig::Nesterov(Momentum::default()),
+            OptimizerConfig::Adamw(AdamW::default()),
+            OptimizerConfig::Amsgrad(Amsgrad::default()),
+            OptimizerConfig::Nadam(Nadam::default()),
+            OptimizerConfig::GroupRmsprop(GroupRmsprop::default()),
+            OptimizerConfig::Newton(Newton::default()),
+            OptimizerConfig::GradientFlow(GradientFlow::default()),
+            OptimizerConfig::Als(Als::default()),
+            OptimizerConfig::SoftImpute(SoftImpute::default()),
+        ]
+    }
+
+    /// True for the methods that are not a gradient transformation (they step W themselves).
+    pub fn is_solver(&self) -> bool {
+        matches!(
+            self,
+            OptimizerConfig::Newton(_) | OptimizerConfig::GradientFlow(_) | OptimizerConfig::Als(_) | OptimizerConfig::SoftImpute(_)
+        )
+    }
+
+    /// True for the methods whose `time` metric is tracked: gradient flow (its ODE time) and
+    /// GD (the sum of its learning rates, the time its steps approximate).
+    pub fn tracks_time(&self) -> bool {
+        matches!(self, OptimizerConfig::Gd(_) | OptimizerConfig::GradientFlow(_))
+    }
+
+    /// True for the methods defined on the direct parameterization only (depth 1).
+    pub fn direct_only(&self) -> bool {
+        matches!(self, OptimizerConfig::Newton(_) | OptimizerConfig::Als(_) | OptimizerConfig::SoftImpute(_))
     }
 
     /// A label for people, e.g. `Adam (no bias correction)`.
@@ -211,34 +344,60 @@ impl OptimizerConfig {
             OptimizerConfig::Adam(a) if !a.bias_correction => "Adam (no bias correction)".into(),
             OptimizerConfig::Adam(_) => "Adam".into(),
             OptimizerConfig::Adamw(_) => "AdamW".into(),
+            OptimizerConfig::Amsgrad(_) => "AMSGrad".into(),
+            OptimizerConfig::Nadam(_) => "NAdam".into(),
+            OptimizerConfig::GroupRmsprop(_) => "Group RMSProp".into(),
+            OptimizerConfig::Newton(_) => "Newton".into(),
+            OptimizerConfig::GradientFlow(_) => "Gradient flow".into(),
+            OptimizerConfig::Als(a) => format!("ALS (rank {})", a.rank),
+            OptimizerConfig::SoftImpute(_) => "SoftImpute".into(),
         }
     }
 
-    pub fn learning_rate(&self) -> f64 {
-        match self {
-            OptimizerConfig::Gd(o) => o.learning_rate,
-            OptimizerConfig::Momentum(o) | OptimizerConfig::Nesterov(o) => o.learning_rate,
-            OptimizerConfig::Adagrad(o) => o.learning_rate,
-            OptimizerConfig::Rmsprop(o) => o.learning_rate,
-            OptimizerConfig::Adam(o) => o.learning_rate,
-            OptimizerConfig::Adamw(o) => o.learning_rate,
-        }
+    /// The learning rate, for the methods that have one (not `newton`, `gradient_flow`, `als`,
+    /// `soft_impute`).
+    pub fn learning_rate(&self) -> Option<f64> {
+        self.learning_rate_slot_ref().copied()
     }
 
-    /// Sets the learning rate (a hot change: the state is untouched).
-    ///
-    /// # Errors
-    /// `learning_rate` negative or not finite.
-    pub fn set_learning_rate(&mut self, lr: f64) -> Result<(), (&'static str, String)> {
-        check_lr(lr)?;
-        let slot = match self {
+    fn learning_rate_slot_ref(&self) -> Option<&f64> {
+        Some(match self {
+            OptimizerConfig::Gd(o) => &o.learning_rate,
+            OptimizerConfig::Momentum(o) | OptimizerConfig::Nesterov(o) => &o.learning_rate,
+            OptimizerConfig::Adagrad(o) => &o.learning_rate,
+            OptimizerConfig::Rmsprop(o) => &o.learning_rate,
+            OptimizerConfig::Adam(o) => &o.learning_rate,
+            OptimizerConfig::Adamw(o) => &o.learning_rate,
+            OptimizerConfig::Amsgrad(o) => &o.learning_rate,
+            OptimizerConfig::Nadam(o) => &o.learning_rate,
+            OptimizerConfig::GroupRmsprop(o) => &o.learning_rate,
+            _ => return None,
+        })
+    }
+
+    fn learning_rate_slot(&mut self) -> Option<&mut f64> {
+        Some(match self {
             OptimizerConfig::Gd(o) => &mut o.learning_rate,
             OptimizerConfig::Momentum(o) | OptimizerConfig::Nesterov(o) => &mut o.learning_rate,
             OptimizerConfig::Adagrad(o) => &mut o.learning_rate,
             OptimizerConfig::Rmsprop(o) => &mut o.learning_rate,
             OptimizerConfig::Adam(o) => &mut o.learning_rate,
             OptimizerConfig::Adamw(o) => &mut o.learning_rate,
-        };
+            OptimizerConfig::Amsgrad(o) => &mut o.learning_rate,
+            OptimizerConfig::Nadam(o) => &mut o.learning_rate,
+            OptimizerConfig::GroupRmsprop(o) => &mut o.learning_rate,
+            _ => return None,
+        })
+    }
+
+    /// Sets the learning rate (a hot change: the state is untouched).
+    ///
+    /// # Errors
+    /// `learning_rate` negative or not finite, or a method without a learning rate.
+    pub fn set_learning_rate(&mut self, lr: f64) -> Result<(), (&'static str, String)> {
+        check_lr(lr)?;
+        let name = self.name();
+        let slot = self.learning_rate_slot().ok_or_else(|| ("learning_rate", format!("{name} has no learning rate")))?;
         *slot = lr;
         Ok(())
     }
@@ -248,7 +407,9 @@ impl OptimizerConfig {
     /// # Errors
     /// The field's name and what is wrong.
     pub fn validate(&self) -> Result<(), (&'static str, String)> {
-        check_lr(self.learning_rate())?;
+        if let Some(lr) = self.learning_rate() {
+            check_lr(lr)?;
+        }
         match self {
             OptimizerConfig::Gd(o) => check_nonneg("weight_decay", o.weight_decay),
             OptimizerConfig::Momentum(o) | OptimizerConfig::Nesterov(o) => {
@@ -281,6 +442,27 @@ impl OptimizerConfig {
                 check_nonneg("eps", o.eps)?;
                 check_nonneg("weight_decay", o.weight_decay)
             }
+            OptimizerConfig::Amsgrad(o) => {
+                check_unit("beta1", o.beta1)?;
+                check_unit("beta2", o.beta2)?;
+                check_nonneg("eps", o.eps)?;
+                check_nonneg("weight_decay", o.weight_decay)
+            }
+            OptimizerConfig::Nadam(o) => {
+                check_unit("beta1", o.beta1)?;
+                check_unit("beta2", o.beta2)?;
+                check_nonneg("eps", o.eps)?;
+                check_nonneg("weight_decay", o.weight_decay)?;
+                check_nonneg("momentum_decay", o.momentum_decay)
+            }
+            OptimizerConfig::GroupRmsprop(o) => {
+                check_unit("alpha", o.alpha)?;
+                check_nonneg("eps", o.eps)
+            }
+            OptimizerConfig::Newton(o) => o.validate(),
+            OptimizerConfig::GradientFlow(o) => o.validate(),
+            OptimizerConfig::Als(o) => o.validate(),
+            OptimizerConfig::SoftImpute(o) => o.validate(),
         }
     }
 
@@ -290,12 +472,19 @@ impl OptimizerConfig {
             OptimizerConfig::Gd(_) => (0, 0),
             OptimizerConfig::Momentum(_) | OptimizerConfig::Nesterov(_) => (len, 0),
             OptimizerConfig::Adagrad(_) | OptimizerConfig::Rmsprop(_) => (0, len),
-            OptimizerConfig::Adam(_) | OptimizerConfig::Adamw(_) => (len, len),
+            OptimizerConfig::Adam(_) | OptimizerConfig::Adamw(_) | OptimizerConfig::Nadam(_) => (len, len),
+            OptimizerConfig::Amsgrad(_) => (len, len),
+            OptimizerConfig::GroupRmsprop(_) => (0, 0),
+            _ => (0, 0),
         };
-        OptimizerState { t: 0, first: vec![0.0; first], second: vec![0.0; second] }
+        let third = if matches!(self, OptimizerConfig::Amsgrad(_)) { len } else { 0 };
+        let scalar = if matches!(self, OptimizerConfig::Nadam(_)) { 1.0 } else { 0.0 };
+        OptimizerState { t: 0, first: vec![0.0; first], second: vec![0.0; second], third: vec![0.0; third], scalar }
     }
 
-    /// One step: updates `params` in place from `grads` (same length), advancing `state`.
+    /// One step of a gradient method: updates `params` in place from `grads` (same length),
+    /// advancing `state`. The solvers ([`OptimizerConfig::is_solver`]) are stepped by
+    /// [`crate::solvers`]; here they leave `params` unchanged.
     ///
     /// # Panics
     /// If `grads` or the state's buffers do not match `params` in length (a programming
@@ -373,6 +562,61 @@ impl OptimizerConfig {
                     },
                 )
             }
+            OptimizerConfig::Amsgrad(o) => {
+                assert!(
+                    state.first.len() == params.len() && state.second.len() == params.len() && state.third.len() == params.len(),
+                    "state does not match the parameters"
+                );
+                let ti = t.min(i32::MAX as u64) as i32;
+                let step_size = o.learning_rate / (1.0 - o.beta1.powi(ti));
+                let root_bc2 = (1.0 - o.beta2.powi(ti)).sqrt();
+                for (((w, &g), m), (v, vmax)) in params
+                    .iter_mut()
+                    .zip(grads)
+                    .zip(state.first.iter_mut())
+                    .zip(state.second.iter_mut().zip(state.third.iter_mut()))
+                {
+                    let g = l2(o.weight_decay, *w, g);
+                    *m = o.beta1 * *m + (1.0 - o.beta1) * g;
+                    *v = o.beta2 * *v + (1.0 - o.beta2) * g * g;
+                    *vmax = vmax.max(*v);
+                    *w -= step_size * (*m / (vmax.sqrt() / root_bc2 + o.eps));
+                }
+            }
+            OptimizerConfig::Nadam(o) => {
+                assert!(
+                    state.first.len() == params.len() && state.second.len() == params.len(),
+                    "state does not match the parameters"
+                );
+                let tf = t as f64;
+                let bc2 = 1.0 - o.beta2.powi(t.min(i32::MAX as u64) as i32);
+                // 0.96^(tψ) through libm's pow: the same bits natively and in wasm.
+                let mu = o.beta1 * (1.0 - 0.5 * libm::pow(0.96, tf * o.momentum_decay));
+                let mu_next = o.beta1 * (1.0 - 0.5 * libm::pow(0.96, (tf + 1.0) * o.momentum_decay));
+                state.scalar *= mu;
+                let mu_product = state.scalar;
+                let mu_product_next = mu_product * mu_next;
+                let c_grad = o.learning_rate * (1.0 - mu) / (1.0 - mu_product);
+                let c_mom = o.learning_rate * mu_next / (1.0 - mu_product_next);
+                for (((w, &g), m), v) in params.iter_mut().zip(grads).zip(state.first.iter_mut()).zip(state.second.iter_mut()) {
+                    let g = l2(o.weight_decay, *w, g);
+                    *m = o.beta1 * *m + (1.0 - o.beta1) * g;
+                    *v = o.beta2 * *v + (1.0 - o.beta2) * g * g;
+                    let denom = (*v / bc2).sqrt() + o.eps;
+                    *w -= c_grad * (g / denom);
+                    *w -= c_mom * (*m / denom);
+                }
+            }
+            OptimizerConfig::GroupRmsprop(o) => {
+                let norm_sq = grads.iter().map(|g| g * g).sum::<f64>();
+                state.scalar = o.alpha * state.scalar + (1.0 - o.alpha) * norm_sq;
+                let v_hat = state.scalar / (1.0 - o.alpha.powi(t.min(i32::MAX as u64) as i32));
+                let scale = o.learning_rate / (v_hat.sqrt() + o.eps);
+                for (w, &g) in params.iter_mut().zip(grads) {
+                    *w -= scale * g;
+                }
+            }
+            OptimizerConfig::Newton(_) | OptimizerConfig::GradientFlow(_) | OptimizerConfig::Als(_) | OptimizerConfig::SoftImpute(_) => {}
         }
     }
 }
