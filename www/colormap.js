@@ -54,17 +54,70 @@ export function divergingIndex(v, scale) {
   return t >= TABLE_SIZE - 1 ? TABLE_SIZE - 1 : Math.round(t);
 }
 
-/** Okabe–Ito palette without yellow (too faint on white), in the order runs are coloured. */
-// Ordered so that the default runs (adam, rmsprop, adagrad, gd, momentum, nesterov) get warm
-// colours for the adaptive methods and cool ones for the gradient-descent family.
-const OKABE_ITO = ["#D55E00", "#CC79A7", "#E69F00", "#0072B2", "#56B4E9", "#009E73", "#000000"];
+/**
+ * Run colours: the Okabe–Ito palette without its yellow (too faint on white), then Paul Tol's
+ * olive, eight colours that stay apart for the common forms of colour blindness. Ordered so
+ * that the default runs (adam, rmsprop, adagrad, gd, momentum, nesterov) get warm colours for
+ * the adaptive methods and cool ones for the gradient-descent family.
+ */
+export const RUN_COLOURS = ["#D55E00", "#CC79A7", "#E69F00", "#0072B2", "#56B4E9", "#009E73", "#000000", "#999933"];
 
-/** Colour of run i (config order); cycles if there are more runs than colours. */
-export function runColour(i) {
-  return OKABE_ITO[((i % OKABE_ITO.length) + OKABE_ITO.length) % OKABE_ITO.length];
+/** Most runs a config may have (the core's limit). */
+export const MAX_RUNS = 16;
+
+function wrap(i) {
+  const n = RUN_COLOURS.length;
+  return ((i % n) + n) % n;
 }
 
-/** Dash pattern of run i, so that lines differ by more than colour alone when runs exceed colours. */
+/** Colour of colour slot i; cycles past the eighth run (the dash and marker then differ). */
+export function runColour(i) {
+  return RUN_COLOURS[wrap(i)];
+}
+
+/** Dash pattern of slot i: solid for the first eight, then dashed, so lines differ by more than colour. */
 export function runDash(i) {
-  return i < OKABE_ITO.length ? [] : [6, 3];
+  return i < RUN_COLOURS.length ? [] : [7, 4];
+}
+
+/** Marker of slot i (the end of a line, the dots of the sensitivity plot): circles, then squares. */
+export function runMarker(i) {
+  return i < RUN_COLOURS.length ? "circle" : "square";
+}
+
+/** Each method's own colour slot, so that a method keeps its colour from one experiment to the next. */
+const PREFERRED_SLOT = { adam: 0, rmsprop: 1, adagrad: 2, gd: 3, momentum: 4, nesterov: 5, adamw: 6, amsgrad: 7 };
+
+/** Slots for the other methods and for copies, least used by the common methods first. */
+const FALLBACK_SLOTS = [6, 7, 2, 5, 4, 1, 3, 0];
+
+/**
+ * Colour slots for runs of the given methods: `fixed[i]` (a run that keeps its colour) where
+ * given; then the method's own slot if no run has it; then the first free slot in
+ * FALLBACK_SLOTS (past the eighth, colours repeat with dashes).
+ * @param {string[]} names method of each run
+ * @param {(number|null|undefined)[]} [fixed] slots to keep
+ * @returns {number[]}
+ */
+export function assignSlots(names, fixed = []) {
+  const slots = names.map((_, i) => (Number.isInteger(fixed[i]) ? fixed[i] : null));
+  const used = new Set(slots.filter((s) => s !== null));
+  names.forEach((name, i) => {
+    const s = PREFERRED_SLOT[name];
+    if (slots[i] === null && s !== undefined && !used.has(s)) {
+      slots[i] = s;
+      used.add(s);
+    }
+  });
+  names.forEach((_, i) => {
+    if (slots[i] !== null) return;
+    let s = FALLBACK_SLOTS.find((f) => !used.has(f));
+    if (s === undefined) {
+      s = RUN_COLOURS.length;
+      while (used.has(s)) s++;
+    }
+    slots[i] = s;
+    used.add(s);
+  });
+  return slots;
 }

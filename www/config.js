@@ -4,16 +4,56 @@
 // Problem controls are "reset" properties: changing one builds a new Lab. Learning rates and
 // on/off are "hot": applied to the running lab (set_learning_rate, set_enabled).
 
-/** The problem controls: element id → where the value goes in the config, and its type. */
+/**
+ * The controls that change the experiment (each change builds a new Lab): element id → where
+ * the value goes in the config, and its type. The name is what error messages call it.
+ */
 export const PROBLEM_FIELDS = [
   { id: "seed", path: ["problem", "seed"], type: "int", name: "seed", min: 0 },
   { id: "rows", path: ["problem", "rows"], type: "int", name: "rows" },
   { id: "cols", path: ["problem", "cols"], type: "int", name: "columns" },
   { id: "rank", path: ["problem", "rank"], type: "int", name: "rank" },
   { id: "observed", path: ["problem", "observed"], type: "int", name: "observed entries" },
+  { id: "noise", path: ["problem", "noise"], type: "float", name: "noise σ", min: 0 },
+  { id: "depth", path: ["model", "depth"], type: "int", name: "depth" },
+  { id: "init", path: ["model", "init"], type: "enum", name: "start" },
+  { id: "init-scale", path: ["model", "init_scale"], type: "float", name: "start scale" },
   { id: "penalty", path: ["objective", "penalty"], type: "enum", name: "penalty" },
   { id: "lambda", path: ["objective", "lambda"], type: "float", name: "λ" },
+  { id: "scale", path: ["objective", "scale"], type: "float", name: "scale c" },
 ];
+
+/**
+ * What the page says about each method (the core's `Lab.methods()` lists them with their
+ * defaults; a method missing here is shown by its name).
+ */
+export const METHOD_INFO = {
+  adam: { label: "Adam", about: "Adam: each entry's step is set by running averages of its gradient and squared gradient, so its length is about the learning rate" },
+  rmsprop: { label: "RMSProp", about: "RMSProp: each entry's gradient divided by a running root-mean-square of it" },
+  adagrad: { label: "AdaGrad", about: "AdaGrad: each entry's gradient divided by the root of the sum of all its past squares, so steps keep shrinking" },
+  gd: { label: "GD", about: "Gradient descent: step = learning rate × gradient" },
+  momentum: { label: "Momentum", about: "Heavy-ball momentum: gradient descent plus a running sum of past steps" },
+  nesterov: { label: "Nesterov", about: "Nesterov momentum: momentum with a look-ahead gradient" },
+  adamw: { label: "AdamW", about: "AdamW: Adam with decoupled weight decay (0.01)" },
+  amsgrad: { label: "AMSGrad", about: "AMSGrad: Adam whose second-moment estimate never decreases" },
+  nadam: { label: "NAdam", about: "NAdam: Adam with Nesterov momentum" },
+  group_rmsprop: { label: "Group RMSProp", about: "Group RMSProp: one running size for the whole gradient, so GD's direction with an adaptive length" },
+  newton: { label: "Newton", about: "Damped Newton (Levenberg–Marquardt, conjugate gradients): no learning rate; depth 1 only" },
+  gradient_flow: { label: "Gradient flow", about: "Gradient flow: the continuous path dW/dt = −∇f(W), followed by an adaptive ODE solver; no learning rate; shows its time t" },
+  als: { label: "ALS", about: "Alternating least squares on W = U Vᵀ of a fixed rank k (ignores the penalty): no learning rate; depth 1 only" },
+  soft_impute: { label: "SoftImpute", about: "SoftImpute: fill the unseen entries with the current guess, then shrink every singular value by τ; no learning rate; depth 1 only" },
+};
+
+/** How hyper-parameters are called on the page. */
+export const HYPER_NAMES = {
+  beta1: "β₁", beta2: "β₂", eps: "eps", weight_decay: "weight decay", bias_correction: "bias correction",
+  alpha: "α", momentum: "momentum", momentum_decay: "momentum decay", damping: "damping", max_cg: "CG steps ≤",
+  rtol: "rtol", atol: "atol", rank: "rank k", ridge: "ridge", threshold: "threshold τ",
+};
+
+export function methodLabel(name) {
+  return METHOD_INFO[name]?.label ?? name;
+}
 
 function get(obj, path) {
   return path.reduce((o, k) => (o == null ? undefined : o[k]), obj);
@@ -77,46 +117,84 @@ export function configFromControls(base, learningRates, doc = document) {
 
 /**
  * The Lab's error messages start with the config path of the field ("problem.rank: must be …").
- * Returns {fieldId, text}: the id of the control it is about (or null) and the message with the
- * path replaced by the control's name, e.g. "rank: must be between 1 and …".
+ * Returns {fieldId, runIndex, text}: the id of the control it is about (or null), the run it is
+ * about (optimizers[i]…, or null), and the message with the path replaced by the control's
+ * name, e.g. "rank: must be between 1 and …". `labels` names the runs (optional).
  */
-export function explainLabError(message) {
+export function explainLabError(message, labels = []) {
   const msg = String(message);
   const m = /^\s*([A-Za-z_]+(?:\.[A-Za-z_]+|\[\d+\])*)\s*:\s*(.*)$/s.exec(msg);
-  if (!m) return { fieldId: null, text: msg };
+  if (!m) return { fieldId: null, runIndex: null, text: msg };
   const path = m[1];
   const field = PROBLEM_FIELDS.find((f) => f.path.join(".") === path);
-  if (field) return { fieldId: field.id, text: `${field.name}: ${m[2]}` };
-  return { fieldId: null, text: msg };
+  if (field) return { fieldId: field.id, runIndex: null, text: `${field.name}: ${m[2]}` };
+  const run = /^optimizers\[(\d+)\](?:\.([A-Za-z_]+))?$/.exec(path);
+  if (run) {
+    const i = Number(run[1]);
+    const who = labels[i] || `method ${i + 1}`;
+    const what = run[2] && run[2] !== "name" ? ` ${HYPER_NAMES[run[2]] || run[2].replace(/_/g, " ")}` : "";
+    // "newton runs on …" about run "Newton" reads "Newton runs on …".
+    const first = /^([A-Za-z_]+)\s/.exec(m[2]);
+    if (!what && first && labels[i] && METHOD_INFO[first[1]] && methodLabel(first[1]) === labels[i].split(" (")[0]) {
+      return { fieldId: null, runIndex: i, text: `${labels[i]}${m[2].slice(first[1].length)}` };
+    }
+    return { fieldId: null, runIndex: i, text: `${who}${what}: ${m[2]}` };
+  }
+  if (path === "optimizers") return { fieldId: null, runIndex: null, text: `methods: ${m[2]}` };
+  return { fieldId: null, runIndex: null, text: msg };
 }
 
 // ---- the experiment in the URL hash ---------------------------------------------------------
 
 const HASH_KEYS = { seed: ["problem", "seed"], rows: ["problem", "rows"], cols: ["problem", "cols"],
-  rank: ["problem", "rank"], observed: ["problem", "observed"], penalty: ["objective", "penalty"],
-  lambda: ["objective", "lambda"], steps: ["steps"] };
+  rank: ["problem", "rank"], observed: ["problem", "observed"], noise: ["problem", "noise"],
+  depth: ["model", "depth"], init: ["model", "init"], iscale: ["model", "init_scale"],
+  penalty: ["objective", "penalty"], lambda: ["objective", "lambda"], scale: ["objective", "scale"],
+  steps: ["steps"] };
 
-/** "#seed=0&rows=30&…&lr=0.01,0.01,…&off=3,4" for a config and the runs' on/off. */
-export function configToHash(config, enabled, defaults) {
+function numText(v) {
+  return v === undefined || v === null ? "" : String(v);
+}
+
+/**
+ * "#seed=0&rows=30&…&lr=0.01,0.01,…&off=3,4" for a config and the runs' on/off.
+ * opts.methods: every method's default config (Lab.methods()), to leave out eps at its default;
+ * opts.tuned: the sweep protocol of a tuned race ("-4,3,2,3000"), written as tuned=….
+ * Lists (m, lr, eps) are by run, in config order; an empty item means "the default".
+ */
+export function configToHash(config, enabled, defaults, opts = {}) {
   const p = new URLSearchParams();
   for (const [key, path] of Object.entries(HASH_KEYS)) {
     const v = get(config, path);
     if (v !== undefined && (!defaults || get(defaults, path) !== v)) p.set(key, String(v));
   }
-  const lrs = (config.optimizers || []).map((o) => o.learning_rate);
-  const dlrs = defaults ? (defaults.optimizers || []).map((o) => o.learning_rate) : [];
-  if (lrs.join(",") !== dlrs.join(",")) p.set("lr", lrs.join(","));
+  const opt = config.optimizers || [];
+  const dopt = defaults ? defaults.optimizers || [] : [];
+  const names = opt.map((o) => o.name);
+  const sameMethods = names.join(",") === dopt.map((o) => o.name).join(",");
+  if (!sameMethods) p.set("m", names.join(","));
+  const lrs = opt.map((o) => numText(o.learning_rate));
+  if (!sameMethods || lrs.join(",") !== dopt.map((o) => numText(o.learning_rate)).join(",")) p.set("lr", lrs.join(","));
+  const methodDefault = (o, i) =>
+    opts.methods?.find((d) => d.name === o.name) ?? (dopt[i]?.name === o.name ? dopt[i] : undefined);
+  const eps = opt.map((o, i) => {
+    const d = methodDefault(o, i);
+    return o.eps !== undefined && d && d.eps !== o.eps ? String(o.eps) : "";
+  });
+  if (eps.some((e) => e !== "")) p.set("eps", eps.join(","));
   const off = enabled.map((on, i) => (on ? null : i)).filter((i) => i !== null);
   if (off.length) p.set("off", off.join(","));
+  if (opts.tuned) p.set("tuned", opts.tuned);
   const s = p.toString().replace(/%2C/g, ","); // keep lists readable: lr=0.01,0.02
   return s ? `#${s}` : "";
 }
 
 /**
  * Applies a URL hash to a default config. Unknown keys and unparsable values are ignored (the
- * Lab validates ranges). Returns {config, off: number[]}.
+ * Lab validates ranges). opts.methods: every method's default config (Lab.methods()), for the
+ * runs listed by m=. Returns {config, off: number[], tuned: string | null}.
  */
-export function configFromHash(hash, defaults) {
+export function configFromHash(hash, defaults, opts = {}) {
   const config = structuredClone(defaults);
   const off = [];
   const p = new URLSearchParams(String(hash || "").replace(/^#/, ""));
@@ -125,21 +203,32 @@ export function configFromHash(hash, defaults) {
     const raw = p.get(key);
     const isText = typeof get(defaults, path) === "string";
     const v = isText ? raw : Number(raw);
-    if (isText || Number.isFinite(v)) set(config, path, v);
+    if (isText || (raw.trim() !== "" && Number.isFinite(v))) set(config, path, v);
   }
-  if (p.has("lr")) {
-    p.get("lr").split(",").forEach((t, i) => {
+  if (p.has("m")) {
+    const names = p.get("m").split(",").map((t) => t.trim()).filter((t) => t !== "");
+    if (names.length) {
+      config.optimizers = names.map((name) => {
+        const d = opts.methods?.find((o) => o.name === name);
+        return d ? structuredClone(d) : { name };
+      });
+    }
+  }
+  const perRun = (key, apply) => {
+    if (!p.has(key)) return;
+    p.get(key).split(",").forEach((t, i) => {
       const v = Number(t);
-      if (t !== "" && Number.isFinite(v) && config.optimizers && config.optimizers[i]) {
-        config.optimizers[i].learning_rate = v;
-      }
+      if (t.trim() !== "" && Number.isFinite(v) && config.optimizers && config.optimizers[i]) apply(config.optimizers[i], v);
     });
-  }
+  };
+  perRun("lr", (o, v) => { o.learning_rate = v; });
+  perRun("eps", (o, v) => { o.eps = v; });
   if (p.has("off")) {
     for (const t of p.get("off").split(",")) {
       const i = Number(t);
       if (Number.isInteger(i) && i >= 0) off.push(i);
     }
   }
-  return { config, off };
+  const tuned = p.has("tuned") ? p.get("tuned") : null;
+  return { config, off, tuned };
 }

@@ -1,37 +1,48 @@
-// Boot and wiring: loads the WebAssembly core, builds one panel per optimizer, and runs the
-// animation loop. Data flows one way: controls → config → Lab → (each frame) metrics and
-// buffers → views. Views only read; nothing here steps or resets a run except the controls.
+// Boot and wiring: loads the WebAssembly core, builds one panel per run, and runs the animation
+// loop. Data flows one way: controls → config → Lab → (each frame) metrics and buffers → views.
+// Views only read; nothing here steps or resets a run except the controls.
 //
 // Per frame, only scalars and small copies cross the boundary; the m×n matrices and the
 // histories are read through typed-array views over wasm memory, made after the frame's last
-// wasm call (memory growth detaches older views).
+// wasm call (memory growth detaches older views). The trajectories' PCA is costly, so it is
+// computed on a timer, seldom, never per frame; the learning-rate sweep runs in workers.
 
 import { Player } from "./player.js";
-import { runColour, runDash } from "./colormap.js";
+import { MAX_RUNS, assignSlots, runColour, runDash, runMarker } from "./colormap.js";
 import { Heatmap, ColourBar } from "./views/heatmap.js";
 import { SingularValueBars } from "./views/bars.js";
-import { LogPlot } from "./views/lineplot.js";
+import { LinePlot } from "./views/lineplot.js";
 import { TrajectoryPlot } from "./views/trajectory.js";
-import { formatFigure, formatNumber } from "./views/axes.js";
+import { PcaPlot } from "./views/pca.js";
+import { RECOVERED, SensitivityPlot } from "./views/sensitivity.js";
+import { formatFigure, formatNumber, formatPow10 } from "./views/axes.js";
+import { RunPanel } from "./panel.js";
+import { Sweep, gridSize, parseProtocol, sweptMethods } from "./sweep.js";
 import {
-  PROBLEM_FIELDS, configFromControls, configFromHash, configToHash, explainLabError, fillControls,
+  METHOD_INFO, PROBLEM_FIELDS, configFromControls, configFromHash, configToHash, explainLabError,
+  fillControls, methodLabel,
 } from "./config.js";
 
 const $ = (id) => document.getElementById(id);
 
-const LR_MIN_EXP = -5; // the learning-rate sliders span 10^-5 … 10^4 (any value can be typed)
-const LR_MAX_EXP = 4;
+/** The rate of the equal race (the default experiment's). */
+const EQUAL_RATE = 0.01;
+/** Run length of a quick sweep. */
+const QUICK_STEPS = 300;
 
 const app = {
   wasm: null, // the module's exports (wasm.memory)
   Lab: null,
+  SensitivityRunner: null,
   lab: null,
   defaults: null, // Lab.default_config(), parsed
-  config: null, // the running lab's config, parsed
+  methods: [], // Lab.methods(), parsed: every method with its defaults
+  config: null, // the running lab's config, parsed (current learning rates)
   rows: 0,
   cols: 0,
-  runs: [], // per optimizer: {name, label, colour, dash, enabled, lr, el, heatmap, bars, ...}
+  runs: [], // one RunPanel per run, config order
   truth: null, // copies, fixed per problem
+  observations: null,
   mask: null,
   steps: 3000, // the run length: playing stops when every live, enabled run reaches it
   stepsPerFrame: 5, // the #steps-per-frame control's value, read at boot
@@ -40,9 +51,18 @@ const app = {
   autoStop: true, // cleared once the run length is reached, so that play continues past it
   player: null,
   renderQueued: false,
+  race: null, // {kind: "tuned", from, to, perDecade, steps} while the tuned race is showing
+  autoInit: false, // the start was switched to gaussian by a depth change (and goes back at depth 1)
+  // The PCA's state; rate: milliseconds per K³ (Chromium: 1–2·10⁻⁶) until this machine's own is measured.
+  pca: { result: null, at: 0, cost: 0, rate: 2e-6, snapshots: 0, step: -1, dirty: true, visible: true, timer: null },
+  plot: { metric: "test_error", x: "step", log: true },
+  sweep: null,
+  sweepCells: [],
+  sweepResult: null,
+  sweepSlots: [],
 };
 
-/** The shared views (W*'s panel and the two plots); each run's views live on its run. */
+/** The shared views; each run's views live on its panel. */
 const views = {};
 
 // ---------------------------------------------------------------------------------------------
@@ -58,37 +78,56 @@ async function boot() {
     return;
   }
   app.Lab = mod.Lab;
+  app.SensitivityRunner = mod.SensitivityRunner;
   $("loading").hidden = true;
 
   app.defaults = JSON.parse(app.Lab.default_config());
+  try {
+    app.methods = JSON.parse(app.Lab.methods());
+  } catch {
+    app.methods = app.defaults.optimizers;
+  }
   app.steps = app.defaults.steps ?? app.steps;
 
   // The URL may hold an experiment; if it is not valid, say so and open the default one.
-  const { config, off } = configFromHash(location.hash, app.defaults);
+  const { config, off, tuned } = configFromHash(location.hash, app.defaults, { methods: app.methods });
   let lab;
   try {
     lab = new app.Lab(JSON.stringify(config));
     app.steps = config.steps ?? app.steps;
+    app.race = parseTuned(tuned);
   } catch (err) {
     showConfigError(`The link's experiment was not valid (${messageOf(err)}); showing the default one.`);
     lab = new app.Lab(JSON.stringify(app.defaults));
   }
 
   app.player = new Player(tick, onPlayingChange);
-  views.testError = new LogPlot($("test-error-plot"), { xLabel: "step", yLabel: "test error (log)" });
+  views.time = new LinePlot($("test-error-plot"), { xLabel: "step", yLabel: "test error (log)" });
   views.trajectory = new TrajectoryPlot($("trajectory-plot"));
-  views.testError.view.onResize = requestRender;
+  views.pca = new PcaPlot($("pca-plot"));
+  views.sens = new SensitivityPlot($("sens-plot"));
+  views.time.view.onResize = requestRender;
   views.trajectory.plot.view.onResize = requestRender;
+  views.pca.plot.view.onResize = drawPca;
+  views.sens.plot.view.onResize = drawSweep;
   views.truthHeatmap = new Heatmap($("truth-heatmap-slot"), { label: "Heatmap of W*", testid: "truth-heatmap" });
   views.truthHeatmap.canvas.id = "truth-heatmap";
   views.truthBar = new ColourBar($("truth-heatmap-slot"));
+  views.yHeatmap = new Heatmap($("truth-y-slot"), {
+    label: "Heatmap of Y, the seen values (W* plus noise), grey where unseen",
+    testid: "observations-heatmap",
+  });
+  views.yHeatmap.canvas.id = "observations-heatmap";
   views.truthBars = new SingularValueBars($("truth-bars-slot"), {
     colour: "#9a9a9a",
     label: "Singular values of W*, log scale",
   });
 
-  installLab(lab, off.length ? (i) => !off.includes(i) : () => true);
+  buildMethodPicker();
+  installLab(lab, { enabled: (i) => !off.includes(i) });
   wireControls();
+  wireSweep();
+  watchPcaVisibility();
   app.player.play();
 }
 
@@ -112,10 +151,16 @@ function showLoadError(err) {
   box.append(h, p, hint);
   $("loading").hidden = true;
   document.body.classList.add("no-core");
-  for (const el of document.querySelectorAll(".controls button, .controls input, .controls select")) {
-    el.disabled = true;
-  }
+  for (const el of document.querySelectorAll("button, input, select")) el.disabled = true;
   console.warn("mc-playground: wasm failed to load:", err);
+}
+
+/** "-4,3,2,3000" (the tuned race's sweep protocol in the URL) → {kind, from, to, perDecade, steps}. */
+function parseTuned(text) {
+  if (!text) return null;
+  const v = text.split(",").map(Number);
+  if (v.length !== 4 || !v.every(Number.isFinite)) return null;
+  return { kind: "tuned", from: v[0], to: v[1], perDecade: v[2], steps: v[3] };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -123,9 +168,9 @@ function showLoadError(err) {
 
 /**
  * Makes `lab` the running lab: reads the problem once, (re)builds the panels and frees the
- * previous lab. `isOn(i)` gives each run's on/off.
+ * previous lab. opts.enabled(i): each run's on/off; opts.slots: each run's colour slot.
  */
-function installLab(lab, isOn) {
+function installLab(lab, opts = {}) {
   const old = app.lab;
   app.lab = lab;
   app.config = JSON.parse(lab.config_json());
@@ -133,25 +178,29 @@ function installLab(lab, isOn) {
   app.cols = lab.cols();
   const rows = app.rows;
   const cols = app.cols;
+  const cells = rows * cols;
   const rank = lab.rank();
   const observed = lab.observed_count();
   const truthSv = Float64Array.from(lab.truth_singular_values());
   const runInfo = [];
   for (let i = 0, n = lab.run_count(); i < n; i++) {
-    let opt = {};
+    let opt;
     try {
       opt = JSON.parse(lab.run_optimizer_json(i));
     } catch {
       opt = app.config.optimizers?.[i] ?? {};
     }
-    runInfo.push({ name: lab.run_name(i), label: lab.run_label(i), lr: opt.learning_rate });
+    const lr = lab.run_learning_rate(i);
+    runInfo.push({ name: lab.run_name(i), label: lab.run_label(i), lr: lr ?? undefined, opt });
   }
   const truthPtr = lab.truth_ptr();
+  const yPtr = lab.observations_ptr();
   const maskPtr = lab.observed_mask_ptr();
-  // Last wasm call above: views now, copied at once (W* and Ω are fixed for the problem).
+  // Last wasm call above: views now, copied at once (W*, Y and Ω are fixed for the problem).
   const buf = app.wasm.memory.buffer;
-  app.truth = new Float64Array(buf, truthPtr, rows * cols).slice();
-  app.mask = new Uint8Array(buf, maskPtr, rows * cols).slice();
+  app.truth = new Float64Array(buf, truthPtr, cells).slice();
+  app.observations = new Float64Array(buf, yPtr, cells).slice();
+  app.mask = new Uint8Array(buf, maskPtr, cells).slice();
 
   let scale = 0;
   for (const v of app.truth) if (Math.abs(v) > scale) scale = Math.abs(v);
@@ -162,16 +211,16 @@ function installLab(lab, isOn) {
   // The problem's figures, in the header and the truth panel.
   fill("size", `${rows} × ${cols}`);
   fill("observed", String(observed));
-  fill("entries", String(rows * cols));
-  fill("rank", String(rank));
+  fill("entries", String(cells));
   fill(
     "rank-phrase",
     rank === 1 ? "rank 1: each row is a multiple of one pattern" : `rank ${rank}: each row mixes the same ${rank} patterns`,
   );
+  fill("start-phrase", startPhrase(app.config.model));
   fill("truth-erank", formatNumber(round(erank, 2)));
   $("truth-rank").textContent = String(rank);
   $("truth-erank").textContent = formatNumber(round(erank, 2));
-  $("truth-observed").textContent = `${observed} of ${rows * cols}`;
+  $("truth-observed").textContent = `${observed} of ${cells}`;
   $("truth-scale").textContent = formatNumber(scale);
   const truthPanel = $("truth-panel");
   truthPanel.dataset.rows = String(rows);
@@ -185,36 +234,79 @@ function installLab(lab, isOn) {
   views.truthBars.draw(truthSv);
   views.trajectory.setProblem(erank);
 
-  // Panels: rebuilt for every lab (a problem change is rare and starts over anyway).
-  const prev = app.runs;
-  for (const r of prev) {
-    r.el.remove();
-    r.bars.destroy();
-    r.colourBar.destroy();
+  // Noise: Y differs from W* on Ω; show Y beside W* and how far apart they are.
+  const noise = app.config.problem?.noise ?? 0;
+  const noisy = noise > 0;
+  $("truth-y").hidden = !noisy;
+  $("truth-noise-row").hidden = !noisy;
+  truthPanel.dataset.noise = String(noise);
+  if (noisy) {
+    views.yHeatmap.setProblem(rows, cols, scale, null);
+    views.yHeatmap.setOnly(app.mask);
+    views.yHeatmap.draw(app.observations);
+    let num = 0;
+    let den = 0;
+    for (let k = 0; k < cells; k++) {
+      if (!app.mask[k]) continue;
+      num += (app.observations[k] - app.truth[k]) ** 2;
+      den += app.truth[k] ** 2;
+    }
+    $("truth-noise").textContent = den > 0 ? formatFigure(Math.sqrt(num / den)) : "–";
   }
+
+  // Panels: rebuilt for every lab (a change here is rare and starts over anyway).
+  const prev = app.runs;
+  for (const r of prev) r.destroy();
+  const slots = assignSlots(runInfo.map((r) => r.name), opts.slots && opts.slots.length === runInfo.length ? opts.slots : []);
+  const isOn = opts.enabled || (() => true);
+  const overlay = $("show-observed").checked;
   app.runs = runInfo.map((info, i) => {
-    const sameRun = prev[i] && prev[i].name === info.name;
-    const run = buildRunPanel(i, info, sameRun ? prev[i].enabled : isOn(i));
-    run.heatmap.setProblem(rows, cols, scale, app.mask);
-    run.heatmap.setOverlayVisible($("show-observed").checked);
-    run.colourBar.setScale(scale);
-    run.bars.setProblem(truthSv);
-    if (!run.enabled) lab.set_enabled(i, false);
-    return run;
+    const enabled = isOn(i);
+    const panel = new RunPanel($("matrices"), {
+      ...info, index: i, enabled, slot: slots[i], colour: runColour(slots[i]), canRemove: runInfo.length > 1,
+    }, panelCallbacks);
+    panel.dash = runDash(slots[i]);
+    panel.marker = runMarker(slots[i]);
+    panel.heatmap.setProblem(rows, cols, scale, app.mask);
+    panel.heatmap.setOverlayVisible(overlay);
+    panel.colourBar.setScale(scale);
+    panel.bars.setProblem(truthSv);
+    panel.copyButton.disabled = runInfo.length >= MAX_RUNS;
+    if (!enabled) lab.set_enabled(i, false);
+    return panel;
   });
   buildLegend();
+  updateMethodPicker();
 
   if (old) old.free();
 
   fillControls(app.config);
+  $("init-scale").disabled = $("init").value === "observed";
   $("steps").value = String(app.steps);
   app.autoStop = true;
+  app.pca.result = null;
+  app.pca.cost = 0;
+  markPcaDirty();
+  drawPca();
+  updateRaceBadge();
+  updateSweepStale();
   updateHash();
   render();
 }
 
 function fill(key, text) {
   for (const el of document.querySelectorAll(`[data-fill="${key}"]`)) el.textContent = text;
+}
+
+function startPhrase(model) {
+  const depth = model?.depth ?? 1;
+  const net = depth > 1 ? ` (W is a product of ${depth} matrices, a deep linear network)` : "";
+  switch (model?.init) {
+    case "gaussian": return `the same small random matrix${net}`;
+    case "identity": return `the same small multiple of the identity${net}`;
+    case "orthogonal": return `the same small product of orthogonal matrices${net}`;
+    default: return `the same guess (the seen entries, zeros elsewhere)${net}`;
+  }
 }
 
 function round(v, digits) {
@@ -236,136 +328,6 @@ function effectiveRank(sv) {
   return Math.exp(h);
 }
 
-function buildRunPanel(i, info, enabled) {
-  const colour = runColour(i);
-  const el = document.createElement("article");
-  el.className = "panel run";
-  el.dataset.run = info.name;
-  el.dataset.index = String(i);
-  el.style.setProperty("--run-colour", colour);
-  el.setAttribute("aria-labelledby", `run-title-${i}`);
-
-  const head = document.createElement("header");
-  head.className = "panel-head";
-  const sw = document.createElement("span");
-  sw.className = "swatch";
-  sw.setAttribute("aria-hidden", "true");
-  const h = document.createElement("h2");
-  h.id = `run-title-${i}`;
-  h.textContent = info.label || info.name;
-  const onWrap = document.createElement("span");
-  onWrap.className = "field check toggle";
-  const on = document.createElement("input");
-  on.type = "checkbox";
-  on.id = `on-${i}`;
-  on.checked = enabled;
-  on.dataset.testid = "run-enabled";
-  const onLabel = document.createElement("label");
-  onLabel.htmlFor = on.id;
-  onLabel.append("on");
-  const onSr = document.createElement("span");
-  onSr.className = "sr-only";
-  onSr.textContent = ` (${info.label || info.name})`;
-  onLabel.append(onSr);
-  onWrap.append(on, onLabel);
-  head.append(sw, h, onWrap);
-
-  const lrRow = document.createElement("div");
-  lrRow.className = "lr-row";
-  const lrLabel = document.createElement("label");
-  lrLabel.htmlFor = `lr-${i}`;
-  lrLabel.textContent = "learning rate";
-  const lrSr = document.createElement("span");
-  lrSr.className = "sr-only";
-  lrSr.textContent = ` for ${info.label || info.name}`;
-  lrLabel.append(lrSr);
-  const lr = document.createElement("input");
-  lr.type = "text";
-  lr.inputMode = "decimal";
-  lr.id = `lr-${i}`;
-  lr.className = "lr-input";
-  lr.autocomplete = "off";
-  lr.spellcheck = false;
-  lr.value = String(info.lr ?? "");
-  const sliderLabel = document.createElement("label");
-  sliderLabel.htmlFor = `lr-slider-${i}`;
-  sliderLabel.className = "sr-only";
-  sliderLabel.textContent = `learning rate for ${info.label || info.name}, log scale`;
-  const slider = document.createElement("input");
-  slider.type = "range";
-  slider.id = `lr-slider-${i}`;
-  slider.className = "lr-slider";
-  slider.min = String(LR_MIN_EXP);
-  slider.max = String(LR_MAX_EXP);
-  slider.step = "0.1";
-  slider.value = String(lrToSlider(info.lr));
-  slider.setAttribute("aria-valuetext", String(info.lr));
-  lrRow.append(lrLabel, lr, sliderLabel, slider);
-  const lrError = document.createElement("p");
-  lrError.className = "error small";
-  lrError.setAttribute("role", "alert");
-  lrError.hidden = true;
-
-  const visual = document.createElement("div");
-  visual.className = "visual";
-  const heatmap = new Heatmap(visual, { label: `Heatmap of ${info.label || info.name}'s current matrix` });
-  const colourBar = new ColourBar(visual);
-  const barsLabel = document.createElement("div");
-  barsLabel.className = "bars-label";
-  barsLabel.textContent = "singular values (log), ▬ W*";
-  visual.append(barsLabel);
-  const bars = new SingularValueBars(visual, {
-    colour,
-    label: `Singular values of ${info.label || info.name}'s current matrix, log scale`,
-  });
-
-  const figures = document.createElement("dl");
-  figures.className = "figures";
-  const fig = {};
-  for (const [key, name] of [
-    ["step", "step"], ["test", "test error"], ["train", "train error"], ["erank", "eff. rank"],
-  ]) {
-    const d = document.createElement("div");
-    const dt = document.createElement("dt");
-    dt.textContent = name;
-    const dd = document.createElement("dd");
-    dd.dataset.field = key;
-    dd.textContent = "–";
-    d.append(dt, dd);
-    figures.append(d);
-    fig[key] = dd;
-  }
-  const status = document.createElement("p");
-  status.className = "run-status";
-  status.dataset.testid = "run-status";
-
-  el.append(head, lrRow, lrError, visual, figures, status);
-  $("matrices").append(el);
-
-  const run = {
-    index: i, name: info.name, label: info.label || info.name, colour, dash: runDash(i),
-    enabled, lr: info.lr, el, heatmap, colourBar, bars, fig, status, lrInput: lr, slider, lrError,
-    shown: {},
-  };
-  el.classList.toggle("off", !enabled);
-
-  on.addEventListener("change", () => setRunEnabled(run, on.checked));
-  lr.addEventListener("change", () => setRunLearningRate(run, lr.value, "text"));
-  lr.addEventListener("keydown", (e) => {
-    if (e.key === "Enter") setRunLearningRate(run, lr.value, "text");
-  });
-  slider.addEventListener("input", () => {
-    const v = Number((10 ** Number(slider.value)).toPrecision(2));
-    setRunLearningRate(run, String(v), "slider");
-  });
-  return run;
-}
-
-function lrToSlider(lr) {
-  if (!(lr > 0)) return LR_MIN_EXP;
-  return Math.min(LR_MAX_EXP, Math.max(LR_MIN_EXP, Math.round(Math.log10(lr) * 10) / 10));
-}
-
 function buildLegend() {
   const legend = $("legend");
   legend.replaceChildren();
@@ -374,23 +336,204 @@ function buildLegend() {
     li.dataset.run = run.name;
     li.classList.toggle("off", !run.enabled);
     const sw = document.createElement("span");
-    sw.className = "legend-line";
-    sw.style.background = run.colour;
+    sw.className = `legend-line${run.dash.length ? " dashed" : ""}`;
+    sw.style.setProperty("--run-colour", run.colour);
     sw.setAttribute("aria-hidden", "true");
-    li.append(sw, run.label);
+    const mk = document.createElement("span");
+    mk.className = `legend-marker ${run.marker}`;
+    mk.style.setProperty("--run-colour", run.colour);
+    mk.setAttribute("aria-hidden", "true");
+    li.append(sw, mk, run.label);
+    if (run.dash.length) li.title = `${run.label}: dashed line, square marker`;
     legend.append(li);
   }
 }
 
 // ---------------------------------------------------------------------------------------------
+// The methods: the picker, copy and remove (each a new lab: a reset)
+
+function buildMethodPicker() {
+  const box = $("method-picker");
+  box.replaceChildren();
+  for (const m of app.methods) {
+    const chip = document.createElement("span");
+    chip.className = "chip";
+    chip.dataset.method = m.name;
+    const input = document.createElement("input");
+    input.type = "checkbox";
+    input.id = `method-${m.name}`;
+    input.dataset.method = m.name;
+    const label = document.createElement("label");
+    label.htmlFor = input.id;
+    label.title = METHOD_INFO[m.name]?.about ?? m.name;
+    const dot = document.createElement("span");
+    dot.className = "chip-dot";
+    dot.setAttribute("aria-hidden", "true");
+    const count = document.createElement("span");
+    count.className = "chip-count";
+    label.append(dot, methodLabel(m.name), count);
+    chip.append(input, label);
+    box.append(chip);
+    input.addEventListener("change", () => onMethodToggle(m.name, input));
+  }
+}
+
+function updateMethodPicker() {
+  const full = app.runs.length >= MAX_RUNS;
+  for (const chip of $("method-picker").children) {
+    const name = chip.dataset.method;
+    const input = chip.querySelector("input");
+    const runs = app.runs.filter((r) => r.name === name);
+    input.checked = runs.length > 0;
+    input.disabled = full && runs.length === 0;
+    chip.classList.toggle("on", runs.length > 0);
+    chip.style.setProperty("--run-colour", runs.length ? runs[0].colour : "transparent");
+    chip.querySelector(".chip-count").textContent = runs.length > 1 ? ` ×${runs.length}` : "";
+  }
+  $("methods-count").textContent = `${app.runs.length} run${app.runs.length === 1 ? "" : "s"} (at most ${MAX_RUNS})`;
+}
+
+/** The running config with the current learning rates (a copy). */
+function currentConfig() {
+  const config = structuredClone(app.config);
+  config.steps = app.steps;
+  app.runs.forEach((r, i) => {
+    if (r.hasLr && config.optimizers?.[i]) config.optimizers[i].learning_rate = r.lr;
+  });
+  return config;
+}
+
+/** The rate every method with one shares, or null. */
+function equalRate() {
+  const lrs = app.runs.filter((r) => r.hasLr).map((r) => r.lr);
+  return lrs.length && lrs.every((v) => v === lrs[0]) ? lrs[0] : null;
+}
+
+/** A new run of method `name` with its defaults (at the shared rate if the race is an equal one). */
+function newMethodConfig(name) {
+  const base = app.methods.find((m) => m.name === name);
+  const opt = base ? structuredClone(base) : { name };
+  const r = app.race ? null : equalRate();
+  if (opt.learning_rate !== undefined && r !== null) opt.learning_rate = r;
+  return opt;
+}
+
+function onMethodToggle(name, input) {
+  const config = currentConfig();
+  const slots = app.runs.map((r) => r.slot);
+  const enabled = app.runs.map((r) => r.enabled);
+  if (input.checked) {
+    if (app.runs.length >= MAX_RUNS) {
+      input.checked = false;
+      return;
+    }
+    config.optimizers.push(newMethodConfig(name));
+    slots.push(null); // its own colour if free
+    enabled.push(true);
+  } else {
+    const keep = app.runs.map((r) => r.name !== name);
+    if (!keep.some(Boolean)) {
+      input.checked = true;
+      showConfigError("Keep at least one method.", null, "method-picker");
+      return;
+    }
+    config.optimizers = config.optimizers.filter((_, i) => keep[i]);
+    filterInPlace(slots, keep);
+    filterInPlace(enabled, keep);
+  }
+  if (!rebuild(config, { changedId: `method-${name}`, slots, enabled })) updateMethodPicker();
+}
+
+function filterInPlace(arr, keep) {
+  const out = arr.filter((_, i) => keep[i]);
+  arr.length = 0;
+  arr.push(...out);
+}
+
+function onRemoveRun(panel) {
+  if (app.runs.length <= 1) return;
+  const config = currentConfig();
+  const keep = app.runs.map((r) => r !== panel);
+  config.optimizers = config.optimizers.filter((_, i) => keep[i]);
+  const slots = app.runs.map((r) => r.slot).filter((_, i) => keep[i]);
+  const enabled = app.runs.map((r) => r.enabled).filter((_, i) => keep[i]);
+  rebuild(config, { slots, enabled, panel });
+}
+
+function onCopyRun(panel) {
+  if (app.runs.length >= MAX_RUNS) return;
+  const config = currentConfig();
+  const i = panel.index;
+  config.optimizers.splice(i + 1, 0, structuredClone(config.optimizers[i]));
+  const slots = app.runs.map((r) => r.slot);
+  const enabled = app.runs.map((r) => r.enabled);
+  slots.splice(i + 1, 0, null);
+  enabled.splice(i + 1, 0, true);
+  rebuild(config, { slots, enabled, panel, race: app.race });
+}
+
+function onEps(panel, text) {
+  const t = String(text).trim();
+  const v = Number(t);
+  if (t === "" || !Number.isFinite(v)) {
+    panel.showError("eps: enter a number, e.g. 1e-12");
+    panel.epsInput.setAttribute("aria-invalid", "true");
+    return;
+  }
+  if (v === panel.opt.eps) return;
+  const config = currentConfig();
+  config.optimizers[panel.index].eps = v;
+  const ok = rebuild(config, {
+    slots: app.runs.map((r) => r.slot), enabled: app.runs.map((r) => r.enabled), panel, keepRace: false,
+  });
+  if (!ok) panel.epsInput.setAttribute("aria-invalid", "true");
+}
+
+/**
+ * Builds a new lab from `config`; on success it replaces the running one (and plays), on error
+ * the running lab keeps going and the message is shown next to the control that caused it.
+ * opts: {changedId, panel, slots, enabled, race}
+ */
+function rebuild(config, opts = {}) {
+  config.steps = app.steps;
+  let lab;
+  try {
+    lab = new app.Lab(JSON.stringify(config));
+  } catch (err) {
+    const labels = (config.optimizers || []).map((o) => methodLabel(o.name));
+    const { fieldId, runIndex, text } = explainLabError(messageOf(err), labels);
+    const message = `Not applied: ${text}. The previous experiment keeps running.`;
+    if (opts.panel && !fieldId && (runIndex === null || runIndex === opts.panel.index)) opts.panel.showError(message);
+    else showConfigError(message, fieldId || opts.changedId);
+    return false;
+  }
+  clearConfigError();
+  app.race = opts.race ?? null;
+  installLab(lab, {
+    slots: opts.slots,
+    enabled: opts.enabled ? (i) => opts.enabled[i] !== false : undefined,
+  });
+  app.player.play();
+  return true;
+}
+
+// ---------------------------------------------------------------------------------------------
 // Hot changes (applied to the running lab) and problem changes (a new lab)
 
+const panelCallbacks = {
+  onEnable: setRunEnabled,
+  onLearningRate: setRunLearningRate,
+  onEps,
+  onRemove: onRemoveRun,
+  onCopy: onCopyRun,
+};
+
 function setRunEnabled(run, on) {
-  run.enabled = on;
+  run.setEnabled(on);
   app.lab.set_enabled(run.index, on);
-  run.el.classList.toggle("off", !on);
   const li = $("legend").children[run.index];
   if (li) li.classList.toggle("off", !on);
+  drawPca();
   updateHash();
   requestRender();
 }
@@ -399,8 +542,7 @@ function setRunLearningRate(run, text, from) {
   const t = String(text).trim();
   const v = Number(t);
   const fail = (msg) => {
-    run.lrError.textContent = msg;
-    run.lrError.hidden = false;
+    run.showError(msg);
     run.lrInput.setAttribute("aria-invalid", "true");
   };
   if (t === "" || !Number.isFinite(v)) return fail("learning rate: enter a number");
@@ -409,23 +551,26 @@ function setRunLearningRate(run, text, from) {
   } catch (err) {
     return fail(messageOf(err).replace(/^optimizers\[\d+\]\.learning_rate:\s*/, "learning rate: "));
   }
-  run.lr = v;
-  run.lrError.hidden = true;
-  run.lrInput.removeAttribute("aria-invalid");
-  if (from !== "text") run.lrInput.value = String(v);
-  if (from !== "slider") run.slider.value = String(lrToSlider(v));
-  run.slider.setAttribute("aria-valuetext", String(v));
+  const changed = v !== run.lr;
+  run.showLearningRate(v, from);
   if (app.config.optimizers?.[run.index]) app.config.optimizers[run.index].learning_rate = v;
+  if (changed) app.race = null;
+  updateRaceBadge();
   updateHash();
 }
 
-function showConfigError(message, fieldId) {
+/** Where the config error goes: into the group of the control it is about. */
+function showConfigError(message, fieldId, groupOf) {
   const box = $("config-error");
   box.textContent = message;
   box.hidden = false;
   for (const f of PROBLEM_FIELDS) $(f.id).removeAttribute("aria-invalid");
   $("steps").removeAttribute("aria-invalid");
-  if (fieldId && $(fieldId)) {
+  const target = (fieldId && $(fieldId)) || (groupOf && $(groupOf));
+  const group = target?.closest("fieldset");
+  if (group) group.append(box);
+  else document.querySelector(".controls").append(box);
+  if (fieldId && $(fieldId) && PROBLEM_FIELDS.some((f) => f.id === fieldId)) {
     $(fieldId).setAttribute("aria-invalid", "true");
     $(fieldId).setAttribute("aria-describedby", "config-error");
   }
@@ -440,34 +585,45 @@ function clearConfigError() {
   }
 }
 
-/** A problem control changed: build a new lab; on error keep the running one and say why. */
+function showModelNote(text) {
+  const note = $("model-note");
+  note.textContent = text;
+  note.hidden = !text;
+}
+
+/** A problem, model or loss control changed: build a new lab; on error keep the running one. */
 function onProblemChange(changedId) {
+  if (changedId === "depth") {
+    const depth = Number($("depth").value);
+    if (depth >= 2 && $("init").value === "observed") {
+      $("init").value = "gaussian";
+      app.autoInit = true;
+      showModelNote("Starting from the seen entries works at depth 1 only, so the start is now small and random (gaussian).");
+    } else if (depth === 1 && app.autoInit && $("init").value === "gaussian") {
+      $("init").value = "observed";
+      app.autoInit = false;
+      showModelNote("Back at depth 1: the start is the seen entries again.");
+    } else showModelNote("");
+  } else if (changedId === "init") {
+    app.autoInit = false;
+    showModelNote("");
+  }
+  $("init-scale").disabled = $("init").value === "observed";
   let config;
   try {
-    config = configFromControls(app.config, app.runs.map((r) => r.lr));
+    config = configFromControls(currentConfig(), app.runs.map((r) => r.lr));
   } catch (err) {
     showConfigError(err.message, err.fieldId || changedId);
     return;
   }
-  config.steps = app.steps;
-  let lab;
-  try {
-    lab = new app.Lab(JSON.stringify(config));
-  } catch (err) {
-    const { fieldId, text } = explainLabError(messageOf(err));
-    showConfigError(`Not applied: ${text}. The previous experiment keeps running.`, fieldId || changedId);
-    return;
-  }
-  clearConfigError();
-  installLab(lab, () => true);
-  app.player.play();
+  rebuild(config, { changedId, slots: app.runs.map((r) => r.slot) });
 }
 
 function onStepsChange() {
   const el = $("steps");
   const v = Number(el.value);
   if (!Number.isInteger(v) || v < 1) {
-    showConfigError("stop at step: enter a whole number of at least 1");
+    showConfigError("stop at step: enter a whole number of at least 1", "steps");
     el.setAttribute("aria-invalid", "true");
     return;
   }
@@ -476,6 +632,7 @@ function onStepsChange() {
   app.steps = v;
   app.config.steps = v;
   app.autoStop = true;
+  updateSweepLength();
   updateHash();
   requestRender();
 }
@@ -487,14 +644,63 @@ function updateHash() {
 }
 
 function writeHash() {
-  const config = structuredClone(app.config);
-  config.steps = app.steps;
-  app.runs.forEach((r, i) => {
-    if (config.optimizers?.[i]) config.optimizers[i].learning_rate = r.lr;
-  });
-  const hash = configToHash(config, app.runs.map((r) => r.enabled), app.defaults);
+  const r = app.race;
+  const tuned = r ? `${r.from},${r.to},${r.perDecade},${r.steps}` : null;
+  const hash = configToHash(currentConfig(), app.runs.map((x) => x.enabled), app.defaults, { methods: app.methods, tuned });
   const url = location.pathname + location.search + hash;
   if (url !== location.pathname + location.search + location.hash) history.replaceState(null, "", url);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Which race is showing
+
+function protocolPhrase(p) {
+  const rates = `${formatPow10(p.from)} to ${formatPow10(p.to)}, ${p.perDecade} per decade`;
+  return `rates ${rates}, ${p.steps} steps each, lowest final test error`;
+}
+
+function updateRaceBadge() {
+  const badge = $("race-badge");
+  const caption = $("race-caption");
+  const lrRuns = app.runs.filter((r) => r.hasLr);
+  let kind;
+  let badgeText;
+  let text;
+  const r = equalRate();
+  if (app.race?.kind === "tuned") {
+    kind = "tuned";
+    badgeText = "tuned: each method at its best rate";
+    const rates = lrRuns.map((x) => `${x.label} ${formatNumber(x.lr)}`).join(", ");
+    text = `${app.sweepResult ? "From the sweep below" : "From a learning-rate sweep"} (${protocolPhrase(app.race)}): ${rates}. ` +
+      "GD now finds W* too, but only near rate 100 (ten thousand times the 0.01 at which Adam wins the equal race) " +
+      "and in a narrow window: on the default experiment its final test error is 0.999 at 0.01, 0.93 at 1, 0.44 at 10, 0.0175 at 100.";
+  } else if (!lrRuns.length) {
+    kind = "none";
+    badgeText = "no learning rates";
+    text = "None of these methods has a learning rate to tune.";
+  } else if (r !== null) {
+    kind = "equal";
+    badgeText = `equal learning rates ${formatNumber(r)}`;
+    text = r === EQUAL_RATE
+      ? "Every method with a learning rate uses 0.01. Adam and RMSProp find W*; GD, momentum and Nesterov hardly move, " +
+        "because their step is the rate times gradients of only 10⁻⁶ to 10⁻⁴ per entry, while Adam's step is about the rate itself. " +
+        "That says more about the rate than about the methods: see the sweep below for a fair race."
+      : `Every method with a learning rate uses ${formatNumber(r)}.`;
+  } else {
+    kind = "custom";
+    badgeText = "learning rates set by hand";
+    text = "Each method at the rate you chose.";
+  }
+  badge.dataset.race = kind;
+  badge.textContent = badgeText;
+  caption.textContent = text;
+  $("race-equal-top").hidden = kind === "equal" && r === EQUAL_RATE || kind === "none";
+}
+
+function raceEqual() {
+  const config = currentConfig();
+  for (const o of config.optimizers) if (o.learning_rate !== undefined) o.learning_rate = EQUAL_RATE;
+  rebuild(config, { slots: app.runs.map((r) => r.slot), enabled: app.runs.map((r) => r.enabled) });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -511,7 +717,7 @@ function remainingSteps() {
   return rem;
 }
 
-/** Milliseconds the lab spends on one step (all runs), smoothed; keeps big problems responsive. */
+/** Milliseconds of stepping per frame, at most; keeps big problems and slow methods responsive. */
 const FRAME_BUDGET_MS = 35;
 
 function hasLiveEnabledRun() {
@@ -537,6 +743,7 @@ function tick() {
   app.lab.step(k);
   const perStep = (performance.now() - t0) / k;
   app.msPerStep = app.msPerStep > 0 ? 0.8 * app.msPerStep + 0.2 * perStep : perStep;
+  markPcaDirty();
   render();
   if (app.autoStop && remainingSteps() <= 0) {
     app.autoStop = false;
@@ -551,12 +758,13 @@ function onPlayingChange(playing) {
   b.setAttribute("aria-pressed", String(playing));
   document.body.dataset.playing = String(playing);
   updatePlayStatus();
+  if (!playing) schedulePca();
 }
 
 function updatePlayStatus() {
   let text = "";
   if (app.player && app.player.playing) {
-    if (app.throttled) text = "big problem: fewer steps per frame to keep the page responsive";
+    if (app.throttled) text = "slow methods or a big problem: fewer steps per frame to keep the page responsive";
   } else if (!app.autoStop && app.runs.some((r) => r.metrics && r.metrics.step >= app.steps)) {
     text = `stopped at step ${app.steps}; press Play to go on`;
   } else text = "paused";
@@ -583,24 +791,45 @@ function normaliseMetrics(m) {
     train_error: m.train_error,
     test_error: m.test_error,
     effective_rank: m.effective_rank,
+    ratio: m.ratio,
+    nuclear_norm: m.nuclear_norm,
+    frobenius_norm: m.frobenius_norm,
+    subspace_angle_truth: m.subspace_angle_truth,
+    subspace_angle_start: m.subspace_angle_start,
+    time: m.time ?? null,
     diverged_at: m.diverged_at ?? null,
     diverged_reason: m.diverged_reason ?? null,
   };
 }
 
-const HISTORY = ["step", "test_error", "train_error", "effective_rank"];
+/** The figures the shared time plot can show: label, log scale by default, caption. */
+const METRICS = {
+  test_error: { label: "test error", log: true, caption: "Error on the entries nobody sees. Lower is better; 1 is where they start (from the seen entries)." },
+  train_error: { label: "train error", log: true, caption: "Distance from the seen values. The start from the seen entries fits them exactly (0)." },
+  objective: { label: "objective f", log: true, caption: "The loss being minimised, c · (fit + λ · penalty)." },
+  effective_rank: { label: "effective rank", log: false, caption: "Roughly how many singular values matter; W* has about its rank." },
+  ratio: { label: "ratio ‖W‖*/‖W‖F", log: false, caption: "The ratio penalty: nuclear over Frobenius norm; small when a few singular values dominate." },
+  subspace_angle_truth: { label: "angle to W*", log: true, caption: "Sine of the largest angle between W's and W*'s main column spaces: 0 when W points where W* does." },
+  subspace_angle_start: { label: "angle to start", log: true, caption: "The same angle between W and the start: near 0, a run has not left the start's column space." },
+  nuclear_norm: { label: "nuclear norm", log: false, caption: "‖W‖*: the sum of the singular values." },
+  frobenius_norm: { label: "Frobenius norm", log: false, caption: "‖W‖F: the root of the sum of squared entries." },
+};
 
 /** Reads everything the frame draws from the lab, then draws it. */
 function render() {
   const lab = app.lab;
   const n = app.runs.length;
   const cells = app.rows * app.cols;
+  const { metric, x: xKind } = app.plot;
+  const wanted = ["step", "train_error", "effective_rank", metric];
+  if (xKind === "time") wanted.push("time");
+  const names = [...new Set(wanted)];
   // 1. wasm calls (any of them may grow memory).
   const frame = app.runs.map((run, i) => {
     const metrics = normaliseMetrics(lab.metrics(i));
     const sv = lab.singular_values(i);
     const len = lab.history_len(i);
-    const ptrs = HISTORY.map((h) => lab.history_ptr(i, h));
+    const ptrs = names.map((h) => lab.history_ptr(i, h));
     const matrix = lab.matrix_ptr(i);
     return { metrics, sv, len, ptrs, matrix };
   });
@@ -608,8 +837,12 @@ function render() {
   const buf = app.wasm.memory.buffer;
   for (const f of frame) {
     f.W = f.matrix ? new Float64Array(buf, f.matrix, cells) : null;
-    f.h = f.ptrs.map((p) => (p && f.len ? new Float64Array(buf, p, f.len) : new Float64Array(0)));
     if (!f.len) f.len = 0;
+    f.h = {};
+    names.forEach((h, k) => {
+      const p = f.ptrs[k];
+      f.h[h] = p && f.len ? new Float64Array(buf, p, f.len) : new Float64Array(0);
+    });
   }
   // 3. draw.
   let maxStep = 0;
@@ -620,7 +853,7 @@ function render() {
     maxStep = Math.max(maxStep, f.metrics.step);
     if (f.W) run.heatmap.draw(f.W);
     run.bars.draw(f.sv);
-    showFigures(run, f.metrics);
+    run.showFigures(f.metrics);
   }
   const counter = $("step-counter");
   if (counter.dataset.step !== String(maxStep)) {
@@ -628,62 +861,407 @@ function render() {
     counter.textContent = `step ${maxStep}`;
   }
 
-  const testSeries = [];
+  const timeSeries = [];
   const trajRuns = [];
+  let withTime = 0;
   for (let i = 0; i < n; i++) {
     const run = app.runs[i];
     const f = frame[i];
-    const [steps, test, train, erank] = f.h;
     const alpha = run.enabled ? 1 : 0.25;
     const diverged = f.metrics.diverged_at !== null;
-    testSeries.push({ x: steps, y: test, len: f.len, colour: run.colour, alpha, dash: run.dash, endDot: true, diverged });
-    trajRuns.push({ rank: erank, train, len: f.len, colour: run.colour, alpha, dash: run.dash, diverged });
+    let xs = f.h.step;
+    let len = f.len;
+    if (xKind === "time") {
+      xs = f.h.time;
+      if (f.metrics.time === null) len = 0;
+      else withTime++;
+    }
+    const style = { colour: run.colour, alpha, dash: run.dash, marker: run.marker, diverged };
+    timeSeries.push({ ...style, x: xs, y: f.h[metric], len, endDot: true });
+    trajRuns.push({ ...style, rank: f.h.effective_rank, train: f.h.train_error, len: f.len });
   }
   // Draw the enabled runs last so they sit on top of greyed ones.
   const order = (arr) => arr.filter((_, i) => !app.runs[i].enabled).concat(arr.filter((_, i) => app.runs[i].enabled));
   const xMax = Math.max(app.steps, maxStep, 1);
-  views.testError.draw(order(testSeries), { xMin: 0, xMax });
+  views.time.draw(order(timeSeries), {
+    xMin: xKind === "time" ? undefined : 0,
+    xMax: xKind === "time" ? undefined : xMax,
+    empty: xKind === "time" && !withTime ? "no run has a time t: add GD or gradient flow" : "",
+  });
   views.trajectory.draw(order(trajRuns));
   updatePlayStatus();
 }
 
-function showFigures(run, m) {
-  const set = (key, text) => {
-    if (run.shown[key] !== text) {
-      run.shown[key] = text;
-      run.fig[key].textContent = text;
-    }
-  };
-  set("step", String(m.step));
-  set("test", formatFigure(m.test_error));
-  set("train", formatFigure(m.train_error));
-  set("erank", Number.isFinite(m.effective_rank) ? m.effective_rank.toFixed(2) : formatNumber(m.effective_rank));
-  const el = run.el;
-  el.dataset.step = String(m.step);
-  el.dataset.testError = String(m.test_error);
-  el.dataset.trainError = String(m.train_error);
-  el.dataset.effectiveRank = String(m.effective_rank);
-  const diverged = m.diverged_at !== null;
-  el.dataset.divergedAt = diverged ? String(m.diverged_at) : "";
-  el.classList.toggle("diverged", diverged);
-  let status = "";
-  let reason = "";
-  if (diverged) {
-    status = `diverged at step ${m.diverged_at}`;
-    reason = m.diverged_reason || "";
-  } else if (!run.enabled) status = "off: not stepping";
-  if (run.shown.status !== status + reason) {
-    run.shown.status = status + reason;
-    const head = document.createElement("strong");
-    head.textContent = status;
-    run.status.replaceChildren(...(status ? [head] : []));
-    if (reason) {
-      const why = document.createElement("span");
-      why.className = "reason";
-      why.textContent = reason;
-      run.status.append(why);
+/** The shared time plot's axes and caption, from its three controls. */
+function updateTimePlotAxes() {
+  const { metric, x, log } = app.plot;
+  const info = METRICS[metric] || { label: metric, caption: "" };
+  const xLabel = x === "time" ? "time t (log): GD's Σ learning rates, gradient flow's ODE time" : "step";
+  views.time.setAxes({ xLabel, yLabel: `${info.label}${log ? " (log)" : ""}`, xLog: x === "time", yLog: log });
+  $("time-title").textContent = `${info.label[0].toUpperCase()}${info.label.slice(1)} against ${x === "time" ? "time t" : "step"}`;
+  let caption = info.caption;
+  if (x === "time") caption += " Only GD (t = the sum of its learning rates) and gradient flow have a time t; the others are left out.";
+  $("time-caption").textContent = caption;
+  $("test-error-plot").setAttribute("aria-label", `${info.label} against ${x === "time" ? "time t" : "step"}, one line per run`);
+  requestRender();
+}
+
+// ---------------------------------------------------------------------------------------------
+// The trajectories' PCA. One call of the core's trajectory_pca() costs a lot (a full eigen-
+// decomposition of the K×K Gram matrix of K snapshots, K up to 128 per run: from tens of
+// milliseconds to seconds), and it blocks the page while it runs. So it is computed on a timer,
+// only while the plot is on screen, never per frame, and by its predicted cost:
+//   cheap (≤ PCA_LIVE_MS):        while playing, at most every max(1 s, 10 × cost);
+//   dearer (≤ PCA_AUTO_MS):       once playing stops (pause, run length reached, step);
+//   dearer still:                 only when asked, with the "update" button.
+
+const PCA_LIVE_MS = 120;
+const PCA_AUTO_MS = 2500;
+/** Snapshots per run the core keeps: one per step up to 128, then thinned (between 64 and 128). */
+const PCA_FULL_SNAPSHOTS = 128;
+const PCA_THINNED_SNAPSHOTS = 96;
+
+function markPcaDirty() {
+  app.pca.dirty = true;
+  schedulePca();
+}
+
+/** About how many snapshots the next call will use. */
+function pcaSnapshots() {
+  let k = 0;
+  for (const r of app.runs) {
+    const step = r.metrics?.step ?? 0;
+    k += step < PCA_FULL_SNAPSHOTS ? step + 1 : PCA_THINNED_SNAPSHOTS;
+  }
+  return Math.max(k, 1);
+}
+
+/** The next call's cost, predicted: the eigen-decomposition of the K×K Gram matrix grows as K³. */
+function pcaPredictedMs() {
+  const p = app.pca;
+  const k = pcaSnapshots();
+  return Math.max(p.cost, p.rate * k ** 3);
+}
+
+function schedulePca() {
+  const p = app.pca;
+  if (p.timer !== null || !p.dirty || !p.visible || !app.lab) return;
+  const playing = app.player?.playing;
+  const predicted = pcaPredictedMs();
+  if ((playing && predicted > PCA_LIVE_MS) || predicted > PCA_AUTO_MS) {
+    updatePcaStatus();
+    return; // when playing stops (onPlayingChange), or on demand
+  }
+  const now = performance.now();
+  const interval = Math.max(1000, 10 * p.cost);
+  const wait = playing ? Math.max(0, p.at + interval - now) : 200;
+  p.timer = setTimeout(() => {
+    p.timer = null;
+    computePca();
+  }, wait);
+}
+
+function computePca(force = false) {
+  const p = app.pca;
+  if (!app.lab || (!p.dirty && !force)) return;
+  const t0 = performance.now();
+  let result = null;
+  try {
+    result = app.lab.trajectory_pca();
+  } catch (err) {
+    console.warn("mc-playground: trajectory_pca failed:", err);
+  }
+  const t1 = performance.now();
+  p.cost = t1 - t0;
+  p.at = t1;
+  p.dirty = false;
+  p.result = result && result.coords ? result : null;
+  p.snapshots = p.result ? p.result.coords.reduce((a, c) => a + c.length, 0) : 0;
+  // Learn this machine's cost per K³ once K is big enough for the cube to dominate.
+  if (p.snapshots >= 200) p.rate = p.cost / p.snapshots ** 3;
+  p.step = Number($("step-counter").dataset.step);
+  drawPca();
+  updatePcaStatus();
+}
+
+function drawPca() {
+  if (!views.pca) return;
+  const runs = app.runs.map((r) => ({
+    colour: r.colour, alpha: r.enabled ? 1 : 0.25, dash: r.dash, marker: r.marker, enabled: r.enabled,
+    diverged: !!r.metrics && r.metrics.diverged_at !== null,
+  }));
+  views.pca.draw(app.pca.result, runs);
+  const canvas = $("pca-plot");
+  canvas.dataset.step = String(app.pca.result ? app.pca.step : -1);
+  canvas.dataset.explained = app.pca.result ? app.pca.result.explained.join(",") : "";
+}
+
+function seconds(ms) {
+  return ms >= 1000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms / 10) * 10} ms`;
+}
+
+function updatePcaStatus() {
+  const p = app.pca;
+  const predicted = pcaPredictedMs();
+  const playing = app.player?.playing;
+  let text = "";
+  let button = false;
+  if (p.result) {
+    text = `Shown: step ${p.step}.`;
+    const current = Number($("step-counter").dataset.step);
+    if (p.dirty && current !== p.step) {
+      if (predicted > PCA_AUTO_MS) {
+        text += ` An update would take about ${seconds(predicted)} and freeze the page meanwhile.`;
+        button = true;
+      } else if (playing && predicted > PCA_LIVE_MS) {
+        text += ` One update takes about ${seconds(predicted)}, so it waits until playing stops.`;
+        button = true;
+      }
     }
   }
+  const s = $("pca-status");
+  if (s.textContent !== text) s.textContent = text;
+  const b = $("pca-update");
+  if (b.hidden === button) b.hidden = !button;
+}
+
+function watchPcaVisibility() {
+  $("pca-update").addEventListener("click", () => computePca(true));
+  if (typeof IntersectionObserver === "undefined") return;
+  const io = new IntersectionObserver((entries) => {
+    for (const e of entries) {
+      app.pca.visible = e.isIntersecting;
+      if (e.isIntersecting) schedulePca();
+    }
+  });
+  io.observe($("pca-plot"));
+}
+
+// ---------------------------------------------------------------------------------------------
+// The learning-rate sweep (www/sweep.js runs it in workers)
+
+/** What makes two sweeps comparable: everything but the learning rates, the run length and on/off. */
+function sweepKey(config) {
+  const c = structuredClone(config);
+  delete c.steps;
+  for (const o of c.optimizers || []) delete o.learning_rate;
+  return JSON.stringify(c);
+}
+
+function updateSweepLength() {
+  const opt = $("sens-length").querySelector('option[value="full"]');
+  opt.textContent = `as the race (${app.steps} steps)`;
+}
+
+function sweepProtocolFromControls() {
+  const quick = $("sens-length").value === "quick";
+  return parseProtocol({
+    from: $("sens-from").value,
+    to: $("sens-to").value,
+    perDecade: $("sens-per-decade").value,
+    steps: quick ? QUICK_STEPS : app.steps,
+  });
+}
+
+function setSweepState(state) {
+  $("sensitivity").dataset.state = state;
+  const running = state === "running";
+  $("sens-run").disabled = running;
+  $("sens-cancel").disabled = !running;
+  $("sens-run").textContent = state === "idle" ? "Run the sweep" : "Run the sweep again";
+  $("race-tuned").disabled = !app.sweepResult || running;
+}
+
+function showSweepError(message) {
+  const box = $("sens-error");
+  box.textContent = message;
+  box.hidden = !message;
+}
+
+function startSweep() {
+  showSweepError("");
+  let p;
+  try {
+    p = sweepProtocolFromControls();
+  } catch (err) {
+    showSweepError(`Not started: ${err.message}.`);
+    return;
+  }
+  const config = currentConfig();
+  const methods = sweptMethods(config);
+  if (!methods.length) {
+    showSweepError("Not started: none of the methods has a learning rate to sweep.");
+    return;
+  }
+  // Check the grid with the core itself (cheap: the constructor runs nothing).
+  try {
+    const probe = new app.SensitivityRunner(JSON.stringify(config), p.from, p.to, p.perDecade, p.steps);
+    probe.free();
+  } catch (err) {
+    showSweepError(`Not started: ${messageOf(err)}.`);
+    return;
+  }
+  app.sweepCells = [];
+  app.sweepResult = null;
+  app.sweepSlots = app.runs.map((r) => r.slot);
+  app.sweepProtocol = p;
+  app.sweepMethods = methods;
+  $("sens-best").hidden = true;
+  $("sens-stale").hidden = true;
+  $("sens-protocol").textContent = protocolText(p, methods.length, null);
+  app.sweep.start(config, p);
+  setSweepState("running");
+  drawSweep();
+}
+
+function cancelSweep() {
+  if (!app.sweep.cancel()) return;
+  const total = gridSize(app.sweepProtocol.from, app.sweepProtocol.to, app.sweepProtocol.perDecade) * app.sweepMethods.length;
+  $("sens-status").textContent = `cancelled after ${app.sweepCells.length} of ${total} runs`;
+  setSweepState("cancelled");
+}
+
+function protocolText(p, methods, seconds) {
+  const g = gridSize(p.from, p.to, p.perDecade);
+  const rates = g === 1 ? `the rate ${formatPow10(p.from)}` : `${g} rates from ${formatPow10(p.from)} to ${formatPow10(p.to)} (${p.perDecade} per decade)`;
+  let text = `Protocol: each of the ${methods} method${methods === 1 ? "" : "s"} with a learning rate runs alone, ` +
+    `from the race's start, for ${p.steps} steps at each of ${rates}. ` +
+    "Score: its final test error (a run that diverges scores ∞). Best rate: the lowest score.";
+  if (seconds !== null) text += ` ${methods * g} runs in ${seconds.toFixed(0)} s.`;
+  return text;
+}
+
+function sweepStyle(i) {
+  const slot = app.sweepSlots[i] ?? i;
+  return { colour: runColour(slot), dash: runDash(slot), marker: runMarker(slot) };
+}
+
+function drawSweep() {
+  if (!views.sens) return;
+  let p = app.sweepProtocol;
+  if (!p) {
+    try {
+      p = sweepProtocolFromControls();
+    } catch {
+      p = { from: -4, to: 3 };
+    }
+  }
+  views.sens.draw(app.sweepCells, app.sweepResult?.best || [], sweepStyle, { from: p.from, to: p.to });
+}
+
+function onSweepDone(report) {
+  app.sweepResult = report;
+  $("sens-status").textContent = `done: ${report.cells.length} runs in ${report.seconds.toFixed(0)} s`;
+  $("sens-protocol").textContent = protocolText(app.sweepProtocol, app.sweepMethods.length, report.seconds);
+  fillBestTable(report);
+  setSweepState("done");
+  updateSweepStale();
+  drawSweep();
+}
+
+function fillBestTable(report) {
+  const tbody = $("sens-best").querySelector("tbody");
+  tbody.replaceChildren();
+  for (const b of report.best) {
+    const tr = document.createElement("tr");
+    tr.dataset.run = b.name;
+    tr.dataset.bestRate = String(b.learning_rate);
+    const style = sweepStyle(b.optimizer);
+    const name = document.createElement("td");
+    const sw = document.createElement("span");
+    sw.className = "swatch";
+    sw.style.setProperty("--run-colour", style.colour);
+    sw.setAttribute("aria-hidden", "true");
+    name.append(sw, ` ${b.label}`);
+    const rate = document.createElement("td");
+    const err = document.createElement("td");
+    if (Number.isFinite(b.test_error)) {
+      rate.textContent = formatNumber(b.learning_rate);
+      err.textContent = formatFigure(b.test_error);
+    } else {
+      rate.textContent = "–";
+      err.textContent = "diverged everywhere";
+    }
+    const found = report.cells.filter((c) => c.optimizer === b.optimizer && c.diverged_at === null && c.test_error < RECOVERED);
+    const win = document.createElement("td");
+    if (!found.length) win.textContent = "no rate";
+    else {
+      const lo = Math.min(...found.map((c) => c.learning_rate));
+      const hi = Math.max(...found.map((c) => c.learning_rate));
+      win.textContent = lo === hi ? formatNumber(lo) : `${formatNumber(lo)} to ${formatNumber(hi)}`;
+    }
+    tr.append(name, rate, err, win);
+    tbody.append(tr);
+  }
+  $("sens-best").hidden = false;
+}
+
+function updateSweepStale() {
+  const note = $("sens-stale");
+  const r = app.sweepResult;
+  if (!r || !app.config) {
+    note.hidden = true;
+    return;
+  }
+  const stale = sweepKey(r.config) !== sweepKey(currentConfig());
+  note.hidden = !stale;
+  note.textContent = stale
+    ? "The sweep was run on another experiment (the problem, model, loss or methods have changed since). “Race at tuned rates” goes back to that experiment."
+    : "";
+  $("sensitivity").dataset.stale = String(stale);
+}
+
+function raceTuned() {
+  const r = app.sweepResult;
+  if (!r) return;
+  const config = structuredClone(r.tunedConfig);
+  const sameRuns = r.config.optimizers.map((o) => o.name).join() === app.runs.map((x) => x.name).join();
+  const p = app.sweepProtocol;
+  const ok = rebuild(config, {
+    slots: sameRuns ? app.runs.map((x) => x.slot) : app.sweepSlots,
+    race: { kind: "tuned", from: p.from, to: p.to, perDecade: p.perDecade, steps: p.steps },
+  });
+  if (ok) {
+    $("race").scrollIntoView({ block: "start", behavior: "smooth" });
+  }
+}
+
+function wireSweep() {
+  let queued = false;
+  app.sweep = new Sweep({
+    onProgress: (done, total) => {
+      const bar = $("sens-progress");
+      bar.value = total ? done / total : 0;
+      bar.dataset.done = String(done);
+      bar.dataset.total = String(total);
+      if (app.sweep.running) $("sens-status").textContent = `${done} of ${total} runs · ${app.sweep.elapsed().toFixed(0)} s`;
+    },
+    onCell: (cell) => {
+      app.sweepCells.push(cell);
+      if (!queued) {
+        queued = true;
+        requestAnimationFrame(() => {
+          queued = false;
+          drawSweep();
+        });
+      }
+    },
+    onDone: onSweepDone,
+    onError: (message) => {
+      showSweepError(`The sweep stopped: ${message}.`);
+      $("sens-status").textContent = "stopped by an error";
+      setSweepState("error");
+    },
+  });
+  updateSweepLength();
+  setSweepState("idle");
+  $("sens-run").addEventListener("click", startSweep);
+  for (const id of ["sens-from", "sens-to"]) $(id).addEventListener("change", () => app.sweepProtocol || drawSweep());
+  $("sens-cancel").addEventListener("click", cancelSweep);
+  $("race-tuned").addEventListener("click", raceTuned);
+  $("race-equal").addEventListener("click", raceEqual);
+  $("race-equal-top").addEventListener("click", raceEqual);
+  drawSweep();
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -700,6 +1278,10 @@ function wireControls() {
     app.player.pause();
     app.lab.reset();
     app.autoStop = true;
+    app.pca.result = null;
+    app.pca.cost = 0;
+    markPcaDirty();
+    drawPca();
     render();
   });
   const spf = $("steps-per-frame");
@@ -711,10 +1293,30 @@ function wireControls() {
   for (const f of PROBLEM_FIELDS) {
     $(f.id).addEventListener("change", () => onProblemChange(f.id));
   }
+  $("methods-default").addEventListener("click", () => {
+    const config = currentConfig();
+    config.optimizers = structuredClone(app.defaults.optimizers);
+    rebuild(config, { changedId: "method-picker" });
+  });
   $("show-observed").addEventListener("change", () => {
     const on = $("show-observed").checked;
     for (const run of app.runs) run.heatmap.setOverlayVisible(on);
   });
+  $("time-metric").addEventListener("change", () => {
+    app.plot.metric = $("time-metric").value;
+    app.plot.log = METRICS[app.plot.metric]?.log ?? true;
+    $("time-log").checked = app.plot.log;
+    updateTimePlotAxes();
+  });
+  $("time-x").addEventListener("change", () => {
+    app.plot.x = $("time-x").value;
+    updateTimePlotAxes();
+  });
+  $("time-log").addEventListener("change", () => {
+    app.plot.log = $("time-log").checked;
+    updateTimePlotAxes();
+  });
+  updateTimePlotAxes();
   document.addEventListener("keydown", (e) => {
     if (e.ctrlKey || e.metaKey || e.altKey) return;
     const t = e.target;
@@ -732,6 +1334,7 @@ function wireControls() {
 function stepOnce() {
   app.player.pause();
   app.lab.step(1);
+  markPcaDirty();
   render();
 }
 

@@ -6,7 +6,19 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { configFromHash, configToHash, explainLabError, parseField, PROBLEM_FIELDS } from "../../www/config.js";
 import { decadeRange, formatFigure, formatPow10, linearTicks, logTicks } from "../../www/views/axes.js";
-import { DIVERGING, TABLE_SIZE, runColour } from "../../www/colormap.js";
+import { DIVERGING, RUN_COLOURS, TABLE_SIZE, assignSlots, runColour, runDash, runMarker } from "../../www/colormap.js";
+import { gridSize, parseProtocol, sweptMethods, tunedConfig } from "../../www/sweep.js";
+import { formatParam, hyperText } from "../../www/panel.js";
+import { pcLabel } from "../../www/views/pca.js";
+import { linearRange } from "../../www/views/lineplot.js";
+
+/** Lab.methods() for the methods the tests use. */
+const METHODS = [
+  { name: "adam", learning_rate: 0.001, beta1: 0.9, beta2: 0.999, eps: 1e-8, weight_decay: 0, bias_correction: true },
+  { name: "gd", learning_rate: 0.001, weight_decay: 0 },
+  { name: "newton", damping: 0.0001, max_cg: 30 },
+  { name: "gradient_flow", rtol: 0.0001, atol: 0.0001 },
+];
 
 const DEFAULTS = {
   problem: { rows: 30, cols: 30, rank: 2, observed: 300, noise: 0, seed: 0 },
@@ -38,6 +50,28 @@ describe("the experiment in the URL", () => {
     assert.deepEqual(off, [1]);
   });
 
+  it("round-trips the model, the loss's scale, noise, methods, eps and the tuned race", () => {
+    const c = structuredClone(DEFAULTS);
+    c.problem.noise = 0.1;
+    c.model = { depth: 3, init: "gaussian", init_scale: 0.01 };
+    c.objective.scale = 1000;
+    c.optimizers = [
+      { ...METHODS[0], learning_rate: 0.01, eps: 1e-12 },
+      { ...METHODS[2] },
+      { ...METHODS[1], learning_rate: 100 },
+    ];
+    const hash = configToHash(c, [true, true, false], { ...DEFAULTS, model: { depth: 1, init: "observed", init_scale: 0.001 } },
+      { methods: METHODS, tuned: "-4,3,2,3000" });
+    assert.match(hash, /m=adam,newton,gd/);
+    assert.match(hash, /lr=0\.01,,100/);
+    assert.match(hash, /eps=1e-12,,/);
+    assert.match(hash, /tuned=-4,3,2,3000/);
+    const { config, off, tuned } = configFromHash(hash, { ...DEFAULTS, model: { depth: 1, init: "observed", init_scale: 0.001 } }, { methods: METHODS });
+    assert.deepEqual(config, c);
+    assert.deepEqual(off, [2]);
+    assert.equal(tuned, "-4,3,2,3000");
+  });
+
   it("ignores unknown keys and unparsable numbers", () => {
     const { config, off } = configFromHash("#rows=abc&foo=1&lr=x,2", DEFAULTS);
     assert.equal(config.problem.rows, 30);
@@ -62,10 +96,25 @@ describe("control values and lab errors", () => {
   it("maps a lab error's config path to the control and its name", () => {
     assert.deepEqual(explainLabError("problem.rank: must be between 1 and min(rows, cols) = 30, got 99"), {
       fieldId: "rank",
+      runIndex: null,
       text: "rank: must be between 1 and min(rows, cols) = 30, got 99",
     });
     assert.equal(explainLabError("objective.lambda: must be >= 0").fieldId, "lambda");
-    assert.deepEqual(explainLabError("something else"), { fieldId: null, text: "something else" });
+    assert.equal(explainLabError("model.depth: must be between 1 and 6, got 7").fieldId, "depth");
+    assert.equal(explainLabError("objective.scale: must be a finite number > 0, got 0").fieldId, "scale");
+    assert.deepEqual(explainLabError("something else"), { fieldId: null, runIndex: null, text: "something else" });
+  });
+
+  it("names the run of an optimizer's error", () => {
+    const labels = ["Adam", "GD", "Newton"];
+    assert.deepEqual(
+      explainLabError("optimizers[2].name: newton runs on the direct parameterization only (model.depth 1), got depth 2", labels),
+      { fieldId: null, runIndex: 2, text: "Newton runs on the direct parameterization only (model.depth 1), got depth 2" },
+    );
+    assert.equal(explainLabError("optimizers[0].eps: must be a finite number >= 0, got -1", labels).text,
+      "Adam eps: must be a finite number >= 0, got -1");
+    assert.equal(explainLabError("optimizers[1].name: unknown method", labels).text, "GD: unknown method");
+    assert.equal(explainLabError("optimizers: at most 16 optimizers, got 17").text, "methods: at most 16 optimizers, got 17");
   });
 });
 
@@ -98,5 +147,70 @@ describe("axes and colours", () => {
     const [r, g, b] = mid.match(/\d+/g).map(Number);
     assert.ok(r > 230 && g > 230 && b > 230, `middle colour ${mid}`);
     assert.notEqual(runColour(0), runColour(3));
+  });
+
+  it("gives eight runs their own colour, then dashes and squares", () => {
+    assert.equal(new Set(RUN_COLOURS).size, 8);
+    for (let i = 0; i < 8; i++) {
+      assert.equal(runColour(i), RUN_COLOURS[i]);
+      assert.deepEqual(runDash(i), []);
+      assert.equal(runMarker(i), "circle");
+    }
+    assert.equal(runColour(8), runColour(0));
+    assert.ok(runDash(8).length > 0);
+    assert.equal(runMarker(8), "square");
+  });
+
+  it("keeps each method's colour across experiments, and a run's colour when others come and go", () => {
+    assert.deepEqual(assignSlots(["adam", "rmsprop", "adagrad", "gd", "momentum", "nesterov"]), [0, 1, 2, 3, 4, 5]);
+    assert.deepEqual(assignSlots(["gd", "gradient_flow", "adam"]), [3, 6, 0]);
+    assert.deepEqual(assignSlots(["adam", "adam", "newton"]), [0, 6, 7]);
+    // Kept slots stay; a new run takes its own slot if free, else a free one.
+    assert.deepEqual(assignSlots(["adam", "gd", "gd"], [0, 3, null]), [0, 3, 6]);
+    assert.deepEqual(assignSlots(["soft_impute", "adam"], [6, null]), [6, 0]);
+    const many = assignSlots(["adam", "rmsprop", "adagrad", "gd", "momentum", "nesterov", "adamw", "amsgrad", "nadam", "newton"]);
+    assert.deepEqual(many.slice(8), [8, 9]);
+    assert.equal(new Set(many).size, many.length);
+  });
+
+  it("makes round linear ranges", () => {
+    assert.deepEqual(linearRange(0.3, 9.7, 5), { lo: 0, hi: 10, ticks: [0, 2, 4, 6, 8, 10] });
+    const flat = linearRange(2, 2);
+    assert.ok(flat.lo < 2 && flat.hi > 2);
+  });
+});
+
+describe("the sweep, hyper-parameters and PCA labels", () => {
+  it("checks the grid and counts its rates", () => {
+    assert.equal(gridSize(-4, 3, 2), 15);
+    assert.deepEqual(parseProtocol({ from: "-4", to: "3", perDecade: "2", steps: "3000" }), { from: -4, to: 3, perDecade: 2, steps: 3000 });
+    assert.throws(() => parseProtocol({ from: "3", to: "-4", perDecade: "2", steps: "10" }), /lowest rate is above/);
+    assert.throws(() => parseProtocol({ from: "-4", to: "3", perDecade: "0", steps: "10" }), /rates per decade/);
+    assert.throws(() => parseProtocol({ from: "-12", to: "12", perDecade: "20", steps: "10" }), /at most 200/);
+    assert.throws(() => parseProtocol({ from: "x", to: "3", perDecade: "2", steps: "10" }), /whole number/);
+  });
+
+  it("sweeps only the methods with a learning rate and tunes each to its best", () => {
+    const config = { optimizers: [{ name: "adam", learning_rate: 0.01 }, { name: "newton", damping: 1e-4 }, { name: "gd", learning_rate: 0.01 }] };
+    assert.deepEqual(sweptMethods(config), [0, 2]);
+    const tuned = tunedConfig(config, [
+      { optimizer: 0, learning_rate: 0.01, test_error: 0.01 },
+      { optimizer: 2, learning_rate: 100, test_error: 0.02 },
+    ]);
+    assert.equal(tuned.optimizers[2].learning_rate, 100);
+    assert.equal(tuned.optimizers[1].learning_rate, undefined);
+    assert.equal(config.optimizers[2].learning_rate, 0.01, "the input config was changed");
+    // A method that diverged at every rate keeps its rate.
+    assert.equal(tunedConfig(config, [{ optimizer: 2, learning_rate: 1000, test_error: Infinity }]).optimizers[2].learning_rate, 0.01);
+  });
+
+  it("writes hyper-parameters and PCA axes for people", () => {
+    assert.equal(formatParam(0.0001), "10⁻⁴");
+    assert.equal(formatParam(30), "30");
+    assert.equal(formatParam(true), "on");
+    assert.equal(hyperText({ name: "newton", damping: 0.0001, max_cg: 30 }), "damping 10⁻⁴ · CG steps ≤ 30");
+    assert.equal(pcLabel(1, 0.6234), "PC1 (62% of the variance)");
+    assert.equal(pcLabel(2, 0.054), "PC2 (5.4% of the variance)");
+    assert.equal(pcLabel(2, 0), "PC2");
   });
 });

@@ -7,9 +7,12 @@
 // (a few times smaller than the largest) still get a visible colour; the colour bar shows the
 // same mapping, with ticks.
 
-import { DIVERGING, NAN_COLOUR, TABLE_SIZE } from "../colormap.js";
+import { DIVERGING, NAN_COLOUR, TABLE_SIZE, packRgb } from "../colormap.js";
 import { CanvasView, FONT, TEXT_COLOUR } from "./canvas.js";
 import { formatNumber } from "./axes.js";
+
+/** Cells left out by setOnly (not observed). */
+const OUTSIDE_COLOUR = packRgb(196, 196, 196);
 
 /** Position in [0, 1] of value v on the colour scale ±scale (0.5 is 0), clamped. */
 export function colourPosition(v, scale) {
@@ -40,6 +43,15 @@ export class Heatmap {
     this.rows = 0;
     this.cols = 0;
     this.scale = 1;
+    this.only = null;
+  }
+
+  /**
+   * Draws only the cells where `mask` is 1 (the others in a neutral grey), e.g. Y, which exists
+   * only on Ω; null draws every cell. Call after setProblem.
+   */
+  setOnly(mask) {
+    this.only = mask;
   }
 
   /** New problem: size, colour scale (max |entry| of W*), and the observed mask (read once). */
@@ -92,7 +104,12 @@ export class Heatmap {
     const px = this.pixels;
     const s = this.scale;
     const top = TABLE_SIZE - 1;
+    const only = this.only;
     for (let k = 0, n = this.rows * this.cols; k < n; k++) {
+      if (only && !only[k]) {
+        px[k] = OUTSIDE_COLOUR;
+        continue;
+      }
       const v = values[k];
       if (v !== v || v === Infinity || v === -Infinity) {
         px[k] = NAN_COLOUR;

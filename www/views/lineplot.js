@@ -1,5 +1,9 @@
-// A line plot with a linear x axis and a log y axis, many series, crisp at any devicePixelRatio.
-// Values ≤ 0 (which a log axis cannot show) are drawn on a separate "0" line under the axis.
+// Line plots with a linear or log scale on either axis, many series, crisp at any
+// devicePixelRatio.
+//
+// On a log y axis, values ≤ 0 (which it cannot show) are drawn on a separate "0" line under the
+// axis; with `infBand`, +∞ (a diverged run) is drawn on a band above it. On a log x axis,
+// points with x ≤ 0 are left out.
 
 import { CanvasView, FONT, AXIS_COLOUR, GRID_COLOUR, TEXT_COLOUR } from "./canvas.js";
 import { decadeRange, formatNumber, formatPow10, linearTicks, logTicks } from "./axes.js";
@@ -12,142 +16,277 @@ import { decadeRange, formatNumber, formatPow10, linearTicks, logTicks } from ".
  * @property {string} colour
  * @property {number} [alpha]     1 by default
  * @property {number[]} [dash]
- * @property {boolean} [endDot]   a filled dot at the last point
+ * @property {number} [width]     line width, 2 by default
+ * @property {boolean} [line]     draw the line (default true)
+ * @property {"circle"|"square"} [marker] shape of the end dot and of point markers
+ * @property {boolean} [points]   a marker at every point (× where y is +∞)
+ * @property {boolean} [endDot]   a filled marker at the last point
  * @property {boolean} [startDot] a hollow dot at the first point
  * @property {boolean} [diverged] end with a cross instead of a dot
  */
 
-export class LogPlot {
+/** Round axis ends and ticks around [min, max] for a linear axis. */
+export function linearRange(min, max, count = 5) {
+  if (!Number.isFinite(min) || !Number.isFinite(max)) return { lo: 0, hi: 1, ticks: [0, 0.5, 1] };
+  if (max - min < 1e-12 * Math.max(1, Math.abs(max))) {
+    const pad = Math.abs(max) > 0 ? Math.abs(max) * 0.1 : 1;
+    min -= pad;
+    max += pad;
+  }
+  const ticks = linearTicks(min, max, count);
+  const step = ticks.length > 1 ? ticks[1] - ticks[0] : max - min;
+  const lo = Math.floor(min / step + 1e-9) * step;
+  const hi = Math.ceil(max / step - 1e-9) * step;
+  return { lo, hi, ticks: linearTicks(lo, hi, count) };
+}
+
+/** Draws a marker of the given shape, filled with `fill`, outlined with `stroke`. */
+export function drawMarker(ctx, shape, x, y, r, fill, stroke) {
+  ctx.beginPath();
+  if (shape === "square") ctx.rect(x - r * 0.9, y - r * 0.9, 1.8 * r, 1.8 * r);
+  else ctx.arc(x, y, r, 0, 2 * Math.PI);
+  if (fill) {
+    ctx.fillStyle = fill;
+    ctx.fill();
+  }
+  if (stroke) {
+    ctx.strokeStyle = stroke;
+    ctx.stroke();
+  }
+}
+
+export function drawCross(ctx, x, y, r, colour, width = 2.5) {
+  ctx.lineWidth = width;
+  ctx.strokeStyle = colour;
+  ctx.setLineDash([]);
+  ctx.beginPath();
+  ctx.moveTo(x - r, y - r);
+  ctx.lineTo(x + r, y + r);
+  ctx.moveTo(x + r, y - r);
+  ctx.lineTo(x - r, y + r);
+  ctx.stroke();
+}
+
+export class LinePlot {
   /**
    * @param {HTMLCanvasElement} canvas
-   * @param {{xLabel: string, yLabel: string, zeroBand?: boolean, maxDecades?: number}} opts
-   *   zeroBand: always show the "0" line (otherwise only when some value is ≤ 0)
+   * @param {{xLabel: string, yLabel: string, xLog?: boolean, yLog?: boolean, zeroBand?: boolean,
+   *          infBand?: string, maxDecades?: number}} opts
+   *   zeroBand: always show the "0" line of a log y axis (otherwise only when some value is ≤ 0);
+   *   infBand: a label for +∞ values, drawn on a band above the plot (e.g. "diverged")
    */
-  constructor(canvas, { xLabel, yLabel, zeroBand = false, maxDecades = 10 }) {
+  constructor(canvas, { xLabel, yLabel, xLog = false, yLog = true, zeroBand = false, infBand = "", maxDecades = 10 }) {
     this.view = new CanvasView(canvas);
     this.xLabel = xLabel;
     this.yLabel = yLabel;
+    this.xLog = xLog;
+    this.yLog = yLog;
     this.zeroBand = zeroBand;
+    this.infBand = infBand;
     this.maxDecades = maxDecades;
     this.last = null;
     this.view.onResize = () => this.last && this.draw(...this.last);
   }
 
+  /** Changes labels or scales (the next draw uses them). */
+  setAxes({ xLabel, yLabel, xLog, yLog, zeroBand }) {
+    if (xLabel !== undefined) this.xLabel = xLabel;
+    if (yLabel !== undefined) this.yLabel = yLabel;
+    if (xLog !== undefined) this.xLog = xLog;
+    if (yLog !== undefined) this.yLog = yLog;
+    if (zeroBand !== undefined) this.zeroBand = zeroBand;
+  }
+
   /**
    * @param {Series[]} series
-   * @param {{xMin: number, xMax: number, xTickFormat?: (v:number)=>string,
-   *          decorate?: (ctx: CanvasRenderingContext2D, map: object) => void}} opts
+   * @param {{xMin?: number, xMax?: number, yHint?: number[], xTickFormat?: (v:number)=>string,
+   *          decorate?: (ctx: CanvasRenderingContext2D, map: object) => void,
+   *          decorateBelow?: (ctx: CanvasRenderingContext2D, map: object) => void,
+   *          empty?: string}} opts
+   *   xMin/xMax: the x range (linear x; on a log x axis they only widen the data's decades)
+   *   empty: a message drawn when no series has a point
    */
-  draw(series, opts) {
+  draw(series, opts = {}) {
     this.last = [series, opts];
-    let minPos = Infinity;
-    let maxPos = 0;
-    let hasZero = this.zeroBand;
+    const { xLog, yLog } = this;
+    // Data ranges.
+    let yMinPos = Infinity;
+    let yMaxPos = 0;
+    let yMin = Infinity;
+    let yMax = -Infinity;
+    let xMinPos = Infinity;
+    let xMaxPos = 0;
+    let xMinAll = Infinity;
+    let xMaxAll = -Infinity;
+    let hasZero = yLog && this.zeroBand;
+    let hasInf = false;
+    let points = 0;
     for (const s of series) {
       for (let k = 0; k < s.len; k++) {
+        const xv = s.x[k];
         const v = s.y[k];
-        if (v > 0 && v < Infinity) {
-          if (v < minPos) minPos = v;
-          if (v > maxPos) maxPos = v;
-        } else if (v <= 0) hasZero = true;
+        if (!Number.isFinite(xv) || (xLog && !(xv > 0)) || v !== v) continue;
+        if (v === Infinity) {
+          if (this.infBand) hasInf = true;
+          continue;
+        }
+        if (!Number.isFinite(v)) continue;
+        points++;
+        if (xv > 0) {
+          if (xv < xMinPos) xMinPos = xv;
+          if (xv > xMaxPos) xMaxPos = xv;
+        }
+        if (xv < xMinAll) xMinAll = xv;
+        if (xv > xMaxAll) xMaxAll = xv;
+        if (v > 0) {
+          if (v < yMinPos) yMinPos = v;
+          if (v > yMaxPos) yMaxPos = v;
+        } else if (yLog) hasZero = true;
+        if (v < yMin) yMin = v;
+        if (v > yMax) yMax = v;
       }
     }
-    if (opts.yHint) {
-      for (const v of opts.yHint) {
-        if (v > 0 && v < minPos) minPos = v;
-        if (v > maxPos) maxPos = v;
-      }
+    for (const v of opts.yHint || []) {
+      if (!Number.isFinite(v)) continue;
+      if (v > 0 && v < yMinPos) yMinPos = v;
+      if (v > yMaxPos) yMaxPos = v;
+      if (v < yMin) yMin = v;
+      if (v > yMax) yMax = v;
     }
-    const { lo, hi } = decadeRange(minPos, maxPos, this.maxDecades);
+
+    let ylo;
+    let yhi;
+    let yTicks = null;
+    if (yLog) {
+      ({ lo: ylo, hi: yhi } = decadeRange(yMinPos, yMaxPos, this.maxDecades));
+    } else {
+      const r = linearRange(yMin === Infinity ? 0 : yMin, yMax === -Infinity ? 1 : yMax, 5);
+      ylo = r.lo;
+      yhi = r.hi;
+      yTicks = r.ticks;
+    }
+    let xlo;
+    let xhi;
+    if (xLog) {
+      let minP = xMinPos;
+      let maxP = xMaxPos;
+      if (opts.xMin > 0 && opts.xMin < minP) minP = opts.xMin;
+      if (opts.xMax > 0 && opts.xMax > maxP) maxP = opts.xMax;
+      ({ lo: xlo, hi: xhi } = decadeRange(minP, maxP, 16));
+    } else {
+      xlo = opts.xMin ?? (xMinAll === Infinity ? 0 : xMinAll);
+      xhi = opts.xMax ?? (xMaxAll === -Infinity ? 1 : xMaxAll);
+      if (!(xhi > xlo)) xhi = xlo + 1;
+    }
 
     const ctx = this.view.begin();
     const { width: w, height: h } = this.view;
     const m = { left: 58, right: 14, top: 10, bottom: 36 };
     const zeroGap = hasZero ? 16 : 0;
+    const infGap = hasInf ? 18 : 0;
     const pw = Math.max(10, w - m.left - m.right);
-    const ph = Math.max(10, h - m.top - m.bottom - zeroGap);
-    const xMin = opts.xMin;
-    const xMax = opts.xMax > xMin ? opts.xMax : xMin + 1;
-    const X = (v) => m.left + (pw * (v - xMin)) / (xMax - xMin);
-    const zeroY = m.top + ph + zeroGap;
-    const Y = (v) => {
-      if (!(v > 0)) return zeroY;
-      const t = (Math.log10(v) - lo) / (hi - lo);
-      return m.top + ph * (1 - (t < 0 ? 0 : t));
-    };
-    const map = { X, Y, left: m.left, top: m.top, right: m.left + pw, bottom: m.top + ph, zeroY, hasZero, lo, hi };
+    const ph = Math.max(10, h - m.top - m.bottom - zeroGap - infGap);
+    const top = m.top + infGap;
+    const X = xLog
+      ? (v) => m.left + (pw * (Math.log10(v) - xlo)) / (xhi - xlo)
+      : (v) => m.left + (pw * (v - xlo)) / (xhi - xlo);
+    const zeroY = top + ph + zeroGap;
+    const infY = m.top + 4;
+    const Y = yLog
+      ? (v) => {
+        if (v === Infinity) return infY;
+        if (!(v > 0)) return zeroY;
+        const t = (Math.log10(v) - ylo) / (yhi - ylo);
+        return top + ph * (1 - (t < 0 ? 0 : t));
+      }
+      : (v) => (v === Infinity ? infY : top + ph * (1 - (v - ylo) / (yhi - ylo)));
+    const bottom = top + ph;
+    const axisY = yLog ? zeroY : bottom;
+    const map = { X, Y, left: m.left, top, right: m.left + pw, bottom, zeroY: axisY, infY, hasZero, hasInf, lo: ylo, hi: yhi };
 
     ctx.font = FONT;
     ctx.lineWidth = 1;
-
-    // Grid and y ticks.
-    const { majors, minors } = logTicks(lo, hi, ph > 180 ? 8 : 5);
-    ctx.strokeStyle = GRID_COLOUR;
-    ctx.beginPath();
-    for (const k of minors) {
-      const yy = Math.round(Y(10 ** k)) + 0.5;
-      ctx.moveTo(m.left, yy);
-      ctx.lineTo(m.left + 4, yy);
-    }
-    ctx.stroke();
     ctx.textAlign = "right";
     ctx.textBaseline = "middle";
-    for (const k of majors) {
-      const yy = Math.round(Y(10 ** k)) + 0.5;
+
+    // y grid and ticks.
+    const hline = (yy, label) => {
+      yy = Math.round(yy) + 0.5;
       ctx.strokeStyle = GRID_COLOUR;
       ctx.beginPath();
       ctx.moveTo(m.left, yy);
       ctx.lineTo(m.left + pw, yy);
       ctx.stroke();
       ctx.fillStyle = TEXT_COLOUR;
-      ctx.fillText(formatPow10(k), m.left - 5, yy);
+      ctx.fillText(label, m.left - 5, yy);
+    };
+    if (yLog) {
+      const { majors, minors } = logTicks(ylo, yhi, ph > 180 ? 8 : 5);
+      ctx.strokeStyle = GRID_COLOUR;
+      ctx.beginPath();
+      for (const k of minors) {
+        const yy = Math.round(Y(10 ** k)) + 0.5;
+        ctx.moveTo(m.left, yy);
+        ctx.lineTo(m.left + 4, yy);
+      }
+      ctx.stroke();
+      for (const k of majors) hline(Y(10 ** k), formatPow10(k));
+    } else {
+      for (const t of yTicks) if (t >= ylo - 1e-12 && t <= yhi + 1e-12) hline(Y(t), formatNumber(t));
     }
-    if (hasZero) {
+    const dashedBand = (yy, label) => {
       ctx.fillStyle = TEXT_COLOUR;
-      ctx.fillText("0", m.left - 5, zeroY);
+      ctx.fillText(label, m.left - 5, yy);
       ctx.strokeStyle = GRID_COLOUR;
       ctx.setLineDash([2, 3]);
       ctx.beginPath();
-      ctx.moveTo(m.left, Math.round(zeroY) + 0.5);
-      ctx.lineTo(m.left + pw, Math.round(zeroY) + 0.5);
+      ctx.moveTo(m.left, Math.round(yy) + 0.5);
+      ctx.lineTo(m.left + pw, Math.round(yy) + 0.5);
       ctx.stroke();
       ctx.setLineDash([]);
-    }
+    };
+    if (hasZero) dashedBand(zeroY, "0");
+    if (hasInf) dashedBand(infY, this.infBand);
 
     // x ticks.
-    const fmt = opts.xTickFormat || formatNumber;
     ctx.textAlign = "center";
     ctx.textBaseline = "top";
-    const xTicks = linearTicks(xMin, xMax, Math.max(2, Math.floor(pw / 70)));
-    for (const t of xTicks) {
-      const xx = Math.round(X(t)) + 0.5;
+    const vline = (xx, label) => {
+      xx = Math.round(xx) + 0.5;
       ctx.strokeStyle = GRID_COLOUR;
       ctx.beginPath();
-      ctx.moveTo(xx, m.top);
-      ctx.lineTo(xx, m.top + ph);
+      ctx.moveTo(xx, top);
+      ctx.lineTo(xx, bottom);
       ctx.stroke();
       ctx.strokeStyle = AXIS_COLOUR;
       ctx.beginPath();
-      ctx.moveTo(xx, zeroY);
-      ctx.lineTo(xx, zeroY + 4);
+      ctx.moveTo(xx, axisY);
+      ctx.lineTo(xx, axisY + 4);
       ctx.stroke();
       ctx.fillStyle = TEXT_COLOUR;
-      ctx.fillText(fmt(t), xx, zeroY + 6);
+      ctx.fillText(label, xx, axisY + 6);
+    };
+    if (xLog) {
+      const { majors } = logTicks(xlo, xhi, Math.max(3, Math.floor(pw / 45)));
+      for (const k of majors) vline(X(10 ** k), formatPow10(k));
+    } else {
+      const fmt = opts.xTickFormat || formatNumber;
+      for (const t of linearTicks(xlo, xhi, Math.max(2, Math.floor(pw / 70)))) vline(X(t), fmt(t));
     }
 
     // Axes and their labels.
     ctx.strokeStyle = AXIS_COLOUR;
     ctx.beginPath();
-    ctx.moveTo(m.left + 0.5, m.top);
-    ctx.lineTo(m.left + 0.5, zeroY + 0.5);
-    ctx.lineTo(m.left + pw, zeroY + 0.5);
+    ctx.moveTo(m.left + 0.5, top);
+    ctx.lineTo(m.left + 0.5, axisY + 0.5);
+    ctx.lineTo(m.left + pw, axisY + 0.5);
     ctx.stroke();
     ctx.fillStyle = TEXT_COLOUR;
     ctx.textAlign = "center";
     ctx.textBaseline = "bottom";
     ctx.fillText(this.xLabel, m.left + pw / 2, h - 1);
     ctx.save();
-    ctx.translate(11, m.top + ph / 2);
+    ctx.translate(11, top + ph / 2);
     ctx.rotate(-Math.PI / 2);
     ctx.textBaseline = "middle";
     ctx.fillText(this.yLabel, 0, 0);
@@ -155,71 +294,85 @@ export class LogPlot {
 
     if (opts.decorateBelow) opts.decorateBelow(ctx, map);
 
-    // Series (clipped to the plot area, the 0 line included).
+    // Series (clipped to the plot area, the bands included).
     ctx.save();
     ctx.beginPath();
-    ctx.rect(m.left, m.top - 6, pw + 6, zeroY - m.top + 12);
+    ctx.rect(m.left, m.top - 6, pw + 8, axisY - m.top + 12);
     ctx.clip();
     ctx.lineJoin = "round";
     ctx.lineCap = "round";
+    const ok = (xv, yv) => Number.isFinite(xv) && (!xLog || xv > 0) && yv === yv && (yv !== Infinity || hasInf) && yv !== -Infinity;
     for (const s of series) {
       if (s.len < 1) continue;
       ctx.globalAlpha = s.alpha ?? 1;
-      ctx.strokeStyle = s.colour;
-      ctx.lineWidth = s.width ?? 2;
-      ctx.setLineDash(s.dash || []);
-      ctx.beginPath();
-      let pen = false;
-      for (let k = 0; k < s.len; k++) {
-        const xv = s.x[k];
-        const yv = s.y[k];
-        if (!Number.isFinite(xv) || !Number.isFinite(yv)) {
-          pen = false;
-          continue;
-        }
-        const px = X(xv);
-        const py = Y(yv);
-        if (pen) ctx.lineTo(px, py);
-        else ctx.moveTo(px, py);
-        pen = true;
-      }
-      ctx.stroke();
-      ctx.setLineDash([]);
-      if (s.startDot) {
-        ctx.fillStyle = "#fff";
-        ctx.lineWidth = 1.5;
+      if (s.line !== false) {
+        ctx.strokeStyle = s.colour;
+        ctx.lineWidth = s.width ?? 2;
+        ctx.setLineDash(s.dash || []);
         ctx.beginPath();
-        ctx.arc(X(s.x[0]), Y(s.y[0]), 3.5, 0, 2 * Math.PI);
-        ctx.fill();
+        let pen = false;
+        for (let k = 0; k < s.len; k++) {
+          const xv = s.x[k];
+          const yv = s.y[k];
+          if (!ok(xv, yv)) {
+            pen = false;
+            continue;
+          }
+          const px = X(xv);
+          const py = Y(yv);
+          if (pen) ctx.lineTo(px, py);
+          else ctx.moveTo(px, py);
+          pen = true;
+        }
         ctx.stroke();
+        ctx.setLineDash([]);
+      }
+      if (s.points) {
+        for (let k = 0; k < s.len; k++) {
+          const xv = s.x[k];
+          const yv = s.y[k];
+          if (!ok(xv, yv)) continue;
+          if (yv === Infinity) drawCross(ctx, X(xv), Y(yv), 4, s.colour, 2);
+          else {
+            ctx.lineWidth = 1;
+            drawMarker(ctx, s.marker, X(xv), Y(yv), 3, s.colour, "#fff");
+          }
+        }
+      }
+      if (s.startDot && ok(s.x[0], s.y[0])) {
+        ctx.lineWidth = 1.5;
+        drawMarker(ctx, "circle", X(s.x[0]), Y(s.y[0]), 3.5, "#fff", s.colour);
       }
       if (s.endDot) {
-        const k = s.len - 1;
-        if (s.diverged && Number.isFinite(s.x[k]) && Number.isFinite(s.y[k])) {
-          // A diverged run ends with a cross.
+        // The newest finite point.
+        let k = s.len - 1;
+        while (k > 0 && !ok(s.x[k], s.y[k])) k--;
+        if (ok(s.x[k], s.y[k])) {
           const x = X(s.x[k]);
           const y = Y(s.y[k]);
-          ctx.lineWidth = 2.5;
-          ctx.strokeStyle = s.colour;
-          ctx.beginPath();
-          ctx.moveTo(x - 5, y - 5);
-          ctx.lineTo(x + 5, y + 5);
-          ctx.moveTo(x + 5, y - 5);
-          ctx.lineTo(x - 5, y + 5);
-          ctx.stroke();
-        } else if (Number.isFinite(s.x[k]) && Number.isFinite(s.y[k])) {
-          ctx.fillStyle = s.colour;
-          ctx.strokeStyle = "#fff";
-          ctx.lineWidth = 1.5;
-          ctx.beginPath();
-          ctx.arc(X(s.x[k]), Y(s.y[k]), 4.5, 0, 2 * Math.PI);
-          ctx.fill();
-          ctx.stroke();
+          if (s.diverged) drawCross(ctx, x, y, 5, s.colour);
+          else {
+            ctx.lineWidth = 1.5;
+            drawMarker(ctx, s.marker, x, y, 4.5, s.colour, "#fff");
+          }
         }
       }
     }
     ctx.globalAlpha = 1;
     if (opts.decorate) opts.decorate(ctx, map);
     ctx.restore();
+    if (points === 0 && !hasInf && opts.empty) {
+      ctx.fillStyle = "#777";
+      ctx.textAlign = "center";
+      ctx.textBaseline = "middle";
+      ctx.fillText(opts.empty, m.left + pw / 2, top + ph / 2);
+    }
+  }
+}
+
+/** The former name: a linear x axis and a log y axis. */
+export class LogPlot extends LinePlot {
+  constructor(canvas, opts) {
+    super(canvas, { ...opts, xLog: false, yLog: true });
   }
 }

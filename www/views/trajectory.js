@@ -21,7 +21,7 @@ export class TrajectoryPlot {
 
   /**
    * @param {{rank: ArrayLike<number>, train: ArrayLike<number>, len: number, colour: string,
-   *          alpha: number, dash: number[]}[]} runs
+   *          alpha: number, dash: number[], marker?: string, diverged?: boolean}[]} runs
    */
   draw(runs) {
     let xMax = this.target ? Math.ceil(this.target) + 1 : 2;
@@ -40,6 +40,7 @@ export class TrajectoryPlot {
       colour: r.colour,
       alpha: r.alpha,
       dash: r.dash,
+      marker: r.marker,
       startDot: true,
       endDot: true,
       diverged: r.diverged,

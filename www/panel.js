@@ -1,0 +1,391 @@
+// One run's panel: its name and controls (on/off, learning rate or its own hyper-parameters,
+// eps, copy, remove), its current W as a heatmap, its singular values and its figures.
+// The panel only reads what it is given; changes go out through the callbacks.
+
+import { Heatmap, ColourBar } from "./views/heatmap.js";
+import { SingularValueBars } from "./views/bars.js";
+import { formatFigure, formatNumber, formatPow10 } from "./views/axes.js";
+import { HYPER_NAMES, METHOD_INFO } from "./config.js";
+
+export const LR_MIN_EXP = -5; // the learning-rate sliders span 10^-5 … 10^4 (any value can be typed)
+export const LR_MAX_EXP = 4;
+
+/** A hyper-parameter's value for people: 10⁻⁴ for powers of ten, "on"/"off" for switches. */
+export function formatParam(v) {
+  if (typeof v === "boolean") return v ? "on" : "off";
+  if (typeof v !== "number") return String(v);
+  if (v > 0) {
+    const k = Math.round(Math.log10(v));
+    if (Math.abs(v - 10 ** k) <= 1e-12 * v && (k < -3 || k > 3)) return formatPow10(k);
+  }
+  return formatNumber(v);
+}
+
+/** "damping 10⁻⁴ · CG steps ≤ 30" from an optimizer config, leaving out `skip`. */
+export function hyperText(opt, skip = ["name", "learning_rate"]) {
+  return Object.entries(opt || {})
+    .filter(([k]) => !skip.includes(k))
+    .map(([k, v]) => `${HYPER_NAMES[k] || k.replace(/_/g, " ")} ${formatParam(v)}`)
+    .join(" · ");
+}
+
+/** A learning rate in its text box: four significant digits (0.003162 for 10^-2.5). */
+export function lrText(v) {
+  return Number.isFinite(v) ? String(Number(v.toPrecision(4))) : String(v);
+}
+
+export function lrToSlider(lr) {
+  if (!(lr > 0)) return LR_MIN_EXP;
+  return Math.min(LR_MAX_EXP, Math.max(LR_MIN_EXP, Math.round(Math.log10(lr) * 10) / 10));
+}
+
+/** The figures in every panel: key, name, explanation (the row's tooltip). */
+const FIGURES = [
+  ["step", "step", "Steps taken so far"],
+  ["time", "time t", ""],
+  ["test", "test error", "How far W is from W* on the entries nobody sees: ‖W − W*‖ over those entries, relative to ‖W*‖ there. 1 is the start; 0 is W* found."],
+  ["train", "train error", "How far W is from the seen values Y: ‖W − Y‖ over the seen entries, relative to ‖Y‖ there."],
+  ["erank", "eff. rank", "Effective rank (Roy & Vetterli 2007): roughly how many singular values matter."],
+  ["angleTruth", "angle to W*", "Sine of the largest angle between the top-r column spaces of W and W* (r = rank of W*). 0: W's leading columns span exactly W*'s; 1: some direction of W* is missing."],
+  ["angleStart", "angle to start", "The same angle between W and the start W₀: how far the run has turned away from where it began. Near 0: it has not left the start's column space."],
+];
+
+const MORE = [
+  ["objective", "objective f", "The loss being minimised: c · (fit + λ · penalty)."],
+  ["ratio", "ratio ‖W‖*/‖W‖F", "Nuclear over Frobenius norm: the ratio penalty; small when few singular values dominate."],
+  ["nuclear", "nuclear ‖W‖*", "Nuclear norm: the sum of the singular values."],
+  ["frobenius", "Frobenius ‖W‖F", "Frobenius norm: the root of the sum of squared entries."],
+];
+
+function figureRow(key, name, about) {
+  const d = document.createElement("div");
+  if (about) d.title = about;
+  const dt = document.createElement("dt");
+  dt.textContent = name;
+  const dd = document.createElement("dd");
+  dd.dataset.field = key;
+  dd.textContent = "–";
+  d.append(dt, dd);
+  return [d, dd];
+}
+
+export class RunPanel {
+  /**
+   * @param {HTMLElement} parent
+   * @param {{index: number, name: string, label: string, lr: number|undefined, opt: object,
+   *          enabled: boolean, colour: string, slot: number, canRemove: boolean}} info
+   * @param {{onEnable, onLearningRate, onEps, onRemove, onCopy}} on callbacks (this panel, value)
+   */
+  constructor(parent, info, on) {
+    const i = info.index;
+    this.index = i;
+    this.name = info.name;
+    this.label = info.label || info.name;
+    this.colour = info.colour;
+    this.slot = info.slot;
+    this.enabled = info.enabled;
+    this.lr = info.lr;
+    this.opt = info.opt || {};
+    this.hasLr = info.lr !== undefined && info.lr !== null;
+    this.shown = {};
+    this.metrics = null;
+    const label = this.label;
+
+    const el = document.createElement("article");
+    this.el = el;
+    el.className = "panel run";
+    el.dataset.run = info.name;
+    el.dataset.index = String(i);
+    el.dataset.slot = String(info.slot);
+    el.style.setProperty("--run-colour", info.colour);
+    el.setAttribute("aria-labelledby", `run-title-${i}`);
+    if (info.slot >= 8) el.classList.add("dashed");
+
+    // Name, then a row of actions.
+    const head = document.createElement("header");
+    head.className = "panel-head";
+    const sw = document.createElement("span");
+    sw.className = "swatch";
+    sw.setAttribute("aria-hidden", "true");
+    const h = document.createElement("h2");
+    h.id = `run-title-${i}`;
+    h.textContent = label;
+    h.title = METHOD_INFO[info.name]?.about ?? label;
+    head.append(sw, h);
+
+    const actions = document.createElement("div");
+    actions.className = "panel-actions";
+    const onWrap = document.createElement("span");
+    onWrap.className = "field check toggle";
+    const onBox = document.createElement("input");
+    onBox.type = "checkbox";
+    onBox.id = `on-${i}`;
+    onBox.checked = info.enabled;
+    onBox.dataset.testid = "run-enabled";
+    const onLabel = document.createElement("label");
+    onLabel.htmlFor = onBox.id;
+    onLabel.append("on");
+    const onSr = document.createElement("span");
+    onSr.className = "sr-only";
+    onSr.textContent = ` (${label})`;
+    onLabel.append(onSr);
+    onWrap.append(onBox, onLabel);
+    const copy = document.createElement("button");
+    copy.type = "button";
+    copy.className = "icon-button";
+    copy.id = `copy-${i}`;
+    copy.dataset.testid = "copy-run";
+    copy.textContent = "copy";
+    copy.title = `Add a second ${label} run (to compare its settings, e.g. eps); starts over`;
+    copy.setAttribute("aria-label", `Add a copy of ${label} (starts over)`);
+    const remove = document.createElement("button");
+    remove.type = "button";
+    remove.className = "icon-button remove";
+    remove.id = `remove-${i}`;
+    remove.dataset.testid = "remove-run";
+    remove.textContent = "×";
+    remove.title = `Remove ${label} (starts over)`;
+    remove.setAttribute("aria-label", `Remove ${label} (starts over)`);
+    remove.disabled = !info.canRemove;
+    this.copyButton = copy;
+    this.removeButton = remove;
+    actions.append(onWrap, copy, remove);
+
+    // The learning rate (hot), or the method's own hyper-parameters (read-only).
+    const knobs = document.createElement("div");
+    knobs.className = "knobs";
+    if (this.hasLr) {
+      const lrRow = document.createElement("div");
+      lrRow.className = "lr-row";
+      const lrLabel = document.createElement("label");
+      lrLabel.htmlFor = `lr-${i}`;
+      lrLabel.textContent = "learning rate";
+      const lrSr = document.createElement("span");
+      lrSr.className = "sr-only";
+      lrSr.textContent = ` for ${label}`;
+      lrLabel.append(lrSr);
+      const lr = document.createElement("input");
+      lr.type = "text";
+      lr.inputMode = "decimal";
+      lr.id = `lr-${i}`;
+      lr.className = "lr-input";
+      lr.autocomplete = "off";
+      lr.spellcheck = false;
+      lr.value = lrText(info.lr);
+      const sliderLabel = document.createElement("label");
+      sliderLabel.htmlFor = `lr-slider-${i}`;
+      sliderLabel.className = "sr-only";
+      sliderLabel.textContent = `learning rate for ${label}, log scale`;
+      const slider = document.createElement("input");
+      slider.type = "range";
+      slider.id = `lr-slider-${i}`;
+      slider.className = "lr-slider";
+      slider.min = String(LR_MIN_EXP);
+      slider.max = String(LR_MAX_EXP);
+      slider.step = "0.1";
+      slider.value = String(lrToSlider(info.lr));
+      slider.setAttribute("aria-valuetext", String(info.lr));
+      lrRow.append(lrLabel, lr, sliderLabel, slider);
+      knobs.append(lrRow);
+      this.lrInput = lr;
+      this.slider = slider;
+      lr.addEventListener("change", () => on.onLearningRate(this, lr.value, "text"));
+      lr.addEventListener("keydown", (e) => {
+        if (e.key === "Enter") on.onLearningRate(this, lr.value, "text");
+      });
+      slider.addEventListener("input", () => {
+        const v = Number((10 ** Number(slider.value)).toPrecision(2));
+        on.onLearningRate(this, String(v), "slider");
+      });
+    } else {
+      const p = document.createElement("p");
+      p.className = "hyper";
+      p.dataset.testid = "hyper";
+      p.textContent = `no learning rate · ${hyperText(this.opt)}`;
+      p.title = METHOD_INFO[info.name]?.about ?? "";
+      knobs.append(p);
+    }
+    if (this.opt.eps !== undefined) {
+      const epsRow = document.createElement("div");
+      epsRow.className = "eps-row";
+      const epsLabel = document.createElement("label");
+      epsLabel.htmlFor = `eps-${i}`;
+      epsLabel.textContent = "eps";
+      epsLabel.title = "Added to the root of the second moment before dividing. When it is not far below the gradients (here 10⁻⁶–10⁻⁴ per entry), the step depends on the loss's scale c. A change starts over.";
+      const epsSr = document.createElement("span");
+      epsSr.className = "sr-only";
+      epsSr.textContent = ` for ${label} (a change starts over)`;
+      epsLabel.append(epsSr);
+      const eps = document.createElement("input");
+      eps.type = "text";
+      eps.inputMode = "decimal";
+      eps.id = `eps-${i}`;
+      eps.className = "eps-input";
+      eps.autocomplete = "off";
+      eps.spellcheck = false;
+      eps.value = String(this.opt.eps);
+      const note = document.createElement("span");
+      note.className = "muted restart-note";
+      note.textContent = "starts over";
+      note.setAttribute("aria-hidden", "true");
+      epsRow.append(epsLabel, eps, note);
+      knobs.append(epsRow);
+      this.epsInput = eps;
+      eps.addEventListener("change", () => on.onEps(this, eps.value));
+      eps.addEventListener("keydown", (e) => {
+        if (e.key === "Enter") on.onEps(this, eps.value);
+      });
+    }
+    const error = document.createElement("p");
+    error.className = "error small";
+    error.setAttribute("role", "alert");
+    error.hidden = true;
+    this.errorBox = error;
+
+    const visual = document.createElement("div");
+    visual.className = "visual";
+    this.heatmap = new Heatmap(visual, { label: `Heatmap of ${label}'s current matrix` });
+    this.colourBar = new ColourBar(visual);
+    const barsLabel = document.createElement("div");
+    barsLabel.className = "bars-label";
+    barsLabel.textContent = "singular values (log), ▬ W*";
+    visual.append(barsLabel);
+    this.bars = new SingularValueBars(visual, {
+      colour: info.colour,
+      label: `Singular values of ${label}'s current matrix, log scale`,
+    });
+
+    const figures = document.createElement("dl");
+    figures.className = "figures";
+    this.fig = {};
+    this.rows = {};
+    for (const [key, name, about] of FIGURES) {
+      let n = name;
+      let a = about;
+      if (key === "time") {
+        n = info.name === "gd" ? "t = Σ rates" : "time t";
+        a = info.name === "gd"
+          ? "Gradient descent's time: the sum of its learning rates so far (the time gradient flow would need for the same path, for small rates)."
+          : "How far along the continuous path dW/dt = −∇f(W) the solver has got.";
+      }
+      const [row, dd] = figureRow(key, n, a);
+      if (key === "time") row.hidden = true;
+      figures.append(row);
+      this.fig[key] = dd;
+      this.rows[key] = row;
+    }
+
+    const more = document.createElement("details");
+    more.className = "more";
+    const summary = document.createElement("summary");
+    summary.textContent = "more figures";
+    const moreList = document.createElement("dl");
+    moreList.className = "figures";
+    for (const [key, name, about] of MORE) {
+      const [row, dd] = figureRow(key, name, about);
+      moreList.append(row);
+      this.fig[key] = dd;
+    }
+    const hyper = document.createElement("p");
+    hyper.className = "hyper small";
+    hyper.textContent = hyperText(this.opt, ["name"]);
+    more.append(summary, moreList, hyper);
+
+    const status = document.createElement("p");
+    status.className = "run-status";
+    status.dataset.testid = "run-status";
+    this.status = status;
+
+    el.append(head, actions, knobs, error, visual, figures, more, status);
+    parent.append(el);
+    el.classList.toggle("off", !info.enabled);
+
+    onBox.addEventListener("change", () => on.onEnable(this, onBox.checked));
+    copy.addEventListener("click", () => on.onCopy(this));
+    remove.addEventListener("click", () => on.onRemove(this));
+  }
+
+  destroy() {
+    this.el.remove();
+    this.bars.destroy();
+    this.colourBar.destroy();
+  }
+
+  setEnabled(on) {
+    this.enabled = on;
+    this.el.classList.toggle("off", !on);
+  }
+
+  showError(message) {
+    this.errorBox.textContent = message;
+    this.errorBox.hidden = false;
+  }
+
+  clearError() {
+    this.errorBox.hidden = true;
+    this.errorBox.textContent = "";
+  }
+
+  /** Shows a learning rate that was accepted (the text box, the slider, or both). */
+  showLearningRate(v, from) {
+    this.lr = v;
+    if (!this.lrInput) return;
+    this.clearError();
+    this.lrInput.removeAttribute("aria-invalid");
+    if (from !== "text") this.lrInput.value = lrText(v);
+    if (from !== "slider") this.slider.value = String(lrToSlider(v));
+    this.slider.setAttribute("aria-valuetext", String(v));
+  }
+
+  /** The figures of the current step (only the text that changed is written). */
+  showFigures(m) {
+    const set = (key, text) => {
+      if (this.shown[key] !== text) {
+        this.shown[key] = text;
+        this.fig[key].textContent = text;
+      }
+    };
+    set("step", String(m.step));
+    const hasTime = m.time !== null && m.time !== undefined;
+    if (this.rows.time.hidden === hasTime) this.rows.time.hidden = !hasTime;
+    if (hasTime) set("time", formatNumber(m.time));
+    set("test", formatFigure(m.test_error));
+    set("train", formatFigure(m.train_error));
+    set("erank", Number.isFinite(m.effective_rank) ? m.effective_rank.toFixed(2) : formatNumber(m.effective_rank));
+    set("angleTruth", formatFigure(m.subspace_angle_truth));
+    set("angleStart", formatFigure(m.subspace_angle_start));
+    set("objective", formatFigure(m.objective));
+    set("ratio", formatFigure(m.ratio));
+    set("nuclear", formatFigure(m.nuclear_norm));
+    set("frobenius", formatFigure(m.frobenius_norm));
+    const d = this.el.dataset;
+    d.step = String(m.step);
+    d.testError = String(m.test_error);
+    d.trainError = String(m.train_error);
+    d.effectiveRank = String(m.effective_rank);
+    d.angleTruth = String(m.subspace_angle_truth);
+    d.angleStart = String(m.subspace_angle_start);
+    d.time = hasTime ? String(m.time) : "";
+    const diverged = m.diverged_at !== null;
+    d.divergedAt = diverged ? String(m.diverged_at) : "";
+    this.el.classList.toggle("diverged", diverged);
+    let status = "";
+    let reason = "";
+    if (diverged) {
+      status = `diverged at step ${m.diverged_at}`;
+      reason = m.diverged_reason || "";
+    } else if (!this.enabled) status = "off: not stepping";
+    if (this.shown.status !== status + reason) {
+      this.shown.status = status + reason;
+      const head = document.createElement("strong");
+      head.textContent = status;
+      this.status.replaceChildren(...(status ? [head] : []));
+      if (reason) {
+        const why = document.createElement("span");
+        why.className = "reason";
+        why.textContent = reason;
+        this.status.append(why);
+      }
+    }
+  }
+}
