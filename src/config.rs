@@ -43,9 +43,18 @@ pub struct ConfigError {
 }
 
 impl ConfigError {
+    /// An error about `field`; control characters in either (a key or value quoted from the
+    /// input may hold a newline) are escaped, so the message is always one line.
     pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
-        ConfigError { field: field.into(), message: message.into() }
+        ConfigError { field: one_line(field.into()), message: one_line(message.into()) }
     }
+}
+
+fn one_line(s: String) -> String {
+    if !s.chars().any(char::is_control) {
+        return s;
+    }
+    s.chars().map(|c| if c.is_control() { c.escape_default().to_string() } else { c.to_string() }).collect()
 }
 
 impl fmt::Display for ConfigError {
@@ -165,7 +174,9 @@ struct RawProblem {
 /// Errors inside `problem` are reported as `"<sub-field>: <message>"` so that the path
 /// tracker prefixes `problem.`.
 fn sub(field: &str, message: impl fmt::Display) -> String {
-    format!("{field}\u{0}{message}")
+    // A leading NUL marks ours: serde's own messages never start with one, and a NUL that
+    // user input puts inside a message (in a quoted key) is not at the start.
+    format!("\u{0}{field}\u{0}{message}")
 }
 
 impl TryFrom<RawProblem> for ProblemConfig {
@@ -404,7 +415,7 @@ impl Config {
             }
             let message = inner.to_string();
             // Errors raised inside `problem` carry their sub-field before a NUL.
-            match message.split_once('\u{0}') {
+            match message.strip_prefix('\u{0}').and_then(|m| m.split_once('\u{0}')) {
                 Some((field, msg)) => {
                     let msg = strip_position(msg);
                     ConfigError::new(join(&path, field), msg)

@@ -97,3 +97,22 @@ fn bad_configs_name_the_field() {
         assert!(!message.contains('\n') && !message.contains('\0'), "{json}: not one clean line: {message:?}");
     }
 }
+
+#[test]
+fn messages_stay_one_line_whatever_the_input_quotes() {
+    // Found by fuzzing (fuzz target `config`): a key with a newline in it came back inside the
+    // message, which broke "one line naming the field".
+    for json in [
+        "{\"\\u00ff!\\\\\\n\": 1}",
+        r#"{"problem": {"a\nb": 1}}"#,
+        r#"{"problem": {"a\u0000b": 1}}"#,
+        r#"{"optimizers": [{"name": "x\ny"}]}"#,
+        r#"{"model": {"init": "\u0000"}}"#,
+    ] {
+        let m = error_of(json);
+        assert!(!m.contains('\n') && !m.contains('\0'), "{json}: {m:?}");
+    }
+    // The NUL inside a quoted problem key does not split the message in the wrong place.
+    let m = error_of(r#"{"problem": {"a\u0000b": 1}}"#);
+    assert!(m.starts_with("problem.a\\u{0}b: unknown field"), "{m}");
+}
