@@ -261,9 +261,30 @@ impl Lab {
 
     /// The joint PCA of every run's thinned iterates:
     /// `{steps: [[…] per run], coords: [[[pc1, pc2], …] per run], explained: [f1, f2]}`.
-    /// Costs about K²·m·n for K snapshots in all (K ≤ 128 per run): call it now and then, not per frame.
+    /// The directions come from at most 128 snapshots in all (cost ≈ 128²·m·n + 128³), every
+    /// snapshot is projected: tens of milliseconds at 30×30. Call it a few times a second at most.
     pub fn trajectory_pca(&self) -> JsValue {
         to_js(&self.inner.trajectory_pca())
+    }
+
+    /// Snapshots kept of run i's iterates for the PCA (0 for a bad index).
+    pub fn snapshot_count(&self, i: JsValue) -> usize {
+        self.run(&i).map_or(0, |r| r.snapshots().len())
+    }
+
+    /// Every method with what the page needs to show it: JSON array of
+    /// `{name, label, config (defaults), has_learning_rate, direct_only}`.
+    pub fn method_info() -> String {
+        let info: Vec<serde_json::Value> = OptimizerConfig::all_defaults()
+            .into_iter()
+            .map(|o| {
+                serde_json::json!({
+                    "name": o.name(), "label": o.label(), "has_learning_rate": o.learning_rate().is_some(),
+                    "direct_only": o.direct_only(), "config": o,
+                })
+            })
+            .collect();
+        serde_json::to_string(&info).unwrap_or_else(|_| "[]".into())
     }
 
     /// Points in run i's history (0 for a bad index).
