@@ -30,6 +30,11 @@ use crate::optim::OptimizerConfig;
 
 /// Largest number of rows or columns accepted (the page and the CLI alike).
 pub const MAX_DIM: usize = 1000;
+/// Largest size of an entry of the truth, the noise σ, init_scale and λ: squares of sums of
+/// such numbers stay far from overflow.
+pub const MAX_MAGNITUDE: f64 = 1e100;
+/// Range of the objective's scale c.
+pub const SCALE_RANGE: (f64, f64) = (1e-100, 1e100);
 /// Largest number of steps a config may ask for.
 pub const MAX_STEPS: u64 = 100_000_000;
 
@@ -43,9 +48,26 @@ pub struct ConfigError {
 }
 
 impl ConfigError {
+    /// An error about `field`; control characters in either (a key or value quoted from the
+    /// input may hold a newline) are escaped, so the message is always one line.
     pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
-        ConfigError { field: field.into(), message: message.into() }
+        ConfigError { field: one_line(field.into()), message: one_line(message.into()) }
     }
+}
+
+/// Longest message or field path kept (input quoted in a message can be huge).
+const MAX_MESSAGE: usize = 300;
+
+fn one_line(s: String) -> String {
+    let mut out: String = if s.chars().any(char::is_control) {
+        s.chars().map(|c| if c.is_control() { c.escape_default().to_string() } else { c.to_string() }).collect()
+    } else {
+        s
+    };
+    if out.chars().count() > MAX_MESSAGE {
+        out = out.chars().take(MAX_MESSAGE).collect::<String>() + "…";
+    }
+    out
 }
 
 impl fmt::Display for ConfigError {
@@ -165,14 +187,16 @@ struct RawProblem {
 /// Errors inside `problem` are reported as `"<sub-field>: <message>"` so that the path
 /// tracker prefixes `problem.`.
 fn sub(field: &str, message: impl fmt::Display) -> String {
-    format!("{field}\u{0}{message}")
+    // A leading NUL marks ours: serde's own messages never start with one, and a NUL that
+    // user input puts inside a message (in a quoted key) is not at the start.
+    format!("\u{0}{field}\u{0}{message}")
 }
 
 impl TryFrom<RawProblem> for ProblemConfig {
     type Error = String;
     fn try_from(raw: RawProblem) -> Result<Self, String> {
-        if !raw.noise.is_finite() || raw.noise < 0.0 {
-            return Err(sub("noise", format!("must be a finite number >= 0, got {}", raw.noise)));
+        if !raw.noise.is_finite() || !(0.0..=MAX_MAGNITUDE).contains(&raw.noise) {
+            return Err(sub("noise", format!("must be between 0 and {MAX_MAGNITUDE:e}, got {}", raw.noise)));
         }
         let source = if raw.truth.is_some() || raw.observed_entries.is_some() {
             for (name, present) in [
@@ -235,8 +259,8 @@ fn check_explicit(truth: &[Vec<f64>], entries: &[[usize; 2]]) -> Result<(), Stri
         if row.len() != n {
             return Err(sub(&format!("truth[{i}]"), format!("has {} numbers, row 0 has {n} (rows must be equally long)", row.len())));
         }
-        if let Some(j) = row.iter().position(|v| !v.is_finite()) {
-            return Err(sub(&format!("truth[{i}][{j}]"), "must be a finite number"));
+        if let Some(j) = row.iter().position(|v| !v.is_finite() || v.abs() > MAX_MAGNITUDE) {
+            return Err(sub(&format!("truth[{i}][{j}]"), format!("must be a finite number of size at most {MAX_MAGNITUDE:e}")));
         }
     }
     if entries.is_empty() {
@@ -390,11 +414,13 @@ impl Default for ObjectiveConfig {
 impl Config {
     /// Parses and validates a config. See the module docs for the schema and the errors.
     pub fn from_json(text: &str) -> Result<Config, ConfigError> {
+        // A byte-order mark (files saved by some editors) is not part of the JSON.
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         if !text.trim_start().starts_with('{') {
             return Err(ConfigError::new("", "must be a JSON object ({...})"));
         }
         let de = &mut serde_json::Deserializer::from_str(text);
-        let config: Config = serde_path_to_error::deserialize(de).map_err(|e| {
+        let config: Config = serde_path_to_error::deserialize(&mut *de).map_err(|e| {
             let path = e.path().to_string();
             let path = if path == "." || path == "?" { String::new() } else { path };
             let inner = e.into_inner();
@@ -402,16 +428,19 @@ impl Config {
                 // Not a field's fault: say where the JSON breaks.
                 return ConfigError::new("", format!("invalid JSON: {inner}"));
             }
+            if let Some(precise) = diagnose_optimizer(text, &path) {
+                return precise;
+            }
             let message = inner.to_string();
-            // Errors raised inside `problem` carry their sub-field before a NUL.
-            match message.split_once('\u{0}') {
-                Some((field, msg)) => {
-                    let msg = strip_position(msg);
-                    ConfigError::new(join(&path, field), msg)
-                }
-                None => ConfigError::new(path, strip_position(&message)),
+            // Errors raised inside `problem` carry their sub-field between NULs (see `sub`).
+            match message.strip_prefix('\u{0}').and_then(|m| m.split_once('\u{0}')) {
+                Some((field, msg)) => ConfigError::new(join(&path, field), friendly(&strip_position(msg))),
+                None => ConfigError::new(path, friendly(&strip_position(&message))),
             }
         })?;
+        // Nothing may follow the object (`{} {}` is not one config).
+        de.end().map_err(|e| ConfigError::new("", format!("invalid JSON: {e}")))?;
+        check_shapes(text)?;
         config.validate()?;
         Ok(config)
     }
@@ -419,8 +448,8 @@ impl Config {
     /// Checks every value's range (done by [`Config::from_json`]; call it on configs built in code).
     pub fn validate(&self) -> Result<(), ConfigError> {
         let m = &self.model;
-        if !m.init_scale.is_finite() || m.init_scale <= 0.0 {
-            return Err(ConfigError::new("model.init_scale", format!("must be a finite number > 0, got {}", m.init_scale)));
+        if !m.init_scale.is_finite() || m.init_scale <= 0.0 || m.init_scale > MAX_MAGNITUDE {
+            return Err(ConfigError::new("model.init_scale", format!("must be > 0 and at most {MAX_MAGNITUDE:e}, got {}", m.init_scale)));
         }
         if m.depth == 0 || m.depth > MAX_DEPTH {
             return Err(ConfigError::new("model.depth", format!("must be between 1 and {MAX_DEPTH}, got {}", m.depth)));
@@ -437,11 +466,14 @@ impl Config {
             ));
         }
         let o = &self.objective;
-        if !o.lambda.is_finite() || o.lambda < 0.0 {
-            return Err(ConfigError::new("objective.lambda", format!("must be a finite number >= 0, got {}", o.lambda)));
+        if !o.lambda.is_finite() || !(0.0..=MAX_MAGNITUDE).contains(&o.lambda) {
+            return Err(ConfigError::new("objective.lambda", format!("must be between 0 and {MAX_MAGNITUDE:e}, got {}", o.lambda)));
         }
-        if !o.scale.is_finite() || o.scale <= 0.0 {
-            return Err(ConfigError::new("objective.scale", format!("must be a finite number > 0, got {}", o.scale)));
+        if !o.scale.is_finite() || o.scale < SCALE_RANGE.0 || o.scale > SCALE_RANGE.1 {
+            return Err(ConfigError::new(
+                "objective.scale",
+                format!("must be between {:e} and {:e}, got {}", SCALE_RANGE.0, SCALE_RANGE.1, o.scale),
+            ));
         }
         if self.steps > MAX_STEPS {
             return Err(ConfigError::new("steps", format!("must be at most {MAX_STEPS}, got {}", self.steps)));
@@ -477,6 +509,77 @@ impl Config {
     pub fn to_json(&self) -> String {
         serde_json::to_string(self).expect("a Config always serializes")
     }
+}
+
+/// serde accepts a list in place of a struct (its fields in order); a config must use objects.
+fn check_shapes(text: &str) -> Result<(), ConfigError> {
+    let v: serde_json::Value = serde_json::from_str(text).map_err(|e| ConfigError::new("", format!("invalid JSON: {e}")))?;
+    for key in ["problem", "model", "objective"] {
+        if let Some(x) = v.get(key) {
+            if !x.is_object() {
+                return Err(ConfigError::new(key, "must be an object ({...})"));
+            }
+        }
+    }
+    if let Some(list) = v.get("optimizers").and_then(|x| x.as_array()) {
+        for (i, o) in list.iter().enumerate() {
+            if !o.is_object() {
+                return Err(ConfigError::new(format!("optimizers[{i}]"), "must be an object with a name, e.g. {\"name\": \"adam\"}"));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// An error inside `optimizers[i]` is reported by serde at the optimizer (its fields are
+/// buffered to find the `name` first); deserialize that one optimizer's fields again to name
+/// the field itself (`optimizers[0].learning_rate: invalid type …`).
+fn diagnose_optimizer(text: &str, path: &str) -> Option<ConfigError> {
+    let rest = path.strip_prefix("optimizers[")?;
+    let (index, tail) = rest.split_once(']')?;
+    if !tail.is_empty() {
+        return None;
+    }
+    let i: usize = index.parse().ok()?;
+    let v: serde_json::Value = serde_json::from_str(text).ok()?;
+    let mut fields = v.get("optimizers")?.get(i)?.as_object()?.clone();
+    let name = fields.remove("name")?.as_str()?.to_string();
+    fn probe<T: serde::de::DeserializeOwned>(v: serde_json::Value) -> Option<(String, String)> {
+        match serde_path_to_error::deserialize::<_, T>(v) {
+            Ok(_) => None,
+            Err(e) => Some((e.path().to_string(), e.into_inner().to_string())),
+        }
+    }
+    use crate::optim::*;
+    let fields = serde_json::Value::Object(fields);
+    let (field, message) = match name.as_str() {
+        "gd" => probe::<Gd>(fields),
+        "momentum" | "nesterov" => probe::<Momentum>(fields),
+        "adagrad" => probe::<Adagrad>(fields),
+        "rmsprop" => probe::<Rmsprop>(fields),
+        "adam" => probe::<Adam>(fields),
+        "adamw" => probe::<AdamW>(fields),
+        "amsgrad" => probe::<Amsgrad>(fields),
+        "nadam" => probe::<Nadam>(fields),
+        "group_rmsprop" => probe::<GroupRmsprop>(fields),
+        "newton" => probe::<Newton>(fields),
+        "gradient_flow" => probe::<GradientFlow>(fields),
+        "als" => probe::<Als>(fields),
+        "soft_impute" => probe::<SoftImpute>(fields),
+        _ => None,
+    }?;
+    let field = if field == "." { format!("optimizers[{i}]") } else { format!("optimizers[{i}].{field}") };
+    Some(ConfigError::new(field, friendly(&message)))
+}
+
+/// serde's type names in words a reader knows.
+fn friendly(message: &str) -> String {
+    message
+        .replace("expected usize", "expected a whole number >= 0")
+        .replace("expected u64", "expected a whole number >= 0")
+        .replace("expected u32", "expected a whole number >= 0")
+        .replace("expected f64", "expected a number")
+        .replace("floating point `", "number `")
 }
 
 fn join(path: &str, field: &str) -> String {

@@ -31,8 +31,9 @@ use crate::optim::{OptimizerConfig, OptimizerState};
 use crate::problem::Problem;
 use crate::solvers::SolverState;
 
-/// A run whose ‖W‖_F grows past this many times the problem's scale is marked diverged.
-pub const DIVERGENCE_FACTOR: f64 = 1e8;
+/// A run whose ‖W‖_F grows past this many times the problem's scale is marked diverged
+/// (a matrix ten thousand times the size of the data is no completion of it).
+pub const DIVERGENCE_FACTOR: f64 = 1e4;
 
 /// Memory for the PCA snapshots of all runs together (bytes); each run keeps between 16 and
 /// 128 snapshots within it.

@@ -4,7 +4,8 @@
 //!
 //! With K snapshots of D = m·n entries, centred by their mean, the directions are the top
 //! eigenvectors of the D × D covariance; they are found through the K × K Gram matrix
-//! (X Xᵀ = Σ λ u uᵀ ⇒ the coordinates are √λ·u), K ≤ a few hundred.
+//! (X Xᵀ = Σ λ u uᵀ ⇒ the directions are Xᵀu/√λ), with K at most 128 (an even subset of the
+//! snapshots), and every snapshot is then projected on them.
 
 use nalgebra::DMatrix;
 use serde::Serialize;
@@ -22,19 +23,36 @@ pub struct Pca {
     pub explained: [f64; 2],
 }
 
+/// Most snapshots (all runs together) used to find the directions; every snapshot is then
+/// projected on them. Keeps the cost near 128²·m·n + 128³ whatever the number of runs.
+pub const MAX_BASIS_SNAPSHOTS: usize = 128;
+
 /// The joint PCA of the runs' snapshots (all runs must have snapshots of one length).
+///
+/// The directions come from an evenly thinned subset of at most [`MAX_BASIS_SNAPSHOTS`]
+/// snapshots (each run equally represented); every snapshot is projected on them.
 pub fn joint_pca(runs: &[&Snapshots]) -> Pca {
-    let k: usize = runs.iter().map(|s| s.len()).sum();
+    let k_all: usize = runs.iter().map(|s| s.len()).sum();
     let mut out = Pca {
         steps: runs.iter().map(|s| s.steps().to_vec()).collect(),
         coords: runs.iter().map(|s| vec![[0.0; 2]; s.len()]).collect(),
         explained: [0.0; 2],
     };
-    if k < 2 {
+    if k_all < 2 {
         return out;
     }
     let d = runs.iter().find(|s| !s.is_empty()).map_or(0, |s| s.get(0).len());
-    let rows: Vec<&[f64]> = runs.iter().flat_map(|s| (0..s.len()).map(move |i| s.get(i))).collect();
+    // The basis subset: up to MAX/runs per run, evenly spaced, always with the first and last.
+    let per_run = (MAX_BASIS_SNAPSHOTS / runs.len().max(1)).max(2);
+    let rows: Vec<&[f64]> = runs
+        .iter()
+        .flat_map(|s| {
+            let len = s.len();
+            let take = len.min(per_run);
+            (0..take).map(move |j| s.get(if take <= 1 { 0 } else { j * (len - 1) / (take - 1) }))
+        })
+        .collect();
+    let k = rows.len();
     let mut mean = vec![0.0; d];
     for r in &rows {
         for (m, v) in mean.iter_mut().zip(r.iter()) {
@@ -53,21 +71,34 @@ pub fn joint_pca(runs: &[&Snapshots]) -> Pca {
     let eig = gram.symmetric_eigen();
     let mut order: Vec<usize> = (0..k).collect();
     order.sort_by(|&a, &b| eig.eigenvalues[b].total_cmp(&eig.eigenvalues[a]));
-    let mut flat = vec![[0.0; 2]; k];
+    // Directions in entry space: v_c = Xᵀu_c/√λ_c (unit length).
+    let mut dirs: Vec<Vec<f64>> = Vec::new();
     for (c, &idx) in order.iter().take(2).enumerate() {
         let lambda = eig.eigenvalues[idx].max(0.0);
         out.explained[c] = lambda / total;
-        let col = eig.eigenvectors.column(idx);
-        // Sign: make the first snapshot's coordinate non-positive so the picture is stable.
-        let sign = if col[0] > 0.0 { -1.0 } else { 1.0 };
-        for i in 0..k {
-            flat[i][c] = sign * col[i] * lambda.sqrt();
+        if lambda <= 0.0 {
+            dirs.push(vec![0.0; d]);
+            continue;
+        }
+        let u = eig.eigenvectors.column(idx);
+        let v = x.transpose() * u / lambda.sqrt();
+        dirs.push(v.iter().copied().collect());
+    }
+    // Sign: the first run's first snapshot gets a non-positive coordinate (a stable picture).
+    let first = runs.iter().find(|s| !s.is_empty()).map(|s| s.get(0)).expect("k_all >= 2");
+    for dir in dirs.iter_mut() {
+        let c: f64 = first.iter().zip(&mean).zip(dir.iter()).map(|((a, m), v)| (a - m) * v).sum();
+        if c > 0.0 {
+            dir.iter_mut().for_each(|v| *v = -*v);
         }
     }
-    let mut at = 0;
     for (r, s) in runs.iter().enumerate() {
-        out.coords[r].copy_from_slice(&flat[at..at + s.len()]);
-        at += s.len();
+        for i in 0..s.len() {
+            let row = s.get(i);
+            for (c, dir) in dirs.iter().enumerate() {
+                out.coords[r][i][c] = row.iter().zip(&mean).zip(dir.iter()).map(|((a, m), v)| (a - m) * v).sum();
+            }
+        }
     }
     out
 }

@@ -67,7 +67,25 @@ fn to_js<T: Serialize>(value: &T) -> JsValue {
     value.serialize(&serializer).unwrap_or(JsValue::NULL)
 }
 
+/// A JS value that must be a whole number in `0..=max`.
+fn whole(v: &JsValue, max: f64) -> Option<usize> {
+    let x = v.as_f64()?;
+    (x.is_finite() && x.fract() == 0.0 && (0.0..=max).contains(&x)).then_some(x as usize)
+}
+
+fn text(v: &JsValue, what: &str) -> Result<String, JsError> {
+    v.as_string().ok_or_else(|| JsError::new(&format!("{what}: must be a string (JSON text)")))
+}
+
+/// Most steps one `step(k)` call may take (the page asks for a few per frame).
+const MAX_STEPS_PER_CALL: f64 = 1_000_000.0;
+
 impl Lab {
+    /// Run index from JS: a whole number below run_count, anything else None.
+    fn idx(&self, i: &JsValue) -> Option<usize> {
+        whole(i, self.inner.runs().len() as f64 - 1.0)
+    }
+
     fn refresh(&mut self) {
         let runs = self.inner.runs();
         self.buffers.runs.resize_with(runs.len(), Vec::new);
@@ -76,8 +94,8 @@ impl Lab {
         }
     }
 
-    fn run(&self, i: usize) -> Option<&lab::Run> {
-        self.inner.runs().get(i)
+    fn run(&self, i: &JsValue) -> Option<&lab::Run> {
+        self.idx(i).and_then(|i| self.inner.runs().get(i))
     }
 }
 
@@ -85,8 +103,9 @@ impl Lab {
 impl Lab {
     /// Builds a lab from a JSON config. Throws an `Error` whose message names the field.
     #[wasm_bindgen(constructor)]
-    pub fn new(config_json: &str) -> Result<Lab, JsError> {
-        let inner = lab::Lab::from_json(config_json).map_err(|e| JsError::new(&e.to_string()))?;
+    pub fn new(config_json: JsValue) -> Result<Lab, JsError> {
+        let config_json = text(&config_json, "config")?;
+        let inner = lab::Lab::from_json(&config_json).map_err(|e| JsError::new(&e.to_string()))?;
         let problem = inner.problem();
         let mut truth = Vec::new();
         row_major(&problem.truth, &mut truth);
@@ -136,27 +155,31 @@ impl Lab {
         self.inner.runs().len()
     }
     /// The optimizer's config name (`"adam"`), or `""` for a bad index.
-    pub fn run_name(&self, i: usize) -> String {
-        self.run(i).map(|r| r.optimizer().name().to_string()).unwrap_or_default()
+    pub fn run_name(&self, i: JsValue) -> String {
+        self.run(&i).map(|r| r.optimizer().name().to_string()).unwrap_or_default()
     }
     /// A label for people (`"Adam (no bias correction)"`), or `""`.
-    pub fn run_label(&self, i: usize) -> String {
-        self.run(i).map(|r| r.optimizer().label()).unwrap_or_default()
+    pub fn run_label(&self, i: JsValue) -> String {
+        self.run(&i).map(|r| r.optimizer().label()).unwrap_or_default()
     }
     /// The run's optimizer config as JSON, or `"null"`.
-    pub fn run_optimizer_json(&self, i: usize) -> String {
-        self.run(i).and_then(|r| serde_json::to_string(r.optimizer()).ok()).unwrap_or_else(|| "null".into())
+    pub fn run_optimizer_json(&self, i: JsValue) -> String {
+        self.run(&i).and_then(|r| serde_json::to_string(r.optimizer()).ok()).unwrap_or_else(|| "null".into())
     }
 
     /// Run i's learning rate, or `undefined` for a method without one (or a bad index).
-    pub fn run_learning_rate(&self, i: usize) -> Option<f64> {
-        self.run(i).and_then(|r| r.optimizer().learning_rate())
+    pub fn run_learning_rate(&self, i: JsValue) -> Option<f64> {
+        self.run(&i).and_then(|r| r.optimizer().learning_rate())
     }
 
-    /// Advances every live, enabled run `k` steps.
-    pub fn step(&mut self, k: u32) {
+    /// Advances every live, enabled run `k` steps (a whole number from 0 to 1 000 000;
+    /// anything else throws).
+    pub fn step(&mut self, k: JsValue) -> Result<(), JsError> {
+        let k = whole(&k, MAX_STEPS_PER_CALL)
+            .ok_or_else(|| JsError::new(&format!("step: k must be a whole number from 0 to {MAX_STEPS_PER_CALL}")))?;
         self.inner.step(k as u64);
         self.refresh();
+        Ok(())
     }
 
     /// Every run back to step 0 at the shared start.
@@ -166,12 +189,20 @@ impl Lab {
     }
 
     /// Hot learning-rate change (state kept). Throws on a bad index or value.
-    pub fn set_learning_rate(&mut self, i: usize, learning_rate: f64) -> Result<(), JsError> {
-        self.inner.set_learning_rate(i, learning_rate).map_err(|e| JsError::new(&e.to_string()))
+    pub fn set_learning_rate(&mut self, i: JsValue, learning_rate: JsValue) -> Result<(), JsError> {
+        let i = self.idx(&i).ok_or_else(|| JsError::new("set_learning_rate: no such run"))?;
+        let lr = learning_rate
+            .as_f64()
+            .ok_or_else(|| JsError::new(&format!("optimizers[{i}].learning_rate: must be a number")))?;
+        self.inner.set_learning_rate(i, lr).map_err(|e| JsError::new(&e.to_string()))
     }
 
-    pub fn set_enabled(&mut self, i: usize, on: bool) {
+    /// Turns run i on or off; throws unless `on` is a boolean and i a run.
+    pub fn set_enabled(&mut self, i: JsValue, on: JsValue) -> Result<(), JsError> {
+        let i = self.idx(&i).ok_or_else(|| JsError::new("set_enabled: no such run"))?;
+        let on = on.as_bool().ok_or_else(|| JsError::new("set_enabled: on must be true or false"))?;
         self.inner.set_enabled(i, on);
+        Ok(())
     }
 
     /// W*, m·n `f64`, row-major.
@@ -187,14 +218,14 @@ impl Lab {
         self.buffers.mask.as_ptr()
     }
     /// Run i's W, m·n `f64`, row-major (null pointer for a bad index).
-    pub fn matrix_ptr(&self, i: usize) -> *const f64 {
-        self.buffers.runs.get(i).map_or(std::ptr::null(), |b| b.as_ptr())
+    pub fn matrix_ptr(&self, i: JsValue) -> *const f64 {
+        self.idx(&i).and_then(|i| self.buffers.runs.get(i)).map_or(std::ptr::null(), |b| b.as_ptr())
     }
 
     /// `{step, objective, train_error, test_error, effective_rank, ratio, diverged_at, diverged_reason}`
     /// or `null`.
-    pub fn metrics(&self, i: usize) -> JsValue {
-        let Some(run) = self.run(i) else { return JsValue::NULL };
+    pub fn metrics(&self, i: JsValue) -> JsValue {
+        let Some(run) = self.run(&i) else { return JsValue::NULL };
         let m = run.metrics();
         to_js(&RunMetrics {
             step: run.step_count(),
@@ -214,8 +245,8 @@ impl Lab {
     }
 
     /// Run i's singular values, descending (empty for a bad index).
-    pub fn singular_values(&self, i: usize) -> Vec<f64> {
-        self.run(i).map(|r| r.metrics().singular_values.clone()).unwrap_or_default()
+    pub fn singular_values(&self, i: JsValue) -> Vec<f64> {
+        self.run(&i).map(|r| r.metrics().singular_values.clone()).unwrap_or_default()
     }
 
     /// W*'s singular values, descending.
@@ -230,22 +261,44 @@ impl Lab {
 
     /// The joint PCA of every run's thinned iterates:
     /// `{steps: [[…] per run], coords: [[[pc1, pc2], …] per run], explained: [f1, f2]}`.
-    /// Costs about K²·m·n for K snapshots in all (K ≤ 128 per run): call it now and then, not per frame.
+    /// The directions come from at most 128 snapshots in all (cost ≈ 128²·m·n + 128³), every
+    /// snapshot is projected: tens of milliseconds at 30×30. Call it a few times a second at most.
     pub fn trajectory_pca(&self) -> JsValue {
         to_js(&self.inner.trajectory_pca())
     }
 
+    /// Snapshots kept of run i's iterates for the PCA (0 for a bad index).
+    pub fn snapshot_count(&self, i: JsValue) -> usize {
+        self.run(&i).map_or(0, |r| r.snapshots().len())
+    }
+
+    /// Every method with what the page needs to show it: JSON array of
+    /// `{name, label, config (defaults), has_learning_rate, direct_only}`.
+    pub fn method_info() -> String {
+        let info: Vec<serde_json::Value> = OptimizerConfig::all_defaults()
+            .into_iter()
+            .map(|o| {
+                serde_json::json!({
+                    "name": o.name(), "label": o.label(), "has_learning_rate": o.learning_rate().is_some(),
+                    "direct_only": o.direct_only(), "config": o,
+                })
+            })
+            .collect();
+        serde_json::to_string(&info).unwrap_or_else(|_| "[]".into())
+    }
+
     /// Points in run i's history (0 for a bad index).
-    pub fn history_len(&self, i: usize) -> usize {
-        self.run(i).map_or(0, |r| r.history().len())
+    pub fn history_len(&self, i: JsValue) -> usize {
+        self.run(&i).map_or(0, |r| r.history().len())
     }
 
     /// Run i's history of `metric` (`step`, `objective`, `train_error`, `test_error`,
     /// `effective_rank`, `ratio`, `nuclear_norm`, `frobenius_norm`, `subspace_angle_truth`,
     /// `subspace_angle_start`, `time`): `history_len(i)` `f64`s; null for a bad index or name.
     /// The last point is always the newest step.
-    pub fn history_ptr(&self, i: usize, metric: &str) -> *const f64 {
-        self.run(i).and_then(|r| r.history().series(metric)).map_or(std::ptr::null(), |s| s.as_ptr())
+    pub fn history_ptr(&self, i: JsValue, metric: JsValue) -> *const f64 {
+        let Some(metric) = metric.as_string() else { return std::ptr::null() };
+        self.run(&i).and_then(|r| r.history().series(&metric)).map_or(std::ptr::null(), |s| s.as_ptr())
     }
 }
 
@@ -264,9 +317,18 @@ impl SensitivityRunner {
     /// A sweep of `config_json`'s methods over 10^from … 10^to, `per_decade` points per decade,
     /// `steps` steps per run. Throws on a bad config or grid.
     #[wasm_bindgen(constructor)]
-    pub fn new(config_json: &str, from: i32, to: i32, per_decade: u32, steps: u32) -> Result<SensitivityRunner, JsError> {
-        let config = Config::from_json(config_json).map_err(|e| JsError::new(&e.to_string()))?;
-        let protocol = sensitivity::Protocol::log_grid(from, to, per_decade, steps as u64).map_err(|e| JsError::new(&e.to_string()))?;
+    pub fn new(config_json: JsValue, from: JsValue, to: JsValue, per_decade: JsValue, steps: JsValue) -> Result<SensitivityRunner, JsError> {
+        let config = Config::from_json(&text(&config_json, "config")?).map_err(|e| JsError::new(&e.to_string()))?;
+        let exponent = |v: &JsValue, what: &str| {
+            v.as_f64()
+                .filter(|x| x.fract() == 0.0 && (-30.0..=30.0).contains(x))
+                .map(|x| x as i32)
+                .ok_or_else(|| JsError::new(&format!("grid: {what} must be a whole number from -30 to 30")))
+        };
+        let (from, to) = (exponent(&from, "from")?, exponent(&to, "to")?);
+        let per_decade = whole(&per_decade, 20.0).ok_or_else(|| JsError::new("grid: points per decade must be a whole number from 1 to 20"))?;
+        let steps = whole(&steps, crate::config::MAX_STEPS as f64).ok_or_else(|| JsError::new("steps: must be a whole number"))?;
+        let protocol = sensitivity::Protocol::log_grid(from, to, per_decade as u32, steps as u64).map_err(|e| JsError::new(&e.to_string()))?;
         let todo = sensitivity::cells(&config, &protocol);
         Ok(SensitivityRunner { config, protocol, todo, cells: Vec::new() })
     }

@@ -97,3 +97,57 @@ fn bad_configs_name_the_field() {
         assert!(!message.contains('\n') && !message.contains('\0'), "{json}: not one clean line: {message:?}");
     }
 }
+
+#[test]
+fn messages_stay_one_line_whatever_the_input_quotes() {
+    // Found by fuzzing (fuzz target `config`): a key with a newline in it came back inside the
+    // message, which broke "one line naming the field".
+    for json in [
+        "{\"\\u00ff!\\\\\\n\": 1}",
+        r#"{"problem": {"a\nb": 1}}"#,
+        r#"{"problem": {"a\u0000b": 1}}"#,
+        r#"{"optimizers": [{"name": "x\ny"}]}"#,
+        r#"{"model": {"init": "\u0000"}}"#,
+    ] {
+        let m = error_of(json);
+        assert!(!m.contains('\n') && !m.contains('\0'), "{json}: {m:?}");
+    }
+    // The NUL inside a quoted problem key does not split the message in the wrong place.
+    let m = error_of(r#"{"problem": {"a\u0000b": 1}}"#);
+    assert!(m.starts_with("problem.a\\u{0}b: unknown field"), "{m}");
+}
+
+#[test]
+fn hostile_configs_found_by_trying_to_break_it() {
+    for (json, field) in [
+        ("{} xyz", "invalid JSON"),
+        (r#"{"steps": 10} {"steps": 99}"#, "invalid JSON"),
+        (r#"{"problem": [10, 10, 1, 50, null, null, 0, 0]}"#, "problem"),
+        (r#"{"model": ["gaussian", 1]}"#, "model"),
+        (r#"{"objective": ["none", 0]}"#, "objective"),
+        (r#"{"optimizers": [["adam", 0.1]]}"#, "optimizers[0]"),
+        (r#"{"optimizers": [{"name": "adam", "learning_rate": "0.1"}]}"#, "optimizers[0].learning_rate"),
+        (r#"{"optimizers": [{"name": "adam", "bias_correction": "no"}]}"#, "optimizers[0].bias_correction"),
+        (r#"{"optimizers": [{"name": "gd"}, {"name": "newton", "max_cg": -1}]}"#, "optimizers[1].max_cg"),
+        (r#"{"problem": {"noise": 1e308}}"#, "problem.noise"),
+        (r#"{"model": {"init": "gaussian", "init_scale": 1e300}}"#, "model.init_scale"),
+        (r#"{"objective": {"lambda": 1e300}}"#, "objective.lambda"),
+        (r#"{"objective": {"scale": 1e-300}}"#, "objective.scale"),
+        (r#"{"problem": {"truth": [[1e300, 1]], "observed_entries": [[0, 0]]}}"#, "problem.truth[0][0]"),
+        (r#"{"problem": {"rows": 1e21}}"#, "problem.rows"),
+    ] {
+        let m = error_of(json);
+        assert!(m.contains(field), "{json}: {m}");
+    }
+    // Words, not Rust type names.
+    assert!(error_of(r#"{"problem": {"rows": -5}}"#).contains("whole number"));
+    assert!(error_of(r#"{"optimizers": [{"name": "adam", "learning_rate": true}]}"#).contains("expected a number"));
+    // Input quoted in a message is cut short.
+    let huge = format!(r#"{{"optimizers": [{{"name": "{}"}}]}}"#, "x".repeat(100_000));
+    assert!(error_of(&huge).chars().count() < 400);
+    // A byte-order mark is not an error; the largest double below 1 is a valid beta2, kept exactly.
+    let c = Config::from_json("\u{feff}{\"optimizers\": [{\"name\": \"adam\", \"beta2\": 0.9999999999999999, \"beta1\": 0.36995516654807925}]}").unwrap();
+    let OptimizerConfig::Adam(a) = &c.optimizers[0] else { panic!() };
+    assert_eq!(a.beta2, 0.9999999999999999);
+    assert_eq!(a.beta1, 0.36995516654807925, "numbers are parsed exactly (float_roundtrip)");
+}

@@ -1,34 +1,46 @@
-//! Smoke test of the wasm boundary in headless Chromium (`wasm-bindgen-test`, run by
-//! `scripts/test.sh` as `cargo test --target wasm32-unknown-unknown --test wasm`).
+//! Smoke and hostile-input tests of the wasm boundary in headless Chromium (`wasm-bindgen-test`,
+//! run by `scripts/test.sh` as `cargo test --target wasm32-unknown-unknown --test wasm`).
 #![cfg(target_arch = "wasm32")]
 
-use mc_playground::wasm::Lab;
+use mc_playground::wasm::{Lab, SensitivityRunner};
+use wasm_bindgen::JsValue;
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
+fn n(x: f64) -> JsValue {
+    JsValue::from_f64(x)
+}
+
+fn s(x: &str) -> JsValue {
+    JsValue::from_str(x)
+}
+
+fn default_lab() -> Lab {
+    Lab::new(s(&Lab::default_config())).expect("the default config is valid")
+}
+
 #[wasm_bindgen_test]
 fn default_lab_steps_in_the_browser() {
-    let mut lab = Lab::new(&Lab::default_config()).expect("the default config is valid");
+    let mut lab = default_lab();
     assert_eq!((lab.rows(), lab.cols(), lab.rank(), lab.observed_count()), (30, 30, 2, 300));
     assert_eq!(lab.run_count(), 6);
-    assert_eq!(lab.run_name(0), "adam");
-    lab.step(20);
-    let sv = lab.singular_values(0);
+    assert_eq!(lab.run_name(n(0.0)), "adam");
+    lab.step(n(20.0)).unwrap();
+    let sv = lab.singular_values(n(0.0));
     assert_eq!(sv.len(), 30);
     assert!(sv.windows(2).all(|p| p[0] >= p[1]));
-    assert_eq!(lab.history_len(0), 21);
-    assert!(!lab.matrix_ptr(0).is_null());
-    assert!(lab.matrix_ptr(99).is_null());
-    assert_eq!(lab.run_name(99), "");
+    assert_eq!(lab.history_len(n(0.0)), 21);
+    assert!(!lab.matrix_ptr(n(0.0)).is_null());
+    assert!(!lab.history_ptr(n(0.0), s("test_error")).is_null());
     lab.reset();
-    assert_eq!(lab.history_len(0), 1);
+    assert_eq!(lab.history_len(n(0.0)), 1);
 }
 
 #[wasm_bindgen_test]
 fn a_synthetic_problem_is_built_in_the_browser() {
     // (The page and the CLI are compared number by number in tests/e2e/native_vs_wasm.test.mjs.)
-    let lab = Lab::new(r#"{"problem": {"rows": 4, "cols": 3, "rank": 1, "observed": 6, "seed": 3}}"#).unwrap();
+    let lab = Lab::new(s(r#"{"problem": {"rows": 4, "cols": 3, "rank": 1, "observed": 6, "seed": 3}}"#)).unwrap();
     assert_eq!(lab.observed_count(), 6);
     let sv = lab.truth_singular_values();
     assert!((sv[0] - 12f64.sqrt()).abs() < 1e-12, "rank 1 with ‖W*‖_F = √12: {sv:?}");
@@ -36,29 +48,53 @@ fn a_synthetic_problem_is_built_in_the_browser() {
 }
 
 #[wasm_bindgen_test]
-fn a_bad_config_is_an_error_not_a_panic() {
-    assert!(Lab::new(r#"{"problem": {"rank": 99}}"#).is_err());
-    assert!(Lab::new("][").is_err());
-    let mut lab = Lab::new(&Lab::default_config()).unwrap();
-    assert!(lab.set_learning_rate(0, -1.0).is_err());
-    assert!(lab.set_learning_rate(42, 0.1).is_err());
+fn bad_input_is_an_error_or_nothing_never_a_trap() {
+    // Configs that are not strings, or not valid.
+    for bad in [n(42.0), JsValue::NULL, JsValue::UNDEFINED, JsValue::TRUE, s("][ "), s(r#"{"problem": {"rank": 99}}"#), s("{} {}")] {
+        assert!(Lab::new(bad).is_err());
+    }
+    let mut lab = default_lab();
+    // Indices that are not whole numbers below run_count address nothing.
+    for bad in [n(-1.0), n(f64::NAN), n(1.5), n(6.0), n(1e300), n(f64::INFINITY), s("1"), JsValue::NULL, JsValue::TRUE] {
+        assert_eq!(lab.run_name(bad.clone()), "");
+        assert!(lab.metrics(bad.clone()).is_null());
+        assert!(lab.matrix_ptr(bad.clone()).is_null());
+        assert_eq!(lab.history_len(bad.clone()), 0);
+        assert!(lab.singular_values(bad.clone()).is_empty());
+        assert!(lab.set_learning_rate(bad.clone(), n(0.1)).is_err());
+        assert!(lab.set_enabled(bad, JsValue::FALSE).is_err());
+    }
+    // Bad values throw and change nothing.
+    for bad in [n(-1.0), n(f64::NAN), n(f64::INFINITY), s("0.1"), JsValue::NULL, JsValue::TRUE] {
+        assert!(lab.set_learning_rate(n(0.0), bad).is_err());
+    }
+    assert_eq!(lab.run_learning_rate(n(0.0)), Some(0.01));
+    assert!(lab.set_enabled(n(0.0), s("yes")).is_err());
+    for bad in [n(-1.0), n(0.5), n(1e7), n(f64::NAN), s("3"), JsValue::NULL] {
+        assert!(lab.step(bad).is_err());
+    }
+    assert!(lab.history_ptr(n(0.0), n(5.0)).is_null());
+    assert!(lab.history_ptr(n(0.0), s("nonsense")).is_null());
+    assert!(SensitivityRunner::new(n(1.0), n(-2.0), n(-1.0), n(1.0), n(5.0)).is_err());
+    assert!(SensitivityRunner::new(s(&Lab::default_config()), n(0.5), n(-1.0), n(1.0), n(5.0)).is_err());
+    lab.step(n(1.0)).unwrap();
+    assert_eq!(lab.history_len(n(0.0)), 2);
 }
 
 #[wasm_bindgen_test]
 fn every_method_runs_in_the_browser() {
-    use mc_playground::wasm::SensitivityRunner;
     let methods: Vec<serde_json::Value> = serde_json::from_str(&Lab::methods()).unwrap();
     assert_eq!(methods.len(), 14);
     let config = serde_json::json!({"problem": {"rows": 12, "cols": 10, "rank": 2, "observed": 60}, "optimizers": methods});
-    let mut lab = Lab::new(&config.to_string()).unwrap();
-    lab.step(5);
+    let mut lab = Lab::new(s(&config.to_string())).unwrap();
+    lab.step(n(5.0)).unwrap();
     for i in 0..lab.run_count() {
-        assert_eq!(lab.history_len(i), 6, "{}", lab.run_name(i));
+        assert_eq!(lab.history_len(n(i as f64)), 6, "{}", lab.run_name(n(i as f64)));
     }
-    assert_eq!(lab.run_learning_rate(0), Some(0.001));
-    assert_eq!(lab.run_learning_rate(10), None, "newton has none");
-    assert!(lab.set_learning_rate(10, 0.1).is_err());
-    let mut runner = SensitivityRunner::new(&config.to_string(), -2, -1, 1, 5).unwrap();
+    assert_eq!(lab.run_learning_rate(n(0.0)), Some(0.001));
+    assert_eq!(lab.run_learning_rate(n(10.0)), None, "newton has none");
+    assert!(lab.set_learning_rate(n(10.0), n(0.1)).is_err());
+    let mut runner = SensitivityRunner::new(s(&config.to_string()), n(-2.0), n(-1.0), n(1.0), n(5.0)).unwrap();
     assert_eq!(runner.total(), 2 * 10, "ten methods have a learning rate");
     runner.next().unwrap();
     assert_eq!(runner.done(), 1);
