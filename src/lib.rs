@@ -32,6 +32,8 @@ pub mod optim;
 pub mod pca;
 pub mod problem;
 pub mod sensitivity;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod sweep;
 pub mod solvers;
 
 #[cfg(target_arch = "wasm32")]

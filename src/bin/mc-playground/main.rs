@@ -18,6 +18,14 @@
 //! the final test error per (method, rate), each method's best rate, and the config with those
 //! rates (feed it to `run` for the tuned race).
 //!
+//! `mc-playground sweep SWEEP.json [--shard i/N] [--format jsonl|csv] [--out FILE] [--threads T]`
+//! runs a grid of configs (`{"base": CONFIG, "axes": {"problem.observed": [1000, 2000], …}}`,
+//! see the `sweep` module) on every core, one line per finished cell; with `--out` it appends
+//! to FILE and, run again, skips the cells already there (resume).
+//!
+//! `mc-playground plot lines|map|spectra OUTPUT.jsonl… --out FIG.svg` and
+//! `mc-playground table OUTPUT.jsonl…` turn sweep output into figures and Markdown tables.
+//!
 //! A bad config prints one line naming the field and the problem on standard error and exits 2.
 
 // The command line is native only; `cargo test --target wasm32-unknown-unknown` builds bins too.
@@ -26,6 +34,9 @@
 
 use std::io::Read;
 use std::process::ExitCode;
+
+mod plots;
+mod sweep_cmd;
 
 use clap::{Parser, Subcommand};
 use mc_playground::sensitivity::{sweep, Protocol};
@@ -45,6 +56,40 @@ enum Command {
     Run {
         /// The config file (JSON); `-` reads standard input.
         config: String,
+    },
+    /// Run a grid of experiments on every core, one output line per finished cell.
+    Sweep {
+        /// The sweep file (JSON: {"base": CONFIG, "axes": {PATH: [VALUES]}}); `-` reads standard input.
+        sweep: String,
+        /// Run only the cells whose index mod N is i (e.g. 3/8).
+        #[arg(long)]
+        shard: Option<mc_playground::sweep::Shard>,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "jsonl")]
+        format: sweep_cmd::Format,
+        /// Append to this file, skipping the cells it already has (resume).
+        #[arg(long)]
+        out: Option<std::path::PathBuf>,
+        /// Threads (default: every core).
+        #[arg(long)]
+        threads: Option<usize>,
+    },
+    /// Draw a figure (SVG) from sweep output.
+    Plot {
+        #[command(subcommand)]
+        kind: PlotKind,
+    },
+    /// Print a Markdown table (mean ± sd of final test error and effective rank) from sweep output.
+    Table {
+        /// Sweep output files (JSON lines); `-` reads standard input.
+        #[arg(required = true)]
+        inputs: Vec<String>,
+        /// Axes that make the table's rows (comma-separated paths).
+        #[arg(long, value_delimiter = ',')]
+        rows: Vec<String>,
+        /// Axes whose values are added to each method's label (comma-separated paths).
+        #[arg(long, value_delimiter = ',')]
+        series: Vec<String>,
     },
     /// Final test error against learning rate for every method, and the tuned config.
     Sensitivity {
@@ -105,6 +150,71 @@ fn run(path: &str) -> Result<Value, String> {
     Ok(json!({ "runs": runs }))
 }
 
+#[derive(Subcommand)]
+enum PlotKind {
+    /// A metric against one axis, one line per method (mean, min–max bars over other axes).
+    Lines {
+        #[arg(required = true)]
+        inputs: Vec<String>,
+        /// The axis on the x axis (a dotted path of the sweep).
+        #[arg(long)]
+        x: String,
+        /// The final metric on the y axis (log scale).
+        #[arg(long, default_value = "test_error")]
+        metric: String,
+        /// Axes whose values are added to each method's label.
+        #[arg(long, value_delimiter = ',')]
+        series: Vec<String>,
+        /// Log scale on x.
+        #[arg(long)]
+        log_x: bool,
+        #[arg(long)]
+        out: std::path::PathBuf,
+    },
+    /// Fraction of cells recovered over two axes, one panel per method.
+    Map {
+        #[arg(required = true)]
+        inputs: Vec<String>,
+        #[arg(long)]
+        x: String,
+        #[arg(long)]
+        y: String,
+        /// Recovered means final test error below this.
+        #[arg(long, default_value_t = 0.05)]
+        threshold: f64,
+        #[arg(long, value_delimiter = ',')]
+        series: Vec<String>,
+        #[arg(long)]
+        out: std::path::PathBuf,
+    },
+    /// Final singular values per method (mean over cells).
+    Spectra {
+        #[arg(required = true)]
+        inputs: Vec<String>,
+        #[arg(long, value_delimiter = ',')]
+        series: Vec<String>,
+        #[arg(long)]
+        out: std::path::PathBuf,
+    },
+}
+
+fn plot(kind: &PlotKind) -> Result<Value, String> {
+    match kind {
+        PlotKind::Lines { inputs, x, metric, series, log_x, out } => {
+            plots::lines(&plots::read_lines(inputs)?, x, metric, series, out, *log_x)?;
+            Ok(json!({"wrote": out}))
+        }
+        PlotKind::Map { inputs, x, y, threshold, series, out } => {
+            plots::map(&plots::read_lines(inputs)?, x, y, *threshold, series, out)?;
+            Ok(json!({"wrote": out}))
+        }
+        PlotKind::Spectra { inputs, series, out } => {
+            plots::spectra(&plots::read_lines(inputs)?, series, out)?;
+            Ok(json!({"wrote": out}))
+        }
+    }
+}
+
 fn sensitivity(command: &Command) -> Result<Value, String> {
     let Command::Sensitivity { config, from, to, per_decade, grid, steps, threads } = command else { unreachable!() };
     let text = read_input(config)?;
@@ -125,6 +235,27 @@ fn main() -> ExitCode {
     let result = match &cli.command {
         Command::Run { config } => run(config),
         command @ Command::Sensitivity { .. } => sensitivity(command),
+        Command::Sweep { sweep, shard, format, out, threads } => {
+            let done = read_input(sweep).and_then(|spec_text| {
+                sweep_cmd::sweep(sweep_cmd::Options { spec_text, shard: *shard, format: *format, out: out.as_deref(), threads: *threads })
+            });
+            // The data went out as it came; nothing more to print.
+            return match done {
+                Ok(_) => ExitCode::SUCCESS,
+                Err(message) => {
+                    eprintln!("mc-playground: {}", message.replace('\n', " "));
+                    ExitCode::from(2)
+                }
+            };
+        }
+        Command::Plot { kind } => plot(kind),
+        Command::Table { inputs, rows, series } => match plots::read_lines(inputs) {
+            Ok(data) => {
+                print!("{}", plots::table(&data, rows, series));
+                return ExitCode::SUCCESS;
+            }
+            Err(message) => Err(message),
+        },
     };
     match result {
         Ok(out) => {

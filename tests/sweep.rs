@@ -1,0 +1,154 @@
+//! Sweeps: the grid, shards that add up to the whole, resuming, CSV, plots and tables.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+use mc_playground::sweep::{Shard, SweepSpec};
+
+const SPEC: &str = r#"{"base": {"problem": {"rows": 8, "cols": 7, "rank": 2, "observed": 30}, "steps": 5,
+                               "optimizers": [{"name": "adam", "learning_rate": 0.01}, {"name": "gd"}]},
+                      "axes": {"problem.observed": [20, 30, 40], "optimizers.1.learning_rate": [0.1, 1.0], "problem.seed": [0, 1]}}"#;
+
+fn bin(args: &[&str], stdin: &str) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_mc-playground"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn lines_by_cell(stdout: &[u8]) -> BTreeMap<u64, serde_json::Value> {
+    String::from_utf8_lossy(stdout)
+        .lines()
+        .map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).unwrap();
+            (v["cell"].as_u64().unwrap(), v)
+        })
+        .collect()
+}
+
+#[test]
+fn cells_are_the_cartesian_product_first_axis_slowest() {
+    let spec = SweepSpec::from_json(SPEC).unwrap();
+    let cells = spec.cells().unwrap();
+    assert_eq!(cells.len(), 12);
+    let key = |k: usize| {
+        let c = &cells[k].config;
+        (c.problem.shape(), c.problem.seed, c.optimizers[1].learning_rate())
+    };
+    assert_eq!(key(0), ((8, 7), 0, Some(0.1)));
+    assert_eq!(key(1), ((8, 7), 1, Some(0.1)));
+    assert_eq!(key(2), ((8, 7), 0, Some(1.0)));
+    let observed = |k: usize| match cells[k].config.problem.source {
+        mc_playground::config::ProblemSource::Synthetic { observed, .. } => observed,
+        _ => unreachable!(),
+    };
+    assert_eq!((observed(0), observed(4), observed(11)), (20, 30, 40));
+    assert_eq!(cells[0].config.optimizers[0].learning_rate(), Some(0.01), "the base is kept elsewhere");
+}
+
+#[test]
+fn bad_sweeps_name_the_axis_or_cell() {
+    for (spec, needle) in [
+        (r#"{"axes": {"problem.rnak": [1]}}"#, "axes.problem.rnak"),
+        (r#"{"axes": {"optimizers.9.learning_rate": [1]}}"#, "index 9"),
+        (r#"{"axes": {"problem.rank": []}}"#, "non-empty"),
+        (r#"{"axes": {"problem.rank": [2, 99]}}"#, "cell 1: problem.rank"),
+        (r#"{"base": {"problem": {"rank": 0}}}"#, "base.problem.rank"),
+        (r#"{"axis": {}}"#, "axis"),
+    ] {
+        let err = SweepSpec::from_json(spec).and_then(|s| s.cells().map(|_| ())).unwrap_err().to_string();
+        assert!(err.contains(needle), "{spec}: {err}");
+    }
+    let out = bin(&["sweep", "-"], r#"{"axes": {"problem.rank": [2, 99]}}"#);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty(), "nothing runs when a cell is bad");
+}
+
+#[test]
+fn shards_together_equal_the_whole() {
+    let whole = lines_by_cell(&bin(&["sweep", "-"], SPEC).stdout);
+    assert_eq!(whole.len(), 12);
+    let mut joined = BTreeMap::new();
+    for i in 0..5 {
+        let part = lines_by_cell(&bin(&["sweep", "-", "--shard", &format!("{i}/5")], SPEC).stdout);
+        assert!(part.keys().all(|c| c % 5 == i));
+        for (k, v) in part {
+            assert!(joined.insert(k, v).is_none(), "cell {k} in two shards");
+        }
+    }
+    assert_eq!(joined, whole, "the same cells with the same numbers");
+    assert!("3/3".parse::<Shard>().is_err() && "a/2".parse::<Shard>().is_err() && "1/0".parse::<Shard>().is_err());
+}
+
+#[test]
+fn an_interrupted_sweep_resumes_without_redoing_cells() {
+    let dir = std::env::temp_dir().join(format!("mcp-sweep-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let out = dir.join("out.jsonl");
+    let spec = dir.join("spec.json");
+    std::fs::write(&spec, SPEC).unwrap();
+    let (spec_s, out_s) = (spec.to_str().unwrap(), out.to_str().unwrap());
+    assert!(bin(&["sweep", spec_s, "--out", out_s, "--shard", "0/3"], "").status.success());
+    let first = std::fs::read_to_string(&out).unwrap();
+    assert_eq!(first.lines().count(), 4);
+    // An interrupted write leaves half a line: it is cut off and its cell redone.
+    std::fs::write(&out, format!("{first}{{\"cell\": 1, \"axes\"")).unwrap();
+    assert!(bin(&["sweep", spec_s, "--out", out_s], "").status.success());
+    let all = std::fs::read_to_string(&out).unwrap();
+    std::fs::remove_dir_all(&dir).ok();
+    assert!(all.starts_with(&first), "finished cells are kept as they were");
+    let cells: Vec<u64> = all.lines().map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["cell"].as_u64().unwrap()).collect();
+    let mut sorted = cells.clone();
+    sorted.sort();
+    assert_eq!(sorted, (0..12).collect::<Vec<u64>>(), "every cell exactly once");
+}
+
+#[test]
+fn csv_has_a_header_and_a_row_per_run() {
+    let out = bin(&["sweep", "-", "--format", "csv"], SPEC);
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    let mut rows = text.lines();
+    let header = rows.next().unwrap();
+    assert!(header.starts_with("cell,problem.observed,optimizers.1.learning_rate,problem.seed,run,optimizer,learning_rate"));
+    let body: Vec<&str> = rows.collect();
+    assert_eq!(body.len(), 24);
+    let cols = header.split(',').count();
+    assert!(body.iter().all(|r| r.split(',').count() == cols));
+}
+
+#[test]
+fn plots_and_tables_from_sweep_output() {
+    let dir = std::env::temp_dir().join(format!("mcp-plot-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let data = dir.join("data.jsonl");
+    std::fs::write(&data, bin(&["sweep", "-"], SPEC).stdout).unwrap();
+    let d = data.to_str().unwrap();
+    for (args, svg) in [
+        (vec!["plot", "lines", d, "--x", "problem.observed"], "lines.svg"),
+        (vec!["plot", "map", d, "--x", "problem.observed", "--y", "optimizers.1.learning_rate"], "map.svg"),
+        (vec!["plot", "spectra", d], "spectra.svg"),
+    ] {
+        let path = dir.join(svg);
+        let mut args = args.clone();
+        let p = path.to_str().unwrap().to_string();
+        args.extend(["--out", &p]);
+        let out = bin(&args, "");
+        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.starts_with("<svg") && text.contains("Adam"), "{svg}");
+    }
+    let table = bin(&["table", d, "--rows", "problem.observed"], "");
+    let text = String::from_utf8(table.stdout).unwrap();
+    assert!(text.starts_with("| problem.observed | method |"), "{text}");
+    assert_eq!(text.lines().count(), 2 + 3 * 2, "3 observed counts × 2 methods");
+    let bad = bin(&["plot", "lines", d, "--x", "problem.nothing", "--out", dir.join("x.svg").to_str().unwrap()], "");
+    assert_eq!(bad.status.code(), Some(2));
+    std::fs::remove_dir_all(&dir).ok();
+}
