@@ -87,6 +87,10 @@ const PALETTE: [RGBColor; 10] = [
 ];
 
 type Err = Box<dyn std::error::Error>;
+/// Per series, per (x, y) cell key: (x, y, recovered, total).
+type MapCells = BTreeMap<String, BTreeMap<(i64, i64), (f64, f64, usize, usize)>>;
+/// (series index, label, [(x, mean, min, max)]).
+type Series<'a> = (usize, &'a String, Vec<(f64, f64, f64, f64)>);
 
 /// The page's colour for a method (by the start of its label), so figures match the page;
 /// series whose colour is taken already get the next free one.
@@ -152,7 +156,7 @@ fn draw_lines(groups: &BTreeMap<String, BTreeMap<i64, (f64, Vec<f64>)>>, x: &str
     let mut builder = ChartBuilder::on(&root);
     builder.caption(caption, ("sans-serif", 16)).margin(12).x_label_area_size(40).y_label_area_size(60);
     let palette = colours(&groups.keys().collect::<Vec<_>>());
-    let series: Vec<(usize, &String, Vec<(f64, f64, f64, f64)>)> = groups
+    let series: Vec<Series<'_>> = groups
         .iter()
         .enumerate()
         .map(|(k, (label, g))| {
@@ -199,7 +203,7 @@ fn draw_lines(groups: &BTreeMap<String, BTreeMap<i64, (f64, Vec<f64>)>>, x: &str
 
 /// Fraction of cells recovered (test error below `threshold`) per (x, y), one panel per series.
 pub fn map(data: &[Line], x: &str, y: &str, threshold: f64, series: &[String], out: &Path) -> Result<(), String> {
-    let mut groups: BTreeMap<String, BTreeMap<(i64, i64), (f64, f64, usize, usize)>> = BTreeMap::new();
+    let mut groups: MapCells = BTreeMap::new();
     for line in data {
         let (xv, yv) = (axis_number(line, x)?, axis_number(line, y)?);
         for run in 0..line.runs.len() {
@@ -216,7 +220,7 @@ pub fn map(data: &[Line], x: &str, y: &str, threshold: f64, series: &[String], o
     draw_map(&groups, x, y, threshold, out).map_err(|e| e.to_string())
 }
 
-fn draw_map(groups: &BTreeMap<String, BTreeMap<(i64, i64), (f64, f64, usize, usize)>>, x: &str, y: &str, threshold: f64, out: &Path) -> Result<(), Err> {
+fn draw_map(groups: &MapCells, x: &str, y: &str, threshold: f64, out: &Path) -> Result<(), Err> {
     let panels = groups.len().max(1);
     let root = SVGBackend::new(out, (380 * panels as u32, 420)).into_drawing_area();
     root.fill(&WHITE)?;
