@@ -90,6 +90,8 @@ type Err = Box<dyn std::error::Error>;
 /// Per series, per (x, y) cell key: (x, y, recovered, total).
 type MapCells = BTreeMap<String, BTreeMap<(i64, i64), (f64, f64, usize, usize)>>;
 /// (series index, label, [(x, mean, min, max)]).
+/// Per (row key, label): test errors, effective ranks, diverged count.
+type TableCells = BTreeMap<(String, String), (Vec<f64>, Vec<f64>, usize)>;
 type Series<'a> = (usize, &'a String, Vec<(f64, f64, f64, f64)>);
 
 /// The page's colour for a method (by the start of its label), so figures match the page;
@@ -322,7 +324,7 @@ fn draw_spectra(groups: &BTreeMap<String, Vec<Vec<f64>>>, out: &Path) -> Result<
 /// A Markdown table: one row per (series, row-axes values), mean ± standard deviation of the
 /// final test error and effective rank over the other axes, and how many runs diverged.
 pub fn table(data: &[Line], rows: &[String], series: &[String]) -> String {
-    let mut groups: BTreeMap<(String, String), (Vec<f64>, Vec<f64>, usize)> = BTreeMap::new();
+    let mut groups: TableCells = BTreeMap::new();
     let mut order: Vec<(String, String)> = Vec::new();
     for line in data {
         let key_rows = rows.iter().map(|p| line.axes.get(p).map(compact).unwrap_or_default()).collect::<Vec<_>>().join(", ");
