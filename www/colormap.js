@@ -75,8 +75,18 @@ export function runColour(i) {
   return RUN_COLOURS[wrap(i)];
 }
 
-/** Dash pattern of slot i: solid for the first eight, then dashed, so lines differ by more than colour. */
-export function runDash(i) {
+/**
+ * Methods whose lines often lie on top of each other (GD, Momentum and Nesterov at small rates
+ * all stay near 1): their own dash, so that a hidden line still shows through.
+ */
+const METHOD_DASH = { momentum: [9, 5], nesterov: [2, 4] };
+
+/**
+ * Dash pattern of slot i: solid for the first eight, then dashed, so lines differ by more than
+ * colour; with `name`, Momentum and Nesterov get their own dash.
+ */
+export function runDash(i, name) {
+  if (name && METHOD_DASH[name]) return METHOD_DASH[name];
   return i < RUN_COLOURS.length ? [] : [7, 4];
 }
 

@@ -1,15 +1,20 @@
 // Building experiment configs (the JSON that `new Lab(json)` takes) from the page's controls,
 // and writing / reading the experiment in the URL's hash so that a link reproduces it.
 //
-// Problem controls are "reset" properties: changing one builds a new Lab. Learning rates and
-// on/off are "hot": applied to the running lab (set_learning_rate, set_enabled).
+// Properties (TensorFlow Playground's state.ts style): every field of the config is in the hash,
+// enums by name, the seed included; view options too (they never step, reset or reseed).
+//   reset: size, rank, observed, noise, seed, depth, start, start scale, penalty, λ, scale c,
+//          the methods and their hyper-parameters (β₁, β₂, eps, …): a change builds a new Lab.
+//          λ and the β's are part of the objective / optimizer state and the wasm API has no
+//          hot setter for them, so they are reset properties, not hot ones.
+//   hot:   learning rates and on/off (set_learning_rate, set_enabled), the run length ("steps").
 
 /**
  * The controls that change the experiment (each change builds a new Lab): element id → where
  * the value goes in the config, and its type. The name is what error messages call it.
  */
 export const PROBLEM_FIELDS = [
-  { id: "seed", path: ["problem", "seed"], type: "int", name: "seed", min: 0 },
+  { id: "seed", path: ["problem", "seed"], type: "int", name: "seed", min: 0, max: Number.MAX_SAFE_INTEGER, maxText: "2⁵³ − 1" },
   { id: "rows", path: ["problem", "rows"], type: "int", name: "rows" },
   { id: "cols", path: ["problem", "cols"], type: "int", name: "columns" },
   { id: "rank", path: ["problem", "rank"], type: "int", name: "rank" },
@@ -76,6 +81,9 @@ export function parseField(field, text) {
   if (t === "" || !Number.isFinite(v)) throw new Error(`${field.name}: enter a number`);
   if (field.type === "int" && !Number.isInteger(v)) throw new Error(`${field.name}: enter a whole number`);
   if (field.min !== undefined && v < field.min) throw new Error(`${field.name}: enter a number of at least ${field.min}`);
+  if (field.max !== undefined && v > field.max) {
+    throw new Error(`${field.name}: enter a number from ${field.min ?? 0} to ${field.maxText ?? field.max}`);
+  }
   return v;
 }
 
@@ -152,15 +160,44 @@ const HASH_KEYS = { seed: ["problem", "seed"], rows: ["problem", "rows"], cols: 
   penalty: ["objective", "penalty"], lambda: ["objective", "lambda"], scale: ["objective", "scale"],
   steps: ["steps"] };
 
+/**
+ * Per-run hyper-parameters in the hash: hash key → optimizer field. A list by run, config order;
+ * an empty item means the method's default (or a method without that field).
+ */
+export const HYPER_KEYS = { eps: "eps", beta1: "beta1", beta2: "beta2", wd: "weight_decay", bc: "bias_correction",
+  alpha: "alpha", mom: "momentum", mdecay: "momentum_decay", damping: "damping", maxcg: "max_cg",
+  rtol: "rtol", atol: "atol", k: "rank", ridge: "ridge", tau: "threshold" };
+
+/** View options in the hash: they never step, reset or reseed. key → {default, values?}. */
+export const VIEW_KEYS = {
+  view: { default: "test_error", values: ["test_error", "train_error", "objective", "effective_rank", "ratio",
+    "subspace_angle_truth", "subspace_angle_start", "nuclear_norm", "frobenius_norm"] },
+  x: { default: "step", values: ["step", "time"] },
+  ylog: { default: "1", values: ["0", "1"] },
+  dots: { default: "1", values: ["0", "1"] },
+};
+
+/** Keys the page reads besides the config's own (the rest are reported as ignored). */
+const OTHER_KEYS = ["m", "lr", "off", "tuned"];
+
+/** Run length limits (the core's). */
+export const STEPS_MAX = 1e8;
+
 function numText(v) {
   return v === undefined || v === null ? "" : String(v);
 }
 
+function hyperText(v) {
+  return typeof v === "boolean" ? (v ? "1" : "0") : numText(v);
+}
+
 /**
  * "#seed=0&rows=30&…&lr=0.01,0.01,…&off=3,4" for a config and the runs' on/off.
- * opts.methods: every method's default config (Lab.methods()), to leave out eps at its default;
- * opts.tuned: the sweep protocol of a tuned race ("-4,3,2,3000"), written as tuned=….
- * Lists (m, lr, eps) are by run, in config order; an empty item means "the default".
+ * defaults: leave out values equal to it (null: write every field, as the page does).
+ * opts.methods: every method's default config (Lab.methods()), to leave out hyper-parameters at
+ * their defaults; opts.tuned: the sweep protocol of a tuned race ("-4,3,2,3000"), written as
+ * tuned=…; opts.view: {view, x, ylog, dots} view options (written as given).
+ * Lists (m, lr, eps, …) are by run, in config order; an empty item means "the default".
  */
 export function configToHash(config, enabled, defaults, opts = {}) {
   const p = new URLSearchParams();
@@ -171,39 +208,53 @@ export function configToHash(config, enabled, defaults, opts = {}) {
   const opt = config.optimizers || [];
   const dopt = defaults ? defaults.optimizers || [] : [];
   const names = opt.map((o) => o.name);
-  const sameMethods = names.join(",") === dopt.map((o) => o.name).join(",");
+  const sameMethods = !!defaults && names.join(",") === dopt.map((o) => o.name).join(",");
   if (!sameMethods) p.set("m", names.join(","));
   const lrs = opt.map((o) => numText(o.learning_rate));
   if (!sameMethods || lrs.join(",") !== dopt.map((o) => numText(o.learning_rate)).join(",")) p.set("lr", lrs.join(","));
   const methodDefault = (o, i) =>
     opts.methods?.find((d) => d.name === o.name) ?? (dopt[i]?.name === o.name ? dopt[i] : undefined);
-  const eps = opt.map((o, i) => {
-    const d = methodDefault(o, i);
-    return o.eps !== undefined && d && d.eps !== o.eps ? String(o.eps) : "";
-  });
-  if (eps.some((e) => e !== "")) p.set("eps", eps.join(","));
+  for (const [key, field] of Object.entries(HYPER_KEYS)) {
+    const items = opt.map((o, i) => {
+      const d = methodDefault(o, i);
+      return o[field] !== undefined && (!d || d[field] !== o[field]) ? hyperText(o[field]) : "";
+    });
+    if (items.some((e) => e !== "")) p.set(key, items.join(","));
+  }
   const off = enabled.map((on, i) => (on ? null : i)).filter((i) => i !== null);
   if (off.length) p.set("off", off.join(","));
   if (opts.tuned) p.set("tuned", opts.tuned);
+  if (opts.view) for (const key of Object.keys(VIEW_KEYS)) if (opts.view[key] !== undefined) p.set(key, String(opts.view[key]));
   const s = p.toString().replace(/%2C/g, ","); // keep lists readable: lr=0.01,0.02
   return s ? `#${s}` : "";
 }
 
 /**
- * Applies a URL hash to a default config. Unknown keys and unparsable values are ignored (the
- * Lab validates ranges). opts.methods: every method's default config (Lab.methods()), for the
- * runs listed by m=. Returns {config, off: number[], tuned: string | null}.
+ * Applies a URL hash to a default config. Unknown keys and unparsable values are ignored and
+ * listed in `ignored` (the Lab validates ranges). opts.methods: every method's default config
+ * (Lab.methods()), for the runs listed by m=.
+ * Returns {config, off: number[], tuned: string | null, view: {view?, x?, ylog?, dots?}, ignored: string[]}.
  */
 export function configFromHash(hash, defaults, opts = {}) {
   const config = structuredClone(defaults);
   const off = [];
-  const p = new URLSearchParams(String(hash || "").replace(/^#/, ""));
+  const ignored = [];
+  const view = {};
+  let p;
+  try {
+    p = new URLSearchParams(String(hash || "").replace(/^#/, ""));
+  } catch {
+    return { config, off, tuned: null, view, ignored: ["the whole link (unreadable)"] };
+  }
+  const known = new Set([...Object.keys(HASH_KEYS), ...Object.keys(HYPER_KEYS), ...Object.keys(VIEW_KEYS), ...OTHER_KEYS]);
+  for (const key of new Set(p.keys())) if (!known.has(key)) ignored.push(key);
   for (const [key, path] of Object.entries(HASH_KEYS)) {
     if (!p.has(key)) continue;
     const raw = p.get(key);
     const isText = typeof get(defaults, path) === "string";
     const v = isText ? raw : Number(raw);
     if (isText || (raw.trim() !== "" && Number.isFinite(v))) set(config, path, v);
+    else ignored.push(`${key}=${raw}`);
   }
   if (p.has("m")) {
     const names = p.get("m").split(",").map((t) => t.trim()).filter((t) => t !== "");
@@ -214,21 +265,62 @@ export function configFromHash(hash, defaults, opts = {}) {
       });
     }
   }
-  const perRun = (key, apply) => {
+  const perRun = (key, apply, parse = Number) => {
     if (!p.has(key)) return;
     p.get(key).split(",").forEach((t, i) => {
-      const v = Number(t);
-      if (t.trim() !== "" && Number.isFinite(v) && config.optimizers && config.optimizers[i]) apply(config.optimizers[i], v);
+      if (t.trim() === "") return;
+      const v = parse(t.trim());
+      if ((typeof v === "boolean" || Number.isFinite(v)) && config.optimizers && config.optimizers[i]) apply(config.optimizers[i], v);
+      else ignored.push(`${key}=${t}`);
     });
   };
   perRun("lr", (o, v) => { o.learning_rate = v; });
-  perRun("eps", (o, v) => { o.eps = v; });
+  for (const [key, field] of Object.entries(HYPER_KEYS)) {
+    const parse = field === "bias_correction"
+      ? (t) => (t === "1" || t === "true" ? true : t === "0" || t === "false" ? false : NaN)
+      : Number;
+    perRun(key, (o, v) => { o[field] = v; }, parse);
+  }
   if (p.has("off")) {
     for (const t of p.get("off").split(",")) {
       const i = Number(t);
       if (Number.isInteger(i) && i >= 0) off.push(i);
+      else if (t.trim() !== "") ignored.push(`off=${t}`);
     }
   }
+  for (const [key, info] of Object.entries(VIEW_KEYS)) {
+    if (!p.has(key)) continue;
+    const v = p.get(key);
+    if (info.values.includes(v)) view[key] = v;
+    else ignored.push(`${key}=${v}`);
+  }
   const tuned = p.has("tuned") ? p.get("tuned") : null;
-  return { config, off, tuned };
+  return { config, off, tuned, view, ignored };
+}
+
+/** Checks a run length: a whole number from 1 to 10⁸ (the core's limit). Returns an error text or "". */
+export function stepsError(v) {
+  return Number.isInteger(v) && v >= 1 && v <= STEPS_MAX ? "" : "stop at step: enter a whole number from 1 to 10⁸";
+}
+
+/** The largest problem the page runs smoothly: m·n entries, and m·n summed over the runs. */
+export const MAX_CELLS = 40_000;
+export const MAX_CELLS_RUNS = 320_000;
+
+/** "" if the page can run `config` smoothly, else why not (in words, for the page). */
+export function sizeError(config) {
+  const m = Number(config?.problem?.rows);
+  const n = Number(config?.problem?.cols);
+  const runs = Math.max(1, (config?.optimizers || []).length);
+  if (!(m > 0 && n > 0)) return "";
+  const cells = m * n;
+  if (cells > MAX_CELLS) {
+    return `${m} × ${n} is too big to run smoothly in the page: at most 40 000 entries (e.g. 200 × 200). ` +
+      "The command-line tool runs bigger problems";
+  }
+  if (cells * runs > MAX_CELLS_RUNS) {
+    const most = Math.max(1, Math.floor(MAX_CELLS_RUNS / cells));
+    return `${runs} runs of ${m} × ${n} are too many to run smoothly in the page: at most ${most} at this size`;
+  }
+  return "";
 }

@@ -20,8 +20,10 @@ import { RunPanel } from "./panel.js";
 import { Sweep, gridSize, parseProtocol, sweptMethods } from "./sweep.js";
 import {
   METHOD_INFO, PROBLEM_FIELDS, configFromControls, configFromHash, configToHash, explainLabError,
-  fillControls, methodLabel,
+  fillControls, methodLabel, parseField, sizeError, stepsError, VIEW_KEYS,
 } from "./config.js";
+import { PRESETS } from "./presets.js";
+import { HISTORY_METRICS, download, downloadCanvasPng, historiesCsv } from "./export.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -90,14 +92,19 @@ async function boot() {
   app.steps = app.defaults.steps ?? app.steps;
 
   // The URL may hold an experiment; if it is not valid, say so and open the default one.
-  const { config, off, tuned } = configFromHash(location.hash, app.defaults, { methods: app.methods });
+  const parsed = readHash(EMBED.panels.length && !/(^|[#&])m=/.test(location.hash)
+    ? `${location.hash}${location.hash.length > 1 ? "&" : "#"}m=${EMBED.panels.join(",")}` : location.hash);
+  const { config, off, tuned } = parsed;
   let lab;
   try {
+    const why = checkConfig(config);
+    if (why) throw new Error(why);
     lab = new app.Lab(JSON.stringify(config));
     app.steps = config.steps ?? app.steps;
     app.race = parseTuned(tuned);
+    showHashNote(parsed.ignored);
   } catch (err) {
-    showConfigError(`The link's experiment was not valid (${messageOf(err)}); showing the default one.`);
+    showHashNote(parsed.ignored, `The link's experiment was not valid (${messageOf(err)}); showing the default one.`);
     lab = new app.Lab(JSON.stringify(app.defaults));
   }
 
@@ -124,11 +131,161 @@ async function boot() {
   });
 
   buildMethodPicker();
+  applyView(parsed.view);
   installLab(lab, { enabled: (i) => !off.includes(i) });
   wireControls();
   wireSweep();
+  wirePresets();
   watchPcaVisibility();
-  app.player.play();
+  window.addEventListener("hashchange", onHashChange);
+  if (!REDUCED_MOTION && EMBED.autoplay) app.player.play();
+  else updatePlayStatus();
+}
+
+/**
+ * Embedding flags in the query string (docs/embed.md): embed=1 (only the race), controls=0 (no
+ * controls), panels=adam,gd (the methods, unless the hash names them), autoplay=0.
+ */
+const EMBED = (() => {
+  const q = new URLSearchParams(location.search);
+  const flags = {
+    embed: q.get("embed") === "1",
+    controls: q.get("controls") !== "0",
+    autoplay: q.get("autoplay") !== "0",
+    panels: (q.get("panels") || "").split(",").map((t) => t.trim()).filter((t) => /^[a-z_]+$/.test(t)),
+  };
+  document.documentElement.classList.toggle("embed", flags.embed);
+  document.documentElement.classList.toggle("no-controls", !flags.controls);
+  return flags;
+})();
+
+/** prefers-reduced-motion: no autoplay. */
+const REDUCED_MOTION = typeof matchMedia === "function" && matchMedia("(prefers-reduced-motion: reduce)").matches;
+
+/** Parses a hash and checks what the core does not (the seed's and the run length's ranges). */
+function readHash(hash) {
+  const parsed = configFromHash(hash, app.defaults, { methods: app.methods });
+  const c = parsed.config;
+  const seedField = PROBLEM_FIELDS.find((f) => f.id === "seed");
+  try {
+    parseField(seedField, String(c.problem.seed));
+  } catch (err) {
+    parsed.ignored.push(`seed=${c.problem.seed} (${err.message.replace(/^seed: /, "")})`);
+    c.problem.seed = app.defaults.problem.seed;
+  }
+  if (stepsError(c.steps)) {
+    parsed.ignored.push(`steps=${c.steps} (a whole number from 1 to 10⁸)`);
+    c.steps = app.defaults.steps;
+  }
+  return parsed;
+}
+
+/** Checks the page's own limits before building a lab: "" or why not. */
+function checkConfig(config) {
+  return sizeError(config);
+}
+
+/** Says which parts of a link were ignored (unknown, old or garbled keys), and `extra`. */
+function showHashNote(ignored, extra = "") {
+  const note = $("hash-note");
+  let text = ignored && ignored.length ? `Ignored in the link: ${ignored.join(", ")}.` : "";
+  if (extra) text = text ? `${text} ${extra}` : extra;
+  note.textContent = text;
+  note.hidden = !text;
+}
+
+/** View options from the hash (or a preset): they never step, reset or reseed. */
+function applyView(view = {}) {
+  const v = { ...Object.fromEntries(Object.entries(VIEW_KEYS).map(([k, i]) => [k, i.default])), ...view };
+  $("time-metric").value = v.view;
+  $("time-x").value = v.x;
+  $("time-log").checked = v.ylog === "1";
+  $("show-observed").checked = v.dots === "1";
+  app.plot.metric = v.view;
+  app.plot.x = v.x;
+  app.plot.log = v.ylog === "1";
+  setDotsVisible(v.dots === "1");
+  if (views.time) updateTimePlotAxes();
+}
+
+function currentView() {
+  return {
+    view: app.plot.metric, x: app.plot.x, ylog: app.plot.log ? "1" : "0", dots: $("show-observed").checked ? "1" : "0",
+  };
+}
+
+function setDotsVisible(on) {
+  views.truthHeatmap?.setOverlayVisible(on);
+  for (const run of app.runs) run.heatmap.setOverlayVisible(on);
+}
+
+/** The hash changed (an edit, back/forward, a preset): view options apply as they are; the
+ *  experiment applies hot if only learning rates or on/off differ, else it starts over. */
+function onHashChange() {
+  if (!app.lab) return;
+  const parsed = readHash(location.hash);
+  showHashNote(parsed.ignored);
+  applyView(parsed.view);
+  const next = parsed.config;
+  const cur = currentConfig();
+  const strip = (c) => {
+    const x = structuredClone(c);
+    delete x.steps;
+    for (const o of x.optimizers || []) delete o.learning_rate;
+    return JSON.stringify(x);
+  };
+  if (strip(next) === strip(cur)) {
+    // Hot: learning rates, on/off, run length.
+    next.optimizers.forEach((o, i) => {
+      const run = app.runs[i];
+      if (run?.hasLr && o.learning_rate !== undefined && o.learning_rate !== run.lr) setRunLearningRate(run, String(o.learning_rate), "hash");
+    });
+    app.runs.forEach((run, i) => {
+      const on = !parsed.off.includes(i);
+      if (run.enabled !== on) setRunEnabled(run, on);
+    });
+    if (next.steps !== app.steps) {
+      app.steps = next.steps;
+      $("steps").value = String(next.steps);
+      app.autoStop = true;
+      updateSweepLength();
+    }
+    app.race = parseTuned(parsed.tuned) ?? app.race;
+    updateRaceBadge();
+    requestRender();
+    writeHash();
+    return;
+  }
+  const oldSteps = app.steps;
+  app.steps = next.steps ?? app.steps;
+  const ok = rebuild(next, { enabled: next.optimizers.map((_, i) => !parsed.off.includes(i)), race: parseTuned(parsed.tuned) });
+  if (!ok) {
+    app.steps = oldSteps;
+    writeHash(); // the URL shows the experiment that runs
+  }
+}
+
+function wirePresets() {
+  const box = $("preset-list");
+  box.replaceChildren();
+  for (const p of PRESETS) {
+    const b = document.createElement("button");
+    b.type = "button";
+    b.className = "preset";
+    b.dataset.preset = p.id;
+    b.textContent = p.title;
+    b.setAttribute("aria-describedby", "preset-caption");
+    b.addEventListener("click", () => applyPreset(p));
+    box.append(b);
+  }
+}
+
+function applyPreset(p) {
+  for (const b of $("preset-list").children) b.setAttribute("aria-pressed", String(b.dataset.preset === p.id));
+  $("preset-caption").textContent = p.caption;
+  $("presets").dataset.preset = p.id;
+  if (location.hash === `#${p.hash}`) onHashChange();
+  else location.hash = p.hash; // hashchange applies it (and the URL is the preset)
 }
 
 function messageOf(err) {
@@ -210,8 +367,11 @@ function installLab(lab, opts = {}) {
 
   // The problem's figures, in the header and the truth panel.
   fill("size", `${rows} × ${cols}`);
-  fill("observed", String(observed));
-  fill("entries", String(cells));
+  const all = observed >= cells;
+  fill("seen-phrase", all
+    ? `we see all ${cells} of its entries (the dots), so nothing is left to fill in and the test error is n/a`
+    : `we see only ${observed} of its ${cells} entries (the dots)`);
+  fill("fill-phrase", all ? "" : ", so the rest can in principle be filled in");
   fill(
     "rank-phrase",
     rank === 1 ? "rank 1: each row is a multiple of one pattern" : `rank ${rank}: each row mixes the same ${rank} patterns`,
@@ -220,7 +380,8 @@ function installLab(lab, opts = {}) {
   fill("truth-erank", formatNumber(round(erank, 2)));
   $("truth-rank").textContent = String(rank);
   $("truth-erank").textContent = formatNumber(round(erank, 2));
-  $("truth-observed").textContent = `${observed} of ${cells}`;
+  $("truth-observed").textContent = all ? `all ${cells} (no test entries)` : `${observed} of ${cells}`;
+  document.body.dataset.allObserved = String(all);
   $("truth-scale").textContent = formatNumber(scale);
   const truthPanel = $("truth-panel");
   truthPanel.dataset.rows = String(rows);
@@ -228,6 +389,7 @@ function installLab(lab, opts = {}) {
   truthPanel.dataset.observed = String(observed);
 
   views.truthHeatmap.setProblem(rows, cols, scale, app.mask);
+  views.truthHeatmap.setOverlayVisible($("show-observed").checked);
   views.truthHeatmap.draw(app.truth);
   views.truthBar.setScale(scale);
   views.truthBars.setProblem(truthSv);
@@ -265,7 +427,7 @@ function installLab(lab, opts = {}) {
     const panel = new RunPanel($("matrices"), {
       ...info, index: i, enabled, slot: slots[i], colour: runColour(slots[i]), canRemove: runInfo.length > 1,
     }, panelCallbacks);
-    panel.dash = runDash(slots[i]);
+    panel.dash = runDash(slots[i], info.name);
     panel.marker = runMarker(slots[i]);
     panel.heatmap.setProblem(rows, cols, scale, app.mask);
     panel.heatmap.setOverlayVisible(overlay);
@@ -277,8 +439,11 @@ function installLab(lab, opts = {}) {
   });
   buildLegend();
   updateMethodPicker();
+  fillExportViews();
 
   if (old) old.free();
+  app.msPerStep = 0; // measured again on the new lab's first frame
+  showModelHint();
 
   fillControls(app.config);
   $("init-scale").disabled = $("init").value === "observed";
@@ -292,6 +457,23 @@ function installLab(lab, opts = {}) {
   updateSweepStale();
   updateHash();
   render();
+}
+
+/**
+ * A hint when nothing can move: from the seen entries with no penalty (or λ = 0), the start
+ * already fits every seen value exactly, so it already minimises the loss (gradient 0).
+ */
+function showModelHint() {
+  const c = app.config;
+  const still = c.model?.init === "observed" && (c.objective?.penalty === "none" || c.objective?.lambda === 0);
+  const hint = still
+    ? "Nothing will move: the start (the seen entries, zeros elsewhere) already fits every seen value, and with " +
+      (c.objective?.penalty === "none" ? "no penalty" : "λ = 0") + " that is a minimum of the loss (its gradient is 0). " +
+      "Add a penalty, or start from a small random matrix."
+    : "";
+  const note = $("model-hint");
+  note.textContent = hint;
+  note.hidden = !hint;
 }
 
 function fill(key, text) {
@@ -498,12 +680,19 @@ function rebuild(config, opts = {}) {
   config.steps = app.steps;
   let lab;
   try {
+    const why = checkConfig(config);
+    if (why) {
+      const e = new Error(why);
+      e.fieldId = opts.changedId === "cols" ? "cols" : "rows";
+      throw e;
+    }
     lab = new app.Lab(JSON.stringify(config));
   } catch (err) {
     const labels = (config.optimizers || []).map((o) => methodLabel(o.name));
-    const { fieldId, runIndex, text } = explainLabError(messageOf(err), labels);
-    const message = `Not applied: ${text}. The previous experiment keeps running.`;
-    if (opts.panel && !fieldId && (runIndex === null || runIndex === opts.panel.index)) opts.panel.showError(message);
+    const explained = explainLabError(messageOf(err), labels);
+    const fieldId = explained.fieldId || err.fieldId || null;
+    const message = `Not applied: ${explained.text}. ${restoreControls(config)}The previous experiment keeps running.`;
+    if (opts.panel && !fieldId && (explained.runIndex === null || explained.runIndex === opts.panel.index)) opts.panel.showError(message);
     else showConfigError(message, fieldId || opts.changedId);
     return false;
   }
@@ -557,6 +746,24 @@ function setRunLearningRate(run, text, from) {
   if (changed) app.race = null;
   updateRaceBadge();
   updateHash();
+}
+
+/**
+ * After a rejected change: puts the running lab's values back into every problem control (so no
+ * field shows a value the running lab does not use) and says which ones went back.
+ */
+function restoreControls(rejected) {
+  const back = [];
+  for (const f of PROBLEM_FIELDS) {
+    const el = $(f.id);
+    const running = f.path.reduce((o, k) => (o == null ? undefined : o[k]), app.config);
+    if (!el || running === undefined) continue;
+    if (el.value !== String(running)) back.push(`${f.name} ${el.value === "" ? "(empty)" : el.value} → ${running}`);
+  }
+  void rejected;
+  fillControls(app.config);
+  $("init-scale").disabled = $("init").value === "observed";
+  return back.length ? `Back to the running values (${back.join(", ")}). ` : "";
 }
 
 /** Where the config error goes: into the group of the control it is about. */
@@ -613,7 +820,7 @@ function onProblemChange(changedId) {
   try {
     config = configFromControls(currentConfig(), app.runs.map((r) => r.lr));
   } catch (err) {
-    showConfigError(err.message, err.fieldId || changedId);
+    showConfigError(`Not applied: ${err.message}. ${restoreControls(null)}The previous experiment keeps running.`, err.fieldId || changedId);
     return;
   }
   rebuild(config, { changedId, slots: app.runs.map((r) => r.slot) });
@@ -621,9 +828,12 @@ function onProblemChange(changedId) {
 
 function onStepsChange() {
   const el = $("steps");
-  const v = Number(el.value);
-  if (!Number.isInteger(v) || v < 1) {
-    showConfigError("stop at step: enter a whole number of at least 1", "steps");
+  const t = el.value.trim();
+  const v = t === "" ? NaN : Number(t);
+  const bad = stepsError(v);
+  if (bad) {
+    showConfigError(`Not applied: ${bad}. Back to ${app.steps}.`, "steps");
+    el.value = String(app.steps);
     el.setAttribute("aria-invalid", "true");
     return;
   }
@@ -646,7 +856,9 @@ function updateHash() {
 function writeHash() {
   const r = app.race;
   const tuned = r ? `${r.from},${r.to},${r.perDecade},${r.steps}` : null;
-  const hash = configToHash(currentConfig(), app.runs.map((x) => x.enabled), app.defaults, { methods: app.methods, tuned });
+  // Every field is written (defaults = null), so that a link keeps meaning the same run even if
+  // the core's defaults change; hyper-parameters at their method's default are left out.
+  const hash = configToHash(currentConfig(), app.runs.map((x) => x.enabled), null, { methods: app.methods, tuned, view: currentView() });
   const url = location.pathname + location.search + hash;
   if (url !== location.pathname + location.search + location.hash) history.replaceState(null, "", url);
 }
@@ -726,9 +938,15 @@ function hasLiveEnabledRun() {
 
 function tick() {
   let k = app.stepsPerFrame;
-  // Big problems: do fewer steps per frame rather than freeze the page.
+  // Big problems: do fewer steps per frame rather than freeze the page. The first frame of a
+  // lab takes one step, to measure its cost before taking more.
   if (app.msPerStep > 0) k = Math.max(1, Math.min(k, Math.floor(FRAME_BUDGET_MS / app.msPerStep)));
-  app.throttled = k < app.stepsPerFrame;
+  else k = 1;
+  app.throttled = app.msPerStep > 0 && k < app.stepsPerFrame;
+  if (!hasLiveEnabledRun()) {
+    render();
+    return false;
+  }
   if (app.autoStop) {
     const rem = remainingSteps();
     if (rem <= 0) {
@@ -764,7 +982,11 @@ function onPlayingChange(playing) {
 function updatePlayStatus() {
   let text = "";
   if (app.player && app.player.playing) {
-    if (app.throttled) text = "slow methods or a big problem: fewer steps per frame to keep the page responsive";
+    if (app.throttled) text = "fewer steps per frame to keep the page smooth";
+  } else if (app.runs.length && app.runs.every((r) => !r.enabled)) {
+    text = "every run is off: tick “on” in a run's panel to step it";
+  } else if (app.runs.length && !hasLiveEnabledRun() && app.runs.some((r) => r.metrics)) {
+    text = "every run that is on has diverged: reset, or lower the learning rates";
   } else if (!app.autoStop && app.runs.some((r) => r.metrics && r.metrics.step >= app.steps)) {
     text = `stopped at step ${app.steps}; press Play to go on`;
   } else text = "paused";
@@ -877,8 +1099,9 @@ function render() {
       else withTime++;
     }
     const style = { colour: run.colour, alpha, dash: run.dash, marker: run.marker, diverged };
-    timeSeries.push({ ...style, x: xs, y: f.h[metric], len, endDot: true });
-    trajRuns.push({ ...style, rank: f.h.effective_rank, train: f.h.train_error, len: f.len });
+    const label = run.enabled ? run.label : "";
+    timeSeries.push({ ...style, x: xs, y: f.h[metric], len, endDot: true, label });
+    trajRuns.push({ ...style, rank: f.h.effective_rank, train: f.h.train_error, len: f.len, label });
   }
   // Draw the enabled runs last so they sit on top of greyed ones.
   const order = (arr) => arr.filter((_, i) => !app.runs[i].enabled).concat(arr.filter((_, i) => app.runs[i].enabled));
@@ -899,7 +1122,7 @@ function updateTimePlotAxes() {
   const xLabel = x === "time" ? "time t (log): GD's Σ learning rates, gradient flow's ODE time" : "step";
   views.time.setAxes({ xLabel, yLabel: `${info.label}${log ? " (log)" : ""}`, xLog: x === "time", yLog: log });
   $("time-title").textContent = `${info.label[0].toUpperCase()}${info.label.slice(1)} against ${x === "time" ? "time t" : "step"}`;
-  let caption = info.caption;
+  let caption = `${info.caption} Lines that overlap (often GD, Momentum and Nesterov, all near 1 at small rates) are told apart by their dashes and the names at their ends.`;
   if (x === "time") caption += " Only GD (t = the sum of its learning rates) and gradient flow have a time t; the others are left out.";
   $("time-caption").textContent = caption;
   $("test-error-plot").setAttribute("aria-label", `${info.label} against ${x === "time" ? "time t" : "step"}, one line per run`);
@@ -1274,6 +1497,11 @@ function wireControls() {
     app.player.toggle();
   });
   $("step-once").addEventListener("click", stepOnce);
+  $("new-problem").addEventListener("click", newProblem);
+  $("export-png").addEventListener("click", exportPng);
+  $("export-csv").addEventListener("click", exportCsv);
+  $("export-json").addEventListener("click", exportJson);
+  $("copy-link").addEventListener("click", copyLink);
   $("reset").addEventListener("click", () => {
     app.player.pause();
     app.lab.reset();
@@ -1299,22 +1527,25 @@ function wireControls() {
     rebuild(config, { changedId: "method-picker" });
   });
   $("show-observed").addEventListener("change", () => {
-    const on = $("show-observed").checked;
-    for (const run of app.runs) run.heatmap.setOverlayVisible(on);
+    setDotsVisible($("show-observed").checked);
+    updateHash();
   });
   $("time-metric").addEventListener("change", () => {
     app.plot.metric = $("time-metric").value;
     app.plot.log = METRICS[app.plot.metric]?.log ?? true;
     $("time-log").checked = app.plot.log;
     updateTimePlotAxes();
+    updateHash();
   });
   $("time-x").addEventListener("change", () => {
     app.plot.x = $("time-x").value;
     updateTimePlotAxes();
+    updateHash();
   });
   $("time-log").addEventListener("change", () => {
     app.plot.log = $("time-log").checked;
     updateTimePlotAxes();
+    updateHash();
   });
   updateTimePlotAxes();
   document.addEventListener("keydown", (e) => {
@@ -1327,8 +1558,110 @@ function wireControls() {
     } else if (e.key === ".") {
       e.preventDefault();
       stepOnce();
+    } else if (e.key === "r" || e.key === "R") {
+      e.preventDefault();
+      $("reset").click();
+    } else if (e.key === "n" || e.key === "N") {
+      e.preventDefault();
+      newProblem();
     }
   });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Export
+
+/** The views one can save as PNG: the shared plots, W*, and each run's heatmap. */
+function exportViews() {
+  const list = [
+    { id: "test-error-plot", label: "time plot", canvas: () => $("test-error-plot") },
+    { id: "trajectory-plot", label: "trajectory", canvas: () => $("trajectory-plot") },
+    { id: "pca-plot", label: "main directions (PCA)", canvas: () => $("pca-plot") },
+    { id: "sens-plot", label: "learning-rate sweep", canvas: () => $("sens-plot") },
+    { id: "truth-heatmap", label: "W* heatmap", canvas: () => views.truthHeatmap.canvas },
+  ];
+  app.runs.forEach((r, i) => list.push({ id: `run-${i}`, label: `${r.label} heatmap`, canvas: () => r.heatmap.canvas }));
+  return list;
+}
+
+function fillExportViews() {
+  const sel = $("export-view");
+  const keep = sel.value;
+  sel.replaceChildren(...exportViews().map((v) => {
+    const o = document.createElement("option");
+    o.value = v.id;
+    o.textContent = v.label;
+    return o;
+  }));
+  if ([...sel.options].some((o) => o.value === keep)) sel.value = keep;
+}
+
+function exportPng() {
+  const v = exportViews().find((x) => x.id === $("export-view").value) ?? exportViews()[0];
+  downloadCanvasPng(v.canvas(), `mc-playground-${v.id}.png`);
+}
+
+/** Every run's histories: wasm calls first, then views over memory, copied at once. */
+function readHistories() {
+  const lab = app.lab;
+  const ptrs = app.runs.map((_, i) => ({ len: lab.history_len(i), p: HISTORY_METRICS.map((m) => lab.history_ptr(i, m)) }));
+  const buf = app.wasm.memory.buffer;
+  return app.runs.map((r, i) => {
+    const { len, p } = ptrs[i];
+    const h = {};
+    HISTORY_METRICS.forEach((m, k) => { h[m] = p[k] && len ? new Float64Array(buf, p[k], len).slice() : new Float64Array(0); });
+    return { run: i, name: r.name, label: r.label, h, len };
+  });
+}
+
+function exportCsv() {
+  download(new Blob([historiesCsv(readHistories())], { type: "text/csv" }), "mc-playground-histories.csv");
+}
+
+function exportJson() {
+  const lab = app.lab;
+  const cells = app.rows * app.cols;
+  const metrics = app.runs.map((_, i) => normaliseMetrics(lab.metrics(i)));
+  const ptrs = app.runs.map((_, i) => lab.matrix_ptr(i));
+  const buf = app.wasm.memory.buffer;
+  const toRows = (a) => Array.from({ length: app.rows }, (_, i) => Array.from(a.subarray(i * app.cols, (i + 1) * app.cols)));
+  const out = {
+    about: "mc-playground export: matrices are m × n, row by row",
+    url: location.href,
+    config: currentConfig(),
+    rows: app.rows,
+    cols: app.cols,
+    truth: toRows(app.truth),
+    observed: toRows(app.mask),
+    runs: app.runs.map((r, i) => ({
+      name: r.name, label: r.label, enabled: r.enabled, learning_rate: r.lr ?? null, metrics: metrics[i],
+      matrix: ptrs[i] ? toRows(new Float64Array(buf, ptrs[i], cells)) : null,
+    })),
+  };
+  const text = JSON.stringify(out, (k, v) => (typeof v === "number" && !Number.isFinite(v) ? null : v), 1);
+  download(new Blob([text], { type: "application/json" }), "mc-playground-experiment.json");
+}
+
+/** A new problem: the same settings with a new random seed (a reset property). */
+function newProblem() {
+  const config = currentConfig();
+  const seed = crypto.getRandomValues(new Uint32Array(1))[0];
+  config.problem.seed = seed;
+  rebuild(config, { changedId: "seed", slots: app.runs.map((r) => r.slot), enabled: app.runs.map((r) => r.enabled), race: app.race });
+}
+
+async function copyLink() {
+  writeHash();
+  const url = location.href;
+  const status = $("copy-status");
+  try {
+    await navigator.clipboard.writeText(url);
+    status.textContent = "link copied";
+  } catch {
+    // No clipboard permission (e.g. an insecure origin): show the link to copy by hand.
+    status.textContent = url;
+  }
+  document.body.dataset.copied = url;
 }
 
 function stepOnce() {

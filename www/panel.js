@@ -39,6 +39,8 @@ export function lrToSlider(lr) {
   return Math.min(LR_MAX_EXP, Math.max(LR_MIN_EXP, Math.round(Math.log10(lr) * 10) / 10));
 }
 
+const NO_TEST = "n/a: every entry is seen, so there are no unseen entries to test on";
+
 /** The figures in every panel: key, name, explanation (the row's tooltip). */
 const FIGURES = [
   ["step", "step", "Steps taken so far"],
@@ -349,7 +351,9 @@ export class RunPanel {
     const hasTime = m.time !== null && m.time !== undefined;
     if (this.rows.time.hidden === hasTime) this.rows.time.hidden = !hasTime;
     if (hasTime) set("time", formatNumber(m.time));
-    set("test", formatFigure(m.test_error));
+    // Every entry seen: there are no test entries, so the test error does not exist.
+    set("test", Number.isFinite(m.test_error) ? formatFigure(m.test_error) : "n/a");
+    if (!Number.isFinite(m.test_error) && this.fig.test.title !== NO_TEST) this.fig.test.title = NO_TEST;
     set("train", formatFigure(m.train_error));
     set("erank", Number.isFinite(m.effective_rank) ? m.effective_rank.toFixed(2) : formatNumber(m.effective_rank));
     set("angleTruth", formatFigure(m.subspace_angle_truth));
@@ -373,7 +377,8 @@ export class RunPanel {
     let reason = "";
     if (diverged) {
       status = `diverged at step ${m.diverged_at}`;
-      reason = m.diverged_reason || "";
+      // The core writes ‖W‖_F (TeX style); the page writes ‖W‖F with a subscript-like F.
+      reason = String(m.diverged_reason || "").replace(/‖_F/g, "‖F").replace(/‖_\*/g, "‖*");
     } else if (!this.enabled) status = "off: not stepping";
     if (this.shown.status !== status + reason) {
       this.shown.status = status + reason;

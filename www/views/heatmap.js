@@ -11,6 +11,9 @@ import { DIVERGING, NAN_COLOUR, TABLE_SIZE, packRgb } from "../colormap.js";
 import { CanvasView, FONT, TEXT_COLOUR } from "./canvas.js";
 import { formatNumber } from "./axes.js";
 
+/** The widest (or tallest) a heatmap's box gets, as a ratio of its sides. */
+const MAX_STRETCH = 6;
+
 /** Cells left out by setOnly (not observed). */
 const OUTSIDE_COLOUR = packRgb(196, 196, 196);
 
@@ -61,7 +64,9 @@ export class Heatmap {
     this.scale = scale > 0 && Number.isFinite(scale) ? scale : 1;
     this.canvas.width = cols;
     this.canvas.height = rows;
-    this.box.style.aspectRatio = `${cols} / ${rows}`;
+    // Thin matrices (1000 × 1) would be a hair-thin line: cap the stretch at 1 : 6.
+    const ratio = Math.min(MAX_STRETCH, Math.max(1 / MAX_STRETCH, cols / rows));
+    this.box.style.aspectRatio = String(ratio);
     this.image = this.ctx.createImageData(cols, rows);
     this.pixels = new Uint32Array(this.image.data.buffer);
     this.drawOverlay(mask);

@@ -23,6 +23,7 @@ import { decadeRange, formatNumber, formatPow10, linearTicks, logTicks } from ".
  * @property {boolean} [endDot]   a filled marker at the last point
  * @property {boolean} [startDot] a hollow dot at the first point
  * @property {boolean} [diverged] end with a cross instead of a dot
+ * @property {string} [label]     a direct label at the line's end (overlapping labels are spread apart)
  */
 
 /** Round axis ends and ticks around [min, max] for a linear axis. */
@@ -65,6 +66,35 @@ export function drawCross(ctx, x, y, r, colour, width = 2.5) {
   ctx.moveTo(x + r, y - r);
   ctx.lineTo(x - r, y + r);
   ctx.stroke();
+}
+
+/**
+ * Direct labels at the lines' ends: left of the end if it is near the right edge, else right of
+ * it; spread vertically so that no two overlap (lines that lie on top of each other still get
+ * one label each).
+ */
+export function drawEndLabels(ctx, ends, left, right, top, bottom) {
+  if (!ends.length) return;
+  const gap = 12;
+  ctx.font = FONT;
+  ctx.textBaseline = "middle";
+  const placed = ends.map((e) => ({ ...e, ly: e.y, w: ctx.measureText(e.label).width }))
+    .sort((a, b) => a.y - b.y);
+  for (let k = 1; k < placed.length; k++) {
+    if (placed[k].ly - placed[k - 1].ly < gap) placed[k].ly = placed[k - 1].ly + gap;
+  }
+  const over = placed.length ? placed[placed.length - 1].ly - (bottom - 4) : 0;
+  if (over > 0) for (const p of placed) p.ly = Math.max(top + 4, p.ly - over);
+  for (const p of placed) {
+    const toLeft = p.x + 8 + p.w > right;
+    const lx = toLeft ? p.x - 8 : p.x + 8;
+    ctx.textAlign = toLeft ? "right" : "left";
+    ctx.lineWidth = 3;
+    ctx.strokeStyle = "rgba(255,255,255,0.85)";
+    ctx.strokeText(p.label, lx, p.ly);
+    ctx.fillStyle = p.colour;
+    ctx.fillText(p.label, lx, p.ly);
+  }
 }
 
 export class LinePlot {
@@ -302,6 +332,7 @@ export class LinePlot {
     ctx.lineJoin = "round";
     ctx.lineCap = "round";
     const ok = (xv, yv) => Number.isFinite(xv) && (!xLog || xv > 0) && yv === yv && (yv !== Infinity || hasInf) && yv !== -Infinity;
+    const ends = [];
     for (const s of series) {
       if (s.len < 1) continue;
       ctx.globalAlpha = s.alpha ?? 1;
@@ -350,6 +381,7 @@ export class LinePlot {
         if (ok(s.x[k], s.y[k])) {
           const x = X(s.x[k]);
           const y = Y(s.y[k]);
+          if (s.label) ends.push({ x, y, label: s.label, colour: s.colour });
           if (s.diverged) drawCross(ctx, x, y, 5, s.colour);
           else {
             ctx.lineWidth = 1.5;
@@ -361,6 +393,7 @@ export class LinePlot {
     ctx.globalAlpha = 1;
     if (opts.decorate) opts.decorate(ctx, map);
     ctx.restore();
+    drawEndLabels(ctx, ends, m.left, m.left + pw, m.top, axisY);
     if (points === 0 && !hasInf && opts.empty) {
       ctx.fillStyle = "#777";
       ctx.textAlign = "center";

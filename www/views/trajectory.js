@@ -44,6 +44,7 @@ export class TrajectoryPlot {
       startDot: true,
       endDot: true,
       diverged: r.diverged,
+      label: r.label,
     }));
     this.plot.draw(series, {
       xMin: 1,

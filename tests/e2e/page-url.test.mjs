@@ -1,0 +1,262 @@
+// End-to-end tests of the shareable page: the URL is the experiment (round trip, hashchange,
+// view options, garbled links), presets, the fixes from user testing, keyboard, and the
+// Content Security Policy. Same setup as page.test.mjs (Debian's Chromium, fresh profile).
+//
+//   MCP_BASE_URL=http://127.0.0.1:8123/ node --test tests/e2e/page-url.test.mjs
+
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { chromium } from "playwright-core";
+
+const BASE_URL = process.env.MCP_BASE_URL || "http://127.0.0.1:8000/";
+const CHROMIUM = process.env.MCP_CHROMIUM || "/usr/bin/chromium";
+const ORIGIN = new URL(BASE_URL).origin;
+const LAUNCH_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+  "--disable-background-networking", "--disable-component-update", "--disable-sync"];
+
+let profileDir;
+let context;
+let page;
+const consoleErrors = [];
+const pageErrors = [];
+const requests = [];
+
+async function open(hash = "") {
+  await page.goto("about:blank"); // a new document each time (a hash alone would not reload)
+  await page.goto(BASE_URL + hash, { waitUntil: "load" });
+  await page.waitForFunction(() => document.querySelectorAll("article[data-run]").length > 0 && !!document.querySelector("#step-counter"), null, { timeout: 30_000 });
+  await page.evaluate(() => document.addEventListener("securitypolicyviolation", (e) => {
+    window.__csp = (window.__csp || []).concat(`${e.violatedDirective} ${e.blockedURI}`);
+  }));
+}
+
+async function pause() {
+  if ((await page.locator("#play").getAttribute("aria-pressed")) === "true") await page.locator("#play").click();
+  await page.waitForFunction(() => document.querySelector("#play").getAttribute("aria-pressed") === "false");
+}
+
+async function stepCount() {
+  return Number(await page.locator("#step-counter").getAttribute("data-step"));
+}
+
+/** Reset, then k single steps; returns each run's test error. */
+async function resetAndStep(k) {
+  await pause();
+  await page.locator("#reset").click();
+  for (let i = 0; i < k; i++) await page.locator("#step-once").click();
+  await page.waitForFunction((k) => Number(document.querySelector("#step-counter").dataset.step) === k, k);
+  return page.evaluate(() => [...document.querySelectorAll("article[data-run]")].map((e) => e.dataset.testError));
+}
+
+async function waitHash(re) {
+  await page.waitForFunction((src) => new RegExp(src).test(location.hash), re.source, { timeout: 5_000 });
+}
+
+describe("the URL is the experiment", { timeout: 120_000 }, () => {
+  before(async () => {
+    profileDir = mkdtempSync(join(tmpdir(), "mcp-e2e-url-"));
+    context = await chromium.launchPersistentContext(profileDir, {
+      executablePath: CHROMIUM, args: LAUNCH_ARGS, headless: true, viewport: { width: 1400, height: 900 },
+    });
+    context.on("request", (r) => requests.push(r.url()));
+    page = context.pages()[0] || (await context.newPage());
+    page.on("console", (msg) => { if (msg.type() === "error") consoleErrors.push(msg.text()); });
+    page.on("pageerror", (err) => pageErrors.push(String(err)));
+  });
+
+  after(async () => {
+    if (context) await context.close();
+    if (profileDir) rmSync(profileDir, { recursive: true, force: true });
+  });
+
+  it("writes every field (seed included, enums by name) and reproduces the same numbers after a reload", async () => {
+    await open("#rows=20&cols=16&rank=3&observed=150&seed=42&penalty=nuclear&m=adam,gd&lr=0.02,5");
+    const first = await resetAndStep(7);
+    await waitHash(/seed=42/);
+    const hash = await page.evaluate(() => location.hash);
+    for (const key of ["seed=42", "rows=20", "cols=16", "rank=3", "observed=150", "noise=0", "depth=1", "init=observed",
+      "penalty=nuclear", "lambda=0.01", "scale=1", "steps=3000", "m=adam,gd", "lr=0.02,5", "view=test_error"]) {
+      assert.ok(hash.includes(key), `${key} missing from ${hash}`);
+    }
+    await page.goto("about:blank");
+    await open(hash);
+    const second = await resetAndStep(7);
+    assert.deepEqual(second, first);
+    assert.ok(first.every((v) => Number.isFinite(Number(v))));
+  });
+
+  it("changes a view option without stepping, resetting or reseeding, and writes it in the hash", async () => {
+    await open("#m=adam&lr=0.01");
+    await resetAndStep(3);
+    const before = await page.evaluate(() => document.querySelector("article[data-run]").dataset.testError);
+    await page.locator("#time-metric").selectOption("effective_rank");
+    await page.locator("#show-observed").uncheck();
+    await waitHash(/view=effective_rank.*dots=0|dots=0.*view=effective_rank/);
+    assert.equal(await stepCount(), 3);
+    assert.equal(await page.evaluate(() => document.querySelector("article[data-run]").dataset.testError), before);
+    // The dots are hidden on W*'s panel too.
+    assert.equal(await page.locator("#truth-panel .heatmap-overlay").first().isHidden(), true);
+  });
+
+  it("applies a hash edited by hand (hashchange) and notes unknown or garbled keys", async () => {
+    await open("");
+    await pause();
+    await page.evaluate(() => { location.hash = "#rows=12&cols=14&rank=2&observed=60&bogus=1&noise=abc"; });
+    await page.waitForFunction(() => document.querySelector("#truth-panel").dataset.rows === "12");
+    assert.equal(await page.locator("#truth-panel").getAttribute("data-cols"), "14");
+    const note = await page.locator("#hash-note").textContent();
+    assert.match(note, /bogus/);
+    assert.match(note, /noise=abc/);
+  });
+
+  it("refuses a link too big to run smoothly, a run length of 0 and a seed above 2^53 − 1, with a note", async () => {
+    await open("#rows=1000&cols=1000");
+    assert.match(await page.locator("#hash-note").textContent(), /too big/);
+    assert.equal(await page.locator("#truth-panel").getAttribute("data-rows"), "30");
+    await open("#steps=0&seed=9007199254740993");
+    const note = await page.locator("#hash-note").textContent();
+    assert.match(note, /steps=0/);
+    assert.match(note, /seed=/);
+    assert.equal(await page.locator("#steps").inputValue(), "3000");
+  });
+
+  it("puts the running value back into a field whose value was rejected", async () => {
+    await open("");
+    await pause();
+    await page.locator("#rank").fill("99");
+    await page.locator("#rank").dispatchEvent("change");
+    await page.waitForFunction(() => /rank/.test(document.querySelector("#config-error").textContent));
+    assert.equal(await page.locator("#rank").inputValue(), "2");
+    assert.match(await page.locator("#config-error").textContent(), /Back to the running values/);
+    await page.locator("#rows").fill("2000");
+    await page.locator("#rows").dispatchEvent("change");
+    await page.waitForFunction(() => /too big/.test(document.querySelector("#config-error").textContent));
+    assert.equal(await page.locator("#rows").inputValue(), "30");
+    await page.locator("#steps").fill("200000000");
+    await page.locator("#steps").dispatchEvent("change");
+    await page.waitForFunction(() => /10⁸/.test(document.querySelector("#config-error").textContent));
+    assert.equal(await page.locator("#steps").inputValue(), "3000");
+    await page.locator("#seed").fill("9007199254740993");
+    await page.locator("#seed").dispatchEvent("change");
+    await page.waitForFunction(() => /2⁵³/.test(document.querySelector("#config-error").textContent));
+    assert.equal(await page.locator("#seed").inputValue(), "0");
+  });
+
+  it("says n/a for the test error when every entry is seen, and explains why nothing moves without a penalty", async () => {
+    await open("#rows=10&cols=10&observed=100&m=adam&lr=0.01");
+    await resetAndStep(2);
+    assert.equal(await page.locator("article[data-run] [data-field=test]").textContent(), "n/a");
+    const lede = await page.locator(".lede").textContent();
+    assert.doesNotMatch(lede, /we see only/);
+    assert.doesNotMatch(lede, /can in principle be filled in/);
+    await open("#penalty=none&m=adam&lr=0.01");
+    assert.match(await page.locator("#model-hint").textContent(), /Nothing will move/);
+  });
+
+  it("a preset sets the URL and the config, with its caption", async () => {
+    await open("");
+    await page.locator('[data-preset="depth"]').click();
+    await page.waitForFunction(() => document.querySelector("#truth-panel").dataset.rows === "40");
+    await waitHash(/depth=3/);
+    const hash = await page.evaluate(() => location.hash);
+    assert.match(hash, /m=gd/);
+    assert.match(hash, /lr=3/);
+    assert.match(hash, /penalty=none/);
+    assert.match(await page.locator("#preset-caption").textContent(), /three matrices/);
+    const runs = await page.locator("article[data-run]").evaluateAll((els) => els.map((e) => e.dataset.run));
+    assert.deepEqual(runs, ["gd"]);
+  });
+
+  it("keys: R resets, N draws a new seed; New problem changes only the seed", async () => {
+    await open("#m=adam&lr=0.01");
+    await resetAndStep(2);
+    await page.locator("body").click({ position: { x: 5, y: 5 } });
+    await page.keyboard.press("r");
+    await page.waitForFunction(() => document.querySelector("#step-counter").dataset.step === "0");
+    await page.keyboard.press("n");
+    await page.waitForFunction(() => document.querySelector("#seed").value !== "0");
+    assert.equal(await page.locator("#rows").inputValue(), "30");
+  });
+
+  it("every run off: Play says why nothing happens", async () => {
+    await open("#m=adam&lr=0.01&off=0");
+    await pause();
+    await page.locator("#play").click();
+    await page.waitForFunction(() => /every run is off/.test(document.querySelector("#play-status").textContent));
+  });
+
+  it("had no CSP violations, console errors or requests to other origins", async () => {
+    assert.deepEqual(await page.evaluate(() => window.__csp || []), []);
+    const csp = await page.locator('meta[http-equiv="Content-Security-Policy"]').getAttribute("content");
+    assert.match(csp, /script-src 'self' 'wasm-unsafe-eval'/);
+    assert.deepEqual(pageErrors, []);
+    assert.deepEqual(consoleErrors, []);
+    const foreign = requests.filter((u) => !u.startsWith(ORIGIN) && !u.startsWith("data:") && !u.startsWith("blob:") && u !== "about:blank");
+    assert.deepEqual(foreign, []);
+  });
+});
+
+describe("exports", { timeout: 60_000 }, () => {
+  let ctx;
+  let pg;
+  let dir;
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), "mcp-e2e-export-"));
+    ctx = await chromium.launchPersistentContext(dir, {
+      executablePath: CHROMIUM, args: LAUNCH_ARGS, headless: true, acceptDownloads: true, viewport: { width: 1400, height: 900 },
+    });
+    pg = ctx.pages()[0] || (await ctx.newPage());
+    await pg.goto(`${BASE_URL}#m=adam,gd&lr=0.01,0.01&rows=12&cols=10&observed=50`, { waitUntil: "load" });
+    await pg.waitForFunction(() => Number(document.querySelector("#step-counter").dataset.step) >= 5, null, { timeout: 30_000 });
+  });
+  after(async () => {
+    if (ctx) await ctx.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function save(button) {
+    const [dl] = await Promise.all([pg.waitForEvent("download"), pg.locator(button).click()]);
+    const path = await dl.path();
+    const { readFileSync } = await import("node:fs");
+    return { name: dl.suggestedFilename(), data: readFileSync(path) };
+  }
+
+  it("downloads a PNG of a view, a CSV of the histories and a JSON of config and matrices", async () => {
+    await pg.locator("#export-view").selectOption("trajectory-plot");
+    const png = await save("#export-png");
+    assert.equal(png.name, "mc-playground-trajectory-plot.png");
+    assert.equal(png.data.subarray(1, 4).toString(), "PNG");
+    const csv = await save("#export-csv");
+    const lines = csv.data.toString().trim().split("\n");
+    assert.match(lines[0], /^run,method,label,step,objective,train_error,test_error/);
+    assert.ok(lines.some((l) => l.startsWith("1,gd,GD,")));
+    const json = JSON.parse((await save("#export-json")).data.toString());
+    assert.equal(json.config.problem.rows, 12);
+    assert.equal(json.runs.length, 2);
+    assert.equal(json.runs[0].matrix.length, 12);
+    assert.equal(json.runs[0].matrix[0].length, 10);
+  });
+});
+
+describe("embedding flags", { timeout: 60_000 }, () => {
+  it("embed=1&controls=0&panels=adam,gd&autoplay=0 hides the controls, races the two methods and does not play", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "mcp-e2e-embed-"));
+    const ctx = await chromium.launchPersistentContext(dir, { executablePath: CHROMIUM, args: LAUNCH_ARGS, headless: true, viewport: { width: 600, height: 800 } });
+    try {
+      const pg = ctx.pages()[0] || (await ctx.newPage());
+      await pg.goto(`${BASE_URL}?embed=1&controls=0&panels=adam,gd&autoplay=0`, { waitUntil: "load" });
+      await pg.waitForFunction(() => document.querySelectorAll("article[data-run]").length === 2, null, { timeout: 30_000 });
+      assert.equal(await pg.locator(".controls").isHidden(), true);
+      assert.equal(await pg.locator(".intro").isHidden(), true);
+      assert.deepEqual(await pg.locator("article[data-run]").evaluateAll((els) => els.map((e) => e.dataset.run)), ["adam", "gd"]);
+      await pg.waitForTimeout(300);
+      assert.equal(await pg.locator("#step-counter").getAttribute("data-step"), "0");
+    } finally {
+      await ctx.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
