@@ -14,8 +14,10 @@
 //! ```
 //!
 //! `problem` may instead give the truth explicitly:
-//! `{"truth": [[1, 2], [3, 4]], "observed_entries": [[0, 0], [1, 1]], "noise": 0.0, "seed": 0}`
-//! (rows of numbers; Ω as 0-based `[row, col]` pairs).
+//! `{"truth": [[1, 2], [3, null]], "observed_entries": [[0, 0], [1, 0]], "noise": 0.0, "seed": 0}`
+//! (rows of numbers, `null` where the value is unknown; Ω as 0-based `[row, col]` pairs of known
+//! entries), or with `"observed": K` instead of `observed_entries` to draw Ω: K known entries
+//! uniformly without replacement.
 //!
 //! # Errors
 //! [`Config::from_json`] returns a [`ConfigError`] whose message is one line naming the field
@@ -137,8 +139,18 @@ pub enum ProblemSource {
     /// W* = U Vᵀ with U (m×r), V (n×r) i.i.d. N(0, 1), rescaled to ‖W*‖_F = √(m·n);
     /// Ω: `observed` entries drawn uniformly without replacement.
     Synthetic { rows: usize, cols: usize, rank: usize, observed: usize },
-    /// The truth given as rows of numbers (m rows of n), Ω as 0-based `[row, col]` pairs.
-    Explicit { truth: Vec<Vec<f64>>, observed_entries: Vec<[usize; 2]> },
+    /// The truth given as rows (m rows of n), `None` where unknown (a completed CSV's blanks):
+    /// unknown entries are never observed and left out of the test error.
+    Explicit { truth: Vec<Vec<Option<f64>>>, observed: ExplicitOmega },
+}
+
+/// Ω of an explicit truth: listed, or drawn.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ExplicitOmega {
+    /// 0-based `[row, col]` pairs of known entries, no duplicates.
+    Entries(Vec<[usize; 2]>),
+    /// K known entries drawn uniformly without replacement (seeded).
+    Count(usize),
 }
 
 /// The problem: its source plus the observation noise σ and the seed.
@@ -164,7 +176,7 @@ impl Default for ProblemConfig {
 
 /// The JSON form of `problem` (flat, all optional), checked into a [`ProblemConfig`].
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, expecting = "an object with rows, cols, rank, observed, noise, seed (or truth, observed_entries, noise, seed)")]
+#[serde(deny_unknown_fields, expecting = "an object with rows, cols, rank, observed, noise, seed (or truth with observed_entries or observed, noise, seed)")]
 struct RawProblem {
     #[serde(skip_serializing_if = "Option::is_none")]
     rows: Option<usize>,
@@ -175,7 +187,7 @@ struct RawProblem {
     #[serde(skip_serializing_if = "Option::is_none")]
     observed: Option<usize>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    truth: Option<Vec<Vec<f64>>>,
+    truth: Option<Vec<Vec<Option<f64>>>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     observed_entries: Option<Vec<[usize; 2]>>,
     #[serde(default)]
@@ -199,25 +211,34 @@ impl TryFrom<RawProblem> for ProblemConfig {
             return Err(sub("noise", format!("must be between 0 and {MAX_MAGNITUDE:e}, got {}", raw.noise)));
         }
         let source = if raw.truth.is_some() || raw.observed_entries.is_some() {
-            for (name, present) in [
-                ("rows", raw.rows.is_some()),
-                ("cols", raw.cols.is_some()),
-                ("rank", raw.rank.is_some()),
-                ("observed", raw.observed.is_some()),
-            ] {
+            for (name, present) in [("rows", raw.rows.is_some()), ("cols", raw.cols.is_some()), ("rank", raw.rank.is_some())] {
                 if present {
                     return Err(sub(
                         name,
-                        "not allowed with an explicit truth (give either truth + observed_entries, or rows/cols/rank/observed)",
+                        "not allowed with an explicit truth (give either truth with observed_entries or observed, or rows/cols/rank/observed)",
                     ));
                 }
             }
             let truth = raw.truth.ok_or_else(|| sub("truth", "missing: observed_entries needs a truth matrix"))?;
-            let observed_entries = raw
-                .observed_entries
-                .ok_or_else(|| sub("observed_entries", "missing: a truth matrix needs its observed entries"))?;
-            check_explicit(&truth, &observed_entries)?;
-            ProblemSource::Explicit { truth, observed_entries }
+            check_truth(&truth)?;
+            let observed = match (raw.observed_entries, raw.observed) {
+                (Some(_), Some(_)) => return Err(sub("observed", "give observed_entries or observed (a count), not both")),
+                (Some(entries), None) => {
+                    check_entries(&truth, &entries)?;
+                    ExplicitOmega::Entries(entries)
+                }
+                (None, Some(k)) => {
+                    let known = truth.iter().flatten().filter(|v| v.is_some()).count();
+                    if k == 0 || k > known {
+                        return Err(sub("observed", format!("must be between 1 and the {known} known entries of the truth, got {k}")));
+                    }
+                    ExplicitOmega::Count(k)
+                }
+                (None, None) => {
+                    return Err(sub("observed_entries", "missing: a truth matrix needs observed_entries or an observed count"))
+                }
+            };
+            ProblemSource::Explicit { truth, observed }
         } else {
             let rows = raw.rows.unwrap_or(30);
             let cols = raw.cols.unwrap_or(30);
@@ -246,7 +267,7 @@ impl TryFrom<RawProblem> for ProblemConfig {
     }
 }
 
-fn check_explicit(truth: &[Vec<f64>], entries: &[[usize; 2]]) -> Result<(), String> {
+fn check_truth(truth: &[Vec<Option<f64>>]) -> Result<(), String> {
     let m = truth.len();
     if m == 0 || m > MAX_DIM {
         return Err(sub("truth", format!("must have between 1 and {MAX_DIM} rows, got {m}")));
@@ -259,10 +280,15 @@ fn check_explicit(truth: &[Vec<f64>], entries: &[[usize; 2]]) -> Result<(), Stri
         if row.len() != n {
             return Err(sub(&format!("truth[{i}]"), format!("has {} numbers, row 0 has {n} (rows must be equally long)", row.len())));
         }
-        if let Some(j) = row.iter().position(|v| !v.is_finite() || v.abs() > MAX_MAGNITUDE) {
-            return Err(sub(&format!("truth[{i}][{j}]"), format!("must be a finite number of size at most {MAX_MAGNITUDE:e}")));
+        if let Some(j) = row.iter().position(|v| v.is_some_and(|v| !v.is_finite() || v.abs() > MAX_MAGNITUDE)) {
+            return Err(sub(&format!("truth[{i}][{j}]"), format!("must be a finite number of size at most {MAX_MAGNITUDE:e} (or null: unknown)")));
         }
     }
+    Ok(())
+}
+
+fn check_entries(truth: &[Vec<Option<f64>>], entries: &[[usize; 2]]) -> Result<(), String> {
+    let (m, n) = (truth.len(), truth[0].len());
     if entries.is_empty() {
         return Err(sub("observed_entries", "must name at least one entry"));
     }
@@ -273,6 +299,9 @@ fn check_explicit(truth: &[Vec<f64>], entries: &[[usize; 2]]) -> Result<(), Stri
                 &format!("observed_entries[{k}]"),
                 format!("[{i}, {j}] is outside the {m}×{n} truth (0-based [row, col])"),
             ));
+        }
+        if truth[i][j].is_none() {
+            return Err(sub(&format!("observed_entries[{k}]"), format!("[{i}, {j}] is unknown (null) in the truth")));
         }
         if std::mem::replace(&mut seen[i * n + j], true) {
             return Err(sub(&format!("observed_entries[{k}]"), format!("[{i}, {j}] is listed twice")));
@@ -291,9 +320,12 @@ impl From<ProblemConfig> for RawProblem {
                 raw.rank = Some(rank);
                 raw.observed = Some(observed);
             }
-            ProblemSource::Explicit { truth, observed_entries } => {
+            ProblemSource::Explicit { truth, observed } => {
                 raw.truth = Some(truth);
-                raw.observed_entries = Some(observed_entries);
+                match observed {
+                    ExplicitOmega::Entries(e) => raw.observed_entries = Some(e),
+                    ExplicitOmega::Count(k) => raw.observed = Some(k),
+                }
             }
         }
         raw

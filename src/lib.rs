@@ -24,6 +24,7 @@
 //! hand out row-major data.
 
 pub mod config;
+pub mod csv;
 pub mod lab;
 pub mod metrics;
 pub mod model;

@@ -4,7 +4,7 @@
 //! | --- | --- |
 //! | `objective` | f(W), see [`crate::objective`] |
 //! | `train_error` | ‖P_Ω(W − Y)‖_F / ‖P_Ω(Y)‖_F: relative distance from the constraint set {W : P_Ω(W) = P_Ω(Y)} |
-//! | `test_error` | ‖P_Ωᶜ(W − W*)‖_F / ‖P_Ωᶜ(W*)‖_F: error on the unobserved entries only |
+//! | `test_error` | ‖P_Ωᶜ(W − W*)‖_F / ‖P_Ωᶜ(W*)‖_F: error on the unobserved entries only (those whose truth is known) |
 //! | `effective_rank` | exp(−Σᵢ pᵢ ln pᵢ), pᵢ = σᵢ / Σⱼ σⱼ (Roy & Vetterli 2007); 0 for W = 0 |
 //! | `ratio` | ‖W‖_* / ‖W‖_F (0 for W = 0) |
 //! | `singular_values` | σ₁ ≥ … ≥ σ_k, k = min(m, n) |
@@ -40,8 +40,8 @@ pub fn test_error(problem: &Problem, w: &DMatrix<f64>) -> f64 {
     let num: f64 = w
         .iter()
         .zip(problem.truth.iter())
-        .zip(problem.mask.iter())
-        .filter(|(_, &observed)| !observed)
+        .zip(problem.mask.iter().zip(problem.known.iter()))
+        .filter(|(_, (&observed, &known))| !observed && known)
         .map(|((a, b), _)| (a - b) * (a - b))
         .sum();
     ratio_or_nan(num.sqrt(), problem.unobserved_truth_norm)

@@ -16,7 +16,7 @@ use rand::RngExt;
 use rand_chacha::ChaCha20Rng;
 use rand_distr::StandardNormal;
 
-use crate::config::{ProblemConfig, ProblemSource};
+use crate::config::{ExplicitOmega, ProblemConfig, ProblemSource};
 
 /// One problem, shared by every run of a lab.
 #[derive(Debug, Clone)]
@@ -29,11 +29,15 @@ pub struct Problem {
     pub omega: Vec<(usize, usize)>,
     /// `mask[(i, j)]` is true iff (i, j) ∈ Ω.
     pub mask: DMatrix<bool>,
+    /// `known[(i, j)]` is false where an explicit truth gave `null` (W* is 0 there and the
+    /// entry is left out of the test error); true everywhere for a synthetic problem.
+    pub known: DMatrix<bool>,
     /// Rank of W*: the configured r for a synthetic problem, the numerical rank of an explicit one.
     pub rank: usize,
     /// ‖P_Ω(Y)‖_F, the denominator of the train error.
     pub observed_norm: f64,
-    /// ‖P_Ωᶜ(W*)‖_F, the denominator of the test error (0 when every entry is observed).
+    /// ‖P_Ωᶜ(W*)‖_F over known entries, the denominator of the test error (0 when every known
+    /// entry is observed).
     pub unobserved_truth_norm: f64,
 }
 
@@ -48,7 +52,7 @@ impl Problem {
     /// Builds the problem a (validated) config describes.
     pub fn new(config: &ProblemConfig) -> Problem {
         let mut rng = rng_for(config.seed, 0);
-        let (truth, omega, rank) = match &config.source {
+        let (truth, known, omega, rank) = match &config.source {
             ProblemSource::Synthetic { rows, cols, rank, observed } => {
                 let (m, n, r) = (*rows, *cols, *rank);
                 let u = DMatrix::from_row_iterator(m, r, (0..m * r).map(|_| rng.sample::<f64, _>(StandardNormal)));
@@ -63,15 +67,24 @@ impl Problem {
                 let mut picks = rand::seq::index::sample(&mut rng, m * n, *observed).into_vec();
                 picks.sort_unstable();
                 let omega = picks.into_iter().map(|k| (k / n, k % n)).collect();
-                (w, omega, r)
+                (w, DMatrix::from_element(m, n, true), omega, r)
             }
-            ProblemSource::Explicit { truth, observed_entries } => {
+            ProblemSource::Explicit { truth, observed } => {
                 let (m, n) = (truth.len(), truth[0].len());
-                let w = DMatrix::from_row_iterator(m, n, truth.iter().flatten().copied());
-                let mut omega: Vec<(usize, usize)> = observed_entries.iter().map(|&[i, j]| (i, j)).collect();
+                let w = DMatrix::from_row_iterator(m, n, truth.iter().flatten().map(|v| v.unwrap_or(0.0)));
+                let known = DMatrix::from_row_iterator(m, n, truth.iter().flatten().map(|v| v.is_some()));
+                let mut omega: Vec<(usize, usize)> = match observed {
+                    ExplicitOmega::Entries(e) => e.iter().map(|&[i, j]| (i, j)).collect(),
+                    ExplicitOmega::Count(k) => {
+                        // k of the known entries (row-major order), drawn like a synthetic Ω.
+                        let positions: Vec<(usize, usize)> =
+                            (0..m * n).map(|p| (p / n, p % n)).filter(|&(i, j)| truth[i][j].is_some()).collect();
+                        rand::seq::index::sample(&mut rng, positions.len(), *k).into_iter().map(|p| positions[p]).collect()
+                    }
+                };
                 omega.sort_unstable();
                 let rank = numerical_rank(&w);
-                (w, omega, rank)
+                (w, known, omega, rank)
             }
         };
         let (m, n) = truth.shape();
@@ -83,9 +96,14 @@ impl Problem {
             mask[(i, j)] = true;
         }
         let observed_norm = observations.norm();
-        let unobserved_truth_norm =
-            truth.iter().zip(mask.iter()).filter(|(_, &o)| !o).map(|(v, _)| v * v).sum::<f64>().sqrt();
-        Problem { truth, observations, omega, mask, rank, observed_norm, unobserved_truth_norm }
+        let unobserved_truth_norm = truth
+            .iter()
+            .zip(mask.iter().zip(known.iter()))
+            .filter(|(_, (&o, &k))| !o && k)
+            .map(|(v, _)| v * v)
+            .sum::<f64>()
+            .sqrt();
+        Problem { truth, observations, omega, mask, known, rank, observed_norm, unobserved_truth_norm }
     }
 
     /// (m, n).

@@ -23,6 +23,7 @@ struct Buffers {
     truth: Vec<f64>,
     observations: Vec<f64>,
     mask: Vec<u8>,
+    known: Vec<u8>,
     runs: Vec<Vec<f64>>,
 }
 
@@ -113,7 +114,8 @@ impl Lab {
         row_major(&problem.observations, &mut observations);
         let (m, n) = problem.shape();
         let mask = (0..m * n).map(|k| problem.mask[(k / n, k % n)] as u8).collect();
-        let mut lab = Lab { inner, buffers: Buffers { truth, observations, mask, runs: Vec::new() } };
+        let known = (0..m * n).map(|k| problem.known[(k / n, k % n)] as u8).collect();
+        let mut lab = Lab { inner, buffers: Buffers { truth, observations, mask, known, runs: Vec::new() } };
         lab.refresh();
         Ok(lab)
     }
@@ -121,6 +123,15 @@ impl Lab {
     /// The default experiment's config (JSON, every default filled).
     pub fn default_config() -> String {
         Config::default().to_json()
+    }
+
+    /// A config completing a CSV (blank, NA, NaN: unobserved) with everything else from
+    /// `base_config_json`: its known cells are the truth and Ω, its blanks unknown. Throws with
+    /// a message naming the CSV row and column.
+    pub fn csv_to_config(csv: JsValue, base_config_json: JsValue) -> Result<String, JsError> {
+        let csv = text(&csv, "CSV")?;
+        let base = text(&base_config_json, "config")?;
+        crate::csv::csv_to_config(&csv, &base).map(|c| c.to_json()).map_err(|e| JsError::new(&e.to_string()))
     }
 
     /// Every method with its default hyper-parameters: a JSON array of optimizer configs.
@@ -203,6 +214,16 @@ impl Lab {
         let on = on.as_bool().ok_or_else(|| JsError::new("set_enabled: on must be true or false"))?;
         self.inner.set_enabled(i, on);
         Ok(())
+    }
+
+    /// Run i's current W as CSV (m lines of n numbers), or `""` for a bad index.
+    pub fn matrix_csv(&self, i: JsValue) -> String {
+        self.run(&i).map(|r| crate::csv::matrix_to_csv(r.matrix())).unwrap_or_default()
+    }
+
+    /// m·n `u8`, row-major, 1 where W*'s entry is known (0 only for the blanks of a CSV).
+    pub fn known_mask_ptr(&self) -> *const u8 {
+        self.buffers.known.as_ptr()
     }
 
     /// W*, m·n `f64`, row-major.

@@ -48,6 +48,8 @@ fn json_round_trip_is_exact() {
         r#"{"problem": {"truth": [[1, 2.5], [3, -4]], "observed_entries": [[0, 1], [1, 0]], "noise": 0.5, "seed": 9}}"#,
         r#"{"optimizers": [{"name": "adam", "bias_correction": false, "beta1": 0.5}, {"name": "adamw"}, {"name": "nesterov", "momentum": 0.5}]}"#,
         r#"{"model": {"init": "gaussian", "init_scale": 0.1}, "objective": {"penalty": "nuclear", "lambda": 0}}"#,
+        r#"{"problem": {"truth": [[1, null], [null, 4]], "observed": 2, "seed": 3}}"#,
+        r#"{"problem": {"truth": [[1, null], [2, 4]], "observed_entries": [[1, 0]]}}"#,
     ] {
         let c = Config::from_json(text).unwrap();
         assert_eq!(Config::from_json(&c.to_json()).unwrap(), c, "{text}");
@@ -70,6 +72,9 @@ fn bad_configs_name_the_field() {
         (r#"{"problem": {"truth": [[1, 2]], "observed_entries": [[0, 2]]}}"#, "problem.observed_entries[0]"),
         (r#"{"problem": {"truth": [[1, 2]], "observed_entries": [[0, 1], [0, 1]]}}"#, "problem.observed_entries[1]"),
         (r#"{"problem": {"truth": [[1, 2]], "observed_entries": [[0, 1]], "rank": 1}}"#, "problem.rank"),
+        (r#"{"problem": {"truth": [[1, null]], "observed_entries": [[0, 1]]}}"#, "problem.observed_entries[0]"),
+        (r#"{"problem": {"truth": [[1, null]], "observed": 2}}"#, "problem.observed"),
+        (r#"{"problem": {"truth": [[1, 2]], "observed": 1, "observed_entries": [[0, 0]]}}"#, "problem.observed"),
         (r#"{"problem": {"truth": [[1, 2]]}}"#, "problem.observed_entries"),
         (r#"{"problem": {"truth": [], "observed_entries": []}}"#, "problem.truth"),
         (r#"{"problem": {"truth": [[1, 1e999]], "observed_entries": [[0, 0]]}}"#, "problem.truth"),

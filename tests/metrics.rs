@@ -1,6 +1,6 @@
 //! Every metric on cases computed by hand, and the bounded history.
 
-use mc_playground::config::{Penalty, ProblemConfig, ProblemSource};
+use mc_playground::config::{ExplicitOmega, Penalty, ProblemConfig, ProblemSource};
 use mc_playground::metrics::{
     effective_rank, nuclear_frobenius_ratio, subspace_sine, test_error, train_error, History, Metrics, References,
 };
@@ -15,7 +15,10 @@ fn close(a: f64, b: f64, tol: f64) -> bool {
 /// W* = [[1, 2], [3, 4]], Ω = {(0,0), (1,1)}, no noise.
 fn two_by_two() -> Problem {
     Problem::new(&ProblemConfig {
-        source: ProblemSource::Explicit { truth: vec![vec![1.0, 2.0], vec![3.0, 4.0]], observed_entries: vec![[1, 1], [0, 0]] },
+        source: ProblemSource::Explicit {
+            truth: vec![vec![Some(1.0), Some(2.0)], vec![Some(3.0), Some(4.0)]],
+            observed: ExplicitOmega::Entries(vec![[1, 1], [0, 0]]),
+        },
         noise: 0.0,
         seed: 0,
     })
@@ -97,7 +100,10 @@ fn svd_is_sorted_and_reconstructs() {
 #[test]
 fn every_entry_observed_makes_test_error_undefined() {
     let p = Problem::new(&ProblemConfig {
-        source: ProblemSource::Explicit { truth: vec![vec![1.0, 2.0]], observed_entries: vec![[0, 0], [0, 1]] },
+        source: ProblemSource::Explicit {
+            truth: vec![vec![Some(1.0), Some(2.0)]],
+            observed: ExplicitOmega::Entries(vec![[0, 0], [0, 1]]),
+        },
         noise: 0.0,
         seed: 0,
     });
@@ -155,4 +161,33 @@ fn history_is_bounded_and_evenly_thinned() {
     assert!(h.series("nonsense").is_none());
     h.clear();
     assert!(h.is_empty() && h.stride() == 1);
+}
+
+#[test]
+fn unknown_truth_entries_are_left_out_of_the_test_error() {
+    // W* = [[1, 2], [3, ?]], Ω = {(0, 0)}: the test error covers (0, 1) and (1, 0) only.
+    let p = Problem::new(&ProblemConfig {
+        source: ProblemSource::Explicit {
+            truth: vec![vec![Some(1.0), Some(2.0)], vec![Some(3.0), None]],
+            observed: ExplicitOmega::Entries(vec![[0, 0]]),
+        },
+        noise: 0.0,
+        seed: 0,
+    });
+    assert!(!p.known[(1, 1)] && p.known[(0, 1)]);
+    let w = DMatrix::from_row_slice(2, 2, &[1.0, 2.0, 0.0, 1e6]);
+    // Unobserved known: (0,1) error 0, (1,0) error 3; ‖P(W*)‖ = √(4 + 9). The 1e6 is ignored.
+    assert!(close(test_error(&p, &w), 3.0 / 13f64.sqrt(), 1e-15));
+}
+
+#[test]
+fn an_observed_count_draws_known_entries_only() {
+    let truth: Vec<Vec<Option<f64>>> =
+        (0..6).map(|i| (0..5).map(|j| if (i + j) % 3 == 0 { None } else { Some((i * j) as f64) }).collect()).collect();
+    let config = ProblemConfig { source: ProblemSource::Explicit { truth: truth.clone(), observed: ExplicitOmega::Count(12) }, noise: 0.0, seed: 4 };
+    let p = Problem::new(&config);
+    assert_eq!(p.omega.len(), 12);
+    assert!(p.omega.iter().all(|&(i, j)| truth[i][j].is_some()));
+    assert!(p.omega.windows(2).all(|w| w[0] < w[1]));
+    assert_eq!(Problem::new(&config).omega, p.omega, "seeded");
 }

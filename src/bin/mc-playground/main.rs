@@ -18,6 +18,9 @@
 //! the final test error per (method, rate), each method's best rate, and the config with those
 //! rates (feed it to `run` for the tuned race).
 //!
+//! `mc-playground complete DATA.csv [--config CONFIG.json] [--method i]` completes a CSV
+//! (blank, NA, NaN = unobserved) with the config's method i and prints the matrix as CSV.
+//!
 //! `mc-playground sweep SWEEP.json [--shard i/N] [--format jsonl|csv] [--out FILE] [--threads T]`
 //! runs a grid of configs (`{"base": CONFIG, "axes": {"problem.observed": [1000, 2000], …}}`,
 //! see the `sweep` module) on every core, one line per finished cell; with `--out` it appends
@@ -56,6 +59,17 @@ enum Command {
     Run {
         /// The config file (JSON); `-` reads standard input.
         config: String,
+    },
+    /// Complete a CSV matrix (blank, NA, NaN = unobserved) and print it as CSV.
+    Complete {
+        /// The CSV file; `-` reads standard input.
+        csv: String,
+        /// A config for everything but the problem (methods, objective, steps); default: {}.
+        #[arg(long)]
+        config: Option<String>,
+        /// Which method's result to print (index into the config's optimizers).
+        #[arg(long, default_value_t = 0)]
+        method: usize,
     },
     /// Run a grid of experiments on every core, one output line per finished cell.
     Sweep {
@@ -215,6 +229,26 @@ fn plot(kind: &PlotKind) -> Result<Value, String> {
     }
 }
 
+fn complete(csv: &str, config: Option<&str>, method: usize) -> Result<String, String> {
+    let data = read_input(csv)?;
+    let base = match config {
+        Some(path) => read_input(path)?,
+        None => "{}".to_string(),
+    };
+    let config = mc_playground::csv::csv_to_config(&data, &base).map_err(|e| e.to_string())?;
+    if method >= config.optimizers.len() {
+        return Err(format!("--method {method}: the config has {} methods", config.optimizers.len()));
+    }
+    let mut lab = Lab::new(config).map_err(|e| e.to_string())?;
+    lab.set_recording(false);
+    lab.step(lab.config().steps);
+    let run = &lab.runs()[method];
+    if let Some(d) = run.diverged() {
+        eprintln!("mc-playground: warning: {} diverged at step {} ({}); printing its last finite iterate", run.optimizer().label(), d.step, d.reason);
+    }
+    Ok(mc_playground::csv::matrix_to_csv(run.matrix()))
+}
+
 fn sensitivity(command: &Command) -> Result<Value, String> {
     let Command::Sensitivity { config, from, to, per_decade, grid, steps, threads } = command else { unreachable!() };
     let text = read_input(config)?;
@@ -249,6 +283,13 @@ fn main() -> ExitCode {
             };
         }
         Command::Plot { kind } => plot(kind),
+        Command::Complete { csv, config, method } => match complete(csv, config.as_deref(), *method) {
+            Ok(text) => {
+                print!("{text}");
+                return ExitCode::SUCCESS;
+            }
+            Err(message) => Err(message),
+        },
         Command::Table { inputs, rows, series } => match plots::read_lines(inputs) {
             Ok(data) => {
                 print!("{}", plots::table(&data, rows, series));

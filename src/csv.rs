@@ -1,0 +1,153 @@
+//! Bring your own matrix: a CSV with blanks becomes a matrix-completion problem, and a
+//! completed matrix becomes CSV again.
+//!
+//! Reading ([`parse_csv`]): a byte-order mark is skipped; lines end in `\n`, `\r\n` or `\r`;
+//! the separator is `,`, `;` or a tab, whichever the first line uses most (with `;`, a decimal
+//! comma such as `1,5` is read as 1.5); blank cells and `NA`, `NaN`, `null`, `?` (any case)
+//! are unobserved; a first line with no number in it is a header and skipped; blank lines at
+//! the end are ignored. Every row must have the same number of cells.
+
+use std::fmt;
+
+use serde_json::{json, Value};
+
+use crate::config::{Config, ConfigError, MAX_DIM, MAX_MAGNITUDE};
+
+/// Largest CSV text accepted (bytes).
+pub const MAX_CSV_BYTES: usize = 16 << 20;
+
+/// What is wrong with a CSV, and where (1-based row and column as a spreadsheet shows them).
+#[derive(Debug, Clone, PartialEq)]
+pub struct CsvError {
+    pub row: Option<usize>,
+    pub column: Option<usize>,
+    pub message: String,
+}
+
+impl fmt::Display for CsvError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (self.row, self.column) {
+            (Some(r), Some(c)) => write!(f, "CSV row {r}, column {c}: {}", self.message),
+            (Some(r), None) => write!(f, "CSV row {r}: {}", self.message),
+            _ => write!(f, "CSV: {}", self.message),
+        }
+    }
+}
+
+impl std::error::Error for CsvError {}
+
+fn err(row: Option<usize>, column: Option<usize>, message: impl Into<String>) -> CsvError {
+    CsvError { row, column, message: message.into() }
+}
+
+fn is_missing(cell: &str) -> bool {
+    cell.is_empty() || ["na", "nan", "null", "?", "n/a"].contains(&cell.to_ascii_lowercase().as_str())
+}
+
+fn parse_number(cell: &str, decimal_comma: bool) -> Option<f64> {
+    let owned;
+    let text = if decimal_comma && cell.contains(',') && !cell.contains('.') {
+        owned = cell.replace(',', ".");
+        owned.as_str()
+    } else {
+        cell
+    };
+    text.parse::<f64>().ok()
+}
+
+/// The matrix in a CSV text: rows of cells, `None` where unobserved.
+///
+/// # Errors
+/// Empty input, too large, ragged rows, a cell that is neither a number nor a missing marker,
+/// a non-finite or huge number, too many rows or columns.
+pub fn parse_csv(text: &str) -> Result<Vec<Vec<Option<f64>>>, CsvError> {
+    if text.len() > MAX_CSV_BYTES {
+        return Err(err(None, None, format!("larger than {} MB", MAX_CSV_BYTES >> 20)));
+    }
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let normalized = text.replace("\r\n", "\n").replace('\r', "\n");
+    // (1-based line number, line) for the lines with content.
+    let rows_text: Vec<(usize, &str)> =
+        normalized.split('\n').enumerate().filter(|(_, l)| !l.trim().is_empty()).map(|(k, l)| (k + 1, l)).collect();
+    let Some(&(_, first)) = rows_text.first() else { return Err(err(None, None, "no rows")) };
+    let sep = [',', ';', '\t'].into_iter().max_by_key(|c| first.matches(*c).count()).filter(|c| first.contains(*c)).unwrap_or(',');
+    let decimal_comma = sep == ';';
+    let mut out: Vec<Vec<Option<f64>>> = Vec::new();
+    let mut width = None;
+    for (idx, &(line, row)) in rows_text.iter().enumerate() {
+        let cells: Vec<&str> = row.split(sep).map(|c| c.trim().trim_matches('"').trim()).collect();
+        if idx == 0 && cells.iter().all(|c| !is_missing(c) && parse_number(c, decimal_comma).is_none()) {
+            continue; // a header
+        }
+        match width {
+            None => width = Some(cells.len()),
+            Some(w) if w != cells.len() => {
+                return Err(err(Some(line), None, format!("has {} values, the first row has {w}", cells.len())));
+            }
+            _ => {}
+        }
+        let mut parsed = Vec::with_capacity(cells.len());
+        for (j, cell) in cells.iter().enumerate() {
+            if is_missing(cell) {
+                parsed.push(None);
+                continue;
+            }
+            match parse_number(cell, decimal_comma) {
+                Some(v) if v.is_finite() && v.abs() <= MAX_MAGNITUDE => parsed.push(Some(v)),
+                Some(_) => return Err(err(Some(line), Some(j + 1), format!("`{cell}` is not a finite number of size at most 1e100"))),
+                None => {
+                    let shown: String = cell.chars().take(40).collect();
+                    return Err(err(Some(line), Some(j + 1), format!("`{shown}` is not a number (blank, NA or NaN mean unobserved)")));
+                }
+            }
+        }
+        out.push(parsed);
+        if out.len() > MAX_DIM {
+            return Err(err(None, None, format!("more than {MAX_DIM} rows")));
+        }
+    }
+    let n = width.unwrap_or(0);
+    if out.is_empty() || n == 0 {
+        return Err(err(None, None, "no rows of numbers"));
+    }
+    if n > MAX_DIM {
+        return Err(err(None, None, format!("more than {MAX_DIM} columns")));
+    }
+    if !out.iter().flatten().any(|v| v.is_some()) {
+        return Err(err(None, None, "no observed value: every cell is blank or NA"));
+    }
+    Ok(out)
+}
+
+/// A config completing the CSV's matrix: its known cells are the truth and the observed set,
+/// its blanks unknown. Everything else (model, objective, methods, steps, seed, noise) comes
+/// from `base` (a config JSON text; `{}` for the defaults).
+///
+/// # Errors
+/// A bad CSV (as [`CsvError`], in the message) or a bad base config.
+pub fn csv_to_config(text: &str, base: &str) -> Result<Config, ConfigError> {
+    let rows = parse_csv(text).map_err(|e| ConfigError::new("", e.to_string()))?;
+    let mut base: Value = serde_json::from_str(base).map_err(|e| ConfigError::new("", format!("base config: {e}")))?;
+    let entries: Vec<[usize; 2]> = rows
+        .iter()
+        .enumerate()
+        .flat_map(|(i, r)| r.iter().enumerate().filter(|(_, v)| v.is_some()).map(move |(j, _)| [i, j]))
+        .collect();
+    let noise = base.pointer("/problem/noise").cloned().unwrap_or(json!(0.0));
+    let seed = base.pointer("/problem/seed").cloned().unwrap_or(json!(0));
+    let Some(obj) = base.as_object_mut() else { return Err(ConfigError::new("", "base config: must be a JSON object")) };
+    obj.insert("problem".into(), json!({"truth": rows, "observed_entries": entries, "noise": noise, "seed": seed}));
+    Config::from_json(&base.to_string())
+}
+
+/// A matrix as CSV: m lines of n comma-separated numbers, each printed so that it reads back
+/// exactly (shortest round-trip form).
+pub fn matrix_to_csv(w: &nalgebra::DMatrix<f64>) -> String {
+    let mut out = String::with_capacity(w.len() * 20);
+    for i in 0..w.nrows() {
+        let line: Vec<String> = (0..w.ncols()).map(|j| format!("{}", w[(i, j)])).collect();
+        out.push_str(&line.join(","));
+        out.push('\n');
+    }
+    out
+}

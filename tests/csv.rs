@@ -1,0 +1,108 @@
+//! Bring your own matrix: the CSV reader (separators, blanks, BOM, headers, errors), the config
+//! it makes, and `mc-playground complete`.
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+use mc_playground::csv::{csv_to_config, matrix_to_csv, parse_csv};
+use mc_playground::Lab;
+use proptest::prelude::*;
+
+#[test]
+fn reads_separators_blanks_bom_and_headers() {
+    let want = vec![vec![Some(1.0), None, Some(3.5)], vec![None, Some(-2.0), Some(1e-3)]];
+    for text in [
+        "1,,3.5\nNA,-2,0.001\n",
+        "\u{feff}1,,3.5\r\nNaN,-2,1e-3\r\n\r\n",
+        "a,b,c\n1, ,3.5\nnull,-2,0.001",
+        "1;;3,5\n?;-2;0,001\n",
+        "1\t\t3.5\nna\t-2\t0.001\n",
+        "\"1\",\"\",\"3.5\"\n\"NA\",\"-2\",\"0.001\"\n",
+    ] {
+        assert_eq!(parse_csv(text).unwrap(), want, "{text:?}");
+    }
+}
+
+#[test]
+fn bad_csv_says_where() {
+    for (text, needle) in [
+        ("", "no rows"),
+        ("1,2\n3\n", "CSV row 2: has 1 values, the first row has 2"),
+        ("1,2\n3,abc\n", "CSV row 2, column 2: `abc` is not a number"),
+        ("1,inf\n", "column 2"),
+        ("1,1e999\n", "column 2"),
+        (",\nNA,NA\n", "no observed value"),
+        ("x,y\n", "no rows of numbers"),
+    ] {
+        let e = parse_csv(text).unwrap_err().to_string();
+        assert!(e.contains(needle), "{text:?}: {e}");
+    }
+    let e = csv_to_config("1,2\n3\n", "{}").unwrap_err().to_string();
+    assert!(e.contains("CSV row 2"), "{e}");
+}
+
+#[test]
+fn a_csv_becomes_a_problem_with_unknown_blanks() {
+    // A rank-1 matrix with two blanks; Adam at a high rate fills them in.
+    let text = "1,2,3,4\n2,4,,8\n3,6,9,12\n4,,12,16\n";
+    let config = csv_to_config(text, r#"{"steps": 2000, "objective": {"penalty": "ratio", "lambda": 0.01},
+                                        "optimizers": [{"name": "adam", "learning_rate": 0.01}]}"#).unwrap();
+    let mut lab = Lab::new(config).unwrap();
+    let p = lab.problem();
+    assert_eq!(p.omega.len(), 14);
+    assert!(!p.known[(1, 2)] && !p.known[(3, 1)]);
+    assert!(lab.runs()[0].metrics().test_error.is_nan(), "no known unobserved entry: nothing to score");
+    lab.step(2000);
+    let w = lab.runs()[0].matrix();
+    assert!((w[(1, 2)] - 6.0).abs() < 0.5 && (w[(3, 1)] - 8.0).abs() < 0.5, "filled in: {} and {}", w[(1, 2)], w[(3, 1)]);
+    // Exact round trip of the printed numbers.
+    let csv = matrix_to_csv(w);
+    let back = parse_csv(&csv).unwrap();
+    assert!(back.iter().flatten().zip(w.transpose().iter()).all(|(a, b)| a.unwrap() == *b));
+}
+
+#[test]
+fn complete_command_prints_the_completed_csv() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_mc-playground"))
+        .args(["complete", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(b"1,2\n2,\n").unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let m = parse_csv(&String::from_utf8(out.stdout).unwrap()).unwrap();
+    assert_eq!((m.len(), m[0].len()), (2, 2));
+    assert!(m.iter().flatten().all(|v| v.is_some()));
+    let mut bad = Command::new(env!("CARGO_BIN_EXE_mc-playground")).args(["complete", "-"]).stdin(Stdio::piped()).stderr(Stdio::piped()).stdout(Stdio::piped()).spawn().unwrap();
+    bad.stdin.take().unwrap().write_all(b"1,2\nx,3\n").unwrap();
+    let out = bad.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("CSV row 2, column 1"));
+}
+
+proptest! {
+    #[test]
+    fn the_reader_never_panics(bytes in prop::collection::vec(any::<u8>(), 0..300)) {
+        let text = String::from_utf8_lossy(&bytes);
+        match parse_csv(&text) {
+            Ok(rows) => {
+                prop_assert!(!rows.is_empty());
+                let n = rows[0].len();
+                prop_assert!(rows.iter().all(|r| r.len() == n));
+                prop_assert!(rows.iter().flatten().flatten().all(|v| v.is_finite()));
+            }
+            Err(e) => prop_assert!(!e.to_string().contains('\n')),
+        }
+    }
+
+    #[test]
+    fn written_matrices_read_back_exactly(m in 1usize..6, n in 1usize..6, seed in any::<u64>()) {
+        let mut state = seed | 1;
+        let w = nalgebra::DMatrix::from_fn(m, n, |_, _| { state ^= state << 13; state ^= state >> 7; state ^= state << 17; (state as f64 / u64::MAX as f64 - 0.5) * 1e3 });
+        let back = parse_csv(&matrix_to_csv(&w)).unwrap();
+        for i in 0..m { for j in 0..n { prop_assert_eq!(back[i][j], Some(w[(i, j)])); } }
+    }
+}
