@@ -1,0 +1,65 @@
+// GD at learning rate 1000 on the page: it is marked "diverged at step t" with its last finite
+// iterate drawn (no NaN painted or printed), while the other runs and the page go on.
+import { after, before, it } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { chromium } from "playwright-core";
+
+const BASE_URL = process.env.MCP_BASE_URL || "http://127.0.0.1:8000/";
+const ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+  "--disable-background-networking", "--disable-component-update", "--disable-sync"];
+let dir, context, page;
+const errors = [];
+
+before(async () => {
+  dir = mkdtempSync(join(tmpdir(), "mcp-div-"));
+  context = await chromium.launchPersistentContext(dir, { executablePath: "/usr/bin/chromium", args: ARGS, viewport: { width: 1400, height: 900 } });
+  page = await context.newPage();
+  page.on("pageerror", (e) => errors.push(String(e)));
+  page.on("console", (m) => { if (m.type() === "error") errors.push(m.text()); });
+  await page.goto(new URL("index.html", BASE_URL).href);
+  await page.waitForSelector('article[data-run="gd"]');
+});
+
+after(async () => {
+  await context?.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+it("marks GD at learning rate 1000 diverged and keeps the others running", async () => {
+  const gd = page.locator('article[data-run="gd"]');
+  const index = await gd.getAttribute("data-index");
+  const lr = page.locator(`#lr-${index}`);
+  await lr.fill("1000");
+  await lr.press("Enter");
+  await page.waitForFunction(() => {
+    const el = document.querySelector('article[data-run="gd"]');
+    return el && el.dataset.divergedAt !== "";
+  }, null, { timeout: 60000 });
+  const divergedAt = Number(await gd.getAttribute("data-diverged-at"));
+  assert.ok(divergedAt >= 1, `diverged at ${divergedAt}`);
+  const text = await gd.innerText();
+  assert.match(text, /diverged at step \d+/);
+  assert.doesNotMatch(text, /NaN|Infinity/);
+  // Its heatmap still shows a finite matrix (more than one colour, no transparent holes).
+  const stats = await gd.locator('canvas[data-testid="heatmap"]').evaluate((c) => {
+    const d = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
+    const colours = new Set();
+    let transparent = 0;
+    for (let k = 0; k < d.length; k += 4) { colours.add(`${d[k]},${d[k + 1]},${d[k + 2]}`); if (d[k + 3] === 0) transparent++; }
+    return { colours: colours.size, transparent };
+  });
+  assert.ok(stats.colours > 1 && stats.transparent === 0, JSON.stringify(stats));
+  // Adam goes on stepping.
+  const adam = page.locator('article[data-run="adam"]');
+  const before = Number(await adam.getAttribute("data-step"));
+  const stop = Number(await page.locator("#steps").inputValue());
+  if (before < stop) {
+    await page.waitForFunction((s) => Number(document.querySelector('article[data-run="adam"]').dataset.step) > s, before, { timeout: 30000 });
+  }
+  const gdStep = Number(await gd.getAttribute("data-step"));
+  assert.equal(gdStep, divergedAt - 1, "GD stays at its last good step");
+  assert.deepEqual(errors, []);
+});
