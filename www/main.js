@@ -24,6 +24,7 @@ import {
 } from "./config.js";
 import { PRESETS } from "./presets.js";
 import { HISTORY_METRICS, download, downloadCanvasPng, historiesCsv } from "./export.js";
+import { initExtras } from "./extras.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -138,8 +139,36 @@ async function boot() {
   wirePresets();
   watchPcaVisibility();
   window.addEventListener("hashchange", onHashChange);
+  initExtras({
+    app, views, $, rebuild, loadConfig, currentConfig, render, requestRender, normaliseMetrics, messageOf, stepOnce,
+    reset: () => $("reset").click(), equalRate: EQUAL_RATE,
+  });
   if (!REDUCED_MOTION && EMBED.autoplay) app.player.play();
   else updatePlayStatus();
+}
+
+/**
+ * Builds a lab from a whole config (CSV, image, recovery map, postMessage); on success it
+ * replaces the running one and plays. Returns "" or the error message (the running lab goes on).
+ */
+function loadConfig(config) {
+  let lab;
+  try {
+    if (!config || typeof config !== "object" || Array.isArray(config)) throw new Error("the config must be a JSON object");
+    const why = checkConfig(config);
+    if (why) throw new Error(why);
+    lab = new app.Lab(JSON.stringify(config));
+  } catch (err) {
+    return messageOf(err).replace(/^config: /, "");
+  }
+  clearConfigError();
+  app.race = null;
+  try {
+    app.steps = JSON.parse(lab.config_json()).steps ?? app.steps;
+  } catch { /* keep the run length */ }
+  installLab(lab);
+  app.player.play();
+  return "";
 }
 
 /**
@@ -182,6 +211,12 @@ function readHash(hash) {
 
 /** Checks the page's own limits before building a lab: "" or why not. */
 function checkConfig(config) {
+  const t = config?.problem?.truth;
+  if (Array.isArray(t)) {
+    const rows = t.length;
+    const cols = Array.isArray(t[0]) ? t[0].length : 0;
+    return sizeError({ ...config, problem: { rows, cols } });
+  }
   return sizeError(config);
 }
 
@@ -353,11 +388,14 @@ function installLab(lab, opts = {}) {
   const truthPtr = lab.truth_ptr();
   const yPtr = lab.observations_ptr();
   const maskPtr = lab.observed_mask_ptr();
+  const knownPtr = typeof lab.known_mask_ptr === "function" ? lab.known_mask_ptr() : 0;
   // Last wasm call above: views now, copied at once (W*, Y and Ω are fixed for the problem).
   const buf = app.wasm.memory.buffer;
   app.truth = new Float64Array(buf, truthPtr, cells).slice();
   app.observations = new Float64Array(buf, yPtr, cells).slice();
   app.mask = new Uint8Array(buf, maskPtr, cells).slice();
+  app.known = knownPtr ? new Uint8Array(buf, knownPtr, cells).slice() : new Uint8Array(cells).fill(1);
+  app.unknownCount = app.known.reduce((a, v) => a + (v ? 0 : 1), 0);
 
   let scale = 0;
   for (const v of app.truth) if (Math.abs(v) > scale) scale = Math.abs(v);
@@ -388,7 +426,7 @@ function installLab(lab, opts = {}) {
   truthPanel.dataset.cols = String(cols);
   truthPanel.dataset.observed = String(observed);
 
-  views.truthHeatmap.setProblem(rows, cols, scale, app.mask);
+  views.truthHeatmap.setProblem(rows, cols, scale, app.mask, app.known);
   views.truthHeatmap.setOverlayVisible($("show-observed").checked);
   views.truthHeatmap.draw(app.truth);
   views.truthBar.setScale(scale);
@@ -446,6 +484,13 @@ function installLab(lab, opts = {}) {
   showModelHint();
 
   fillControls(app.config);
+  if (app.config.problem?.truth) {
+    // Explicit data: the size controls show the data's size (a change goes back to random problems).
+    $("rows").value = String(rows);
+    $("cols").value = String(cols);
+    $("rank").value = String(rank);
+    $("observed").value = String(observed);
+  }
   $("init-scale").disabled = $("init").value === "observed";
   $("steps").value = String(app.steps);
   app.autoStop = true;
@@ -457,6 +502,7 @@ function installLab(lab, opts = {}) {
   updateSweepStale();
   updateHash();
   render();
+  app.onInstall?.();
 }
 
 /**
@@ -817,11 +863,27 @@ function onProblemChange(changedId) {
   }
   $("init-scale").disabled = $("init").value === "observed";
   let config;
+  const cur = currentConfig();
   try {
-    config = configFromControls(currentConfig(), app.runs.map((r) => r.lr));
+    config = configFromControls(cur, app.runs.map((r) => r.lr));
   } catch (err) {
     showConfigError(`Not applied: ${err.message}. ${restoreControls(null)}The previous experiment keeps running.`, err.fieldId || changedId);
     return;
+  }
+  if (cur.problem?.truth) {
+    // Your data: a new size or rank goes back to random problems; a new seen count draws Ω at
+    // random among the known cells; anything else keeps the data as it is.
+    if (["rows", "cols", "rank"].includes(changedId)) {
+      delete config.problem.truth;
+      delete config.problem.observed_entries;
+    } else {
+      delete config.problem.rows;
+      delete config.problem.cols;
+      delete config.problem.rank;
+      if (changedId === "observed") delete config.problem.observed_entries;
+      else if (cur.problem.observed_entries) delete config.problem.observed;
+      else config.problem.observed = cur.problem.observed;
+    }
   }
   rebuild(config, { changedId, slots: app.runs.map((r) => r.slot) });
 }
@@ -854,6 +916,12 @@ function updateHash() {
 }
 
 function writeHash() {
+  if (app.config?.problem?.truth) {
+    // Your own data is not put in the link (it stays in this browser).
+    const bare = location.pathname + location.search;
+    if (location.hash) history.replaceState(null, "", bare);
+    return;
+  }
   const r = app.race;
   const tuned = r ? `${r.from},${r.to},${r.perDecade},${r.steps}` : null;
   // Every field is written (defaults = null), so that a link keeps meaning the same run even if
@@ -1113,6 +1181,7 @@ function render() {
   });
   views.trajectory.draw(order(trajRuns));
   updatePlayStatus();
+  app.onRender?.();
 }
 
 /** The shared time plot's axes and caption, from its three controls. */

@@ -6,6 +6,7 @@ import { Heatmap, ColourBar } from "./views/heatmap.js";
 import { SingularValueBars } from "./views/bars.js";
 import { formatFigure, formatNumber, formatPow10 } from "./views/axes.js";
 import { HYPER_NAMES, METHOD_INFO } from "./config.js";
+import { ruleDetails } from "./rules.js";
 
 export const LR_MIN_EXP = -5; // the learning-rate sliders span 10^-5 … 10^4 (any value can be typed)
 export const LR_MAX_EXP = 4;
@@ -298,7 +299,8 @@ export class RunPanel {
     status.dataset.testid = "run-status";
     this.status = status;
 
-    el.append(head, actions, knobs, error, visual, figures, more, status);
+    const rule = ruleDetails(info.name);
+    el.append(head, actions, knobs, error, visual, figures, more, rule, status);
     parent.append(el);
     el.classList.toggle("off", !info.enabled);
 

@@ -58,7 +58,8 @@ export class Heatmap {
   }
 
   /** New problem: size, colour scale (max |entry| of W*), and the observed mask (read once). */
-  setProblem(rows, cols, scale, mask) {
+  setProblem(rows, cols, scale, mask, known = null) {
+    this.known = known && known.some((v) => !v) ? known : null;
     this.rows = rows;
     this.cols = cols;
     this.scale = scale > 0 && Number.isFinite(scale) ? scale : 1;
@@ -72,6 +73,33 @@ export class Heatmap {
     this.drawOverlay(mask);
   }
 
+  /** Hatches the unknown cells (known[k] = 0) on the overlay: W*'s entry there is not known. */
+  drawUnknown(ctx, cell) {
+    const { rows, cols, known } = this;
+    if (!known) return;
+    ctx.save();
+    ctx.strokeStyle = "rgba(60,60,60,0.9)";
+    ctx.lineWidth = Math.max(1, cell * 0.08);
+    ctx.beginPath();
+    for (let i = 0; i < rows; i++) {
+      for (let j = 0; j < cols; j++) {
+        if (known[i * cols + j]) continue;
+        const x = j * cell;
+        const y = i * cell;
+        for (const f of [0.25, 0.5, 0.75, 1]) {
+          ctx.moveTo(x, y + f * cell);
+          ctx.lineTo(x + f * cell, y);
+        }
+        for (const f of [0.25, 0.5, 0.75]) {
+          ctx.moveTo(x + f * cell, y + cell);
+          ctx.lineTo(x + cell, y + f * cell);
+        }
+      }
+    }
+    ctx.stroke();
+    ctx.restore();
+  }
+
   drawOverlay(mask) {
     const { rows, cols } = this;
     // Enough resolution for round dots, without huge canvases for big matrices.
@@ -80,6 +108,7 @@ export class Heatmap {
     this.overlay.height = rows * cell;
     const ctx = this.overlay.getContext("2d");
     ctx.clearRect(0, 0, this.overlay.width, this.overlay.height);
+    this.drawUnknown(ctx, cell);
     if (!mask) return;
     const r = Math.max(1, cell * 0.14);
     ctx.fillStyle = "rgba(20,20,20,0.85)";
@@ -110,8 +139,9 @@ export class Heatmap {
     const s = this.scale;
     const top = TABLE_SIZE - 1;
     const only = this.only;
+    const known = this.known;
     for (let k = 0, n = this.rows * this.cols; k < n; k++) {
-      if (only && !only[k]) {
+      if ((only && !only[k]) || (known && !known[k])) {
         px[k] = OUTSIDE_COLOUR;
         continue;
       }

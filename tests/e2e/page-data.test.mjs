@@ -1,0 +1,152 @@
+// End-to-end tests of the page's additions: your own data (CSV, bad CSV, the bundled picture),
+// tooltips, the update rules in MathML, the postMessage API from an embedding parent page, and
+// the recovery map's worker. Same setup as page.test.mjs (Debian's Chromium, fresh profile).
+//
+//   MCP_BASE_URL=http://127.0.0.1:8123/ node --test tests/e2e/page-data.test.mjs
+
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { chromium } from "playwright-core";
+
+const BASE_URL = process.env.MCP_BASE_URL || "http://127.0.0.1:8000/";
+const CHROMIUM = process.env.MCP_CHROMIUM || "/usr/bin/chromium";
+const ORIGIN = new URL(BASE_URL).origin;
+const LAUNCH_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+  "--disable-background-networking", "--disable-component-update", "--disable-sync"];
+
+let profileDir;
+let context;
+let page;
+const consoleErrors = [];
+const pageErrors = [];
+const requests = [];
+
+async function open(hash = "") {
+  await page.goto("about:blank");
+  await page.goto(BASE_URL + hash, { waitUntil: "load" });
+  await page.waitForFunction(() => document.querySelectorAll("article[data-run]").length > 0, null, { timeout: 30_000 });
+  await page.evaluate(() => document.addEventListener("securitypolicyviolation", (e) => {
+    window.__csp = (window.__csp || []).concat(`${e.violatedDirective} ${e.blockedURI}`);
+  }));
+}
+
+describe("your data, tooltips, rules, postMessage, recovery map", { timeout: 120_000 }, () => {
+  before(async () => {
+    profileDir = mkdtempSync(join(tmpdir(), "mcp-e2e-data-"));
+    context = await chromium.launchPersistentContext(profileDir, {
+      executablePath: CHROMIUM, args: LAUNCH_ARGS, headless: true, viewport: { width: 1400, height: 900 }, acceptDownloads: true,
+    });
+    context.on("request", (r) => requests.push(r.url()));
+    page = context.pages()[0] || (await context.newPage());
+    page.on("console", (msg) => { if (msg.type() === "error") consoleErrors.push(msg.text()); });
+    page.on("pageerror", (err) => pageErrors.push(String(err)));
+  });
+
+  after(async () => {
+    if (context) await context.close();
+    if (profileDir) rmSync(profileDir, { recursive: true, force: true });
+  });
+
+  it("completes a pasted CSV with blanks, hatches the unknown cells and downloads the completed CSV", async () => {
+    await open("#rows=12&cols=12&observed=60&m=adam,gd");
+    const csv = "1,2,3,4\n2,,6,8\n3,6,NA,12\n4,8,12,\n5,10,15,20";
+    await page.fill("#csv-text", csv);
+    await page.click("#csv-load");
+    await page.waitForFunction(() => document.querySelector("#truth-panel").dataset.rows === "5" && document.querySelector("#truth-panel").dataset.cols === "4");
+    assert.equal(await page.locator("#data-error").isHidden(), true);
+    assert.match(await page.locator("#data-unknown").textContent(), /3 of 20 cells/);
+    await page.waitForFunction(() => Number(document.querySelector("#step-counter").dataset.step) > 5);
+    // Nothing unknown-but-scored: every known cell is seen, so the test error is n/a.
+    assert.equal(await page.locator('article[data-run="adam"] dd[data-field="test"]').textContent(), "n/a");
+    const [dl] = await Promise.all([page.waitForEvent("download"), page.click('#data-downloads button[data-run="0"]')]);
+    assert.match(dl.suggestedFilename(), /completed-adam/);
+    const text = readFileSync(await dl.path(), "utf8").trim().split("\n");
+    assert.equal(text.length, 5);
+    assert.equal(text[0].split(",").length, 4);
+    assert.ok(text.every((l) => l.split(",").every((v) => Number.isFinite(Number(v)))));
+  });
+
+  it("a bad CSV shows the row and column and keeps the old runs", async () => {
+    const before = await page.evaluate(() => document.querySelector("#truth-panel").dataset.rows);
+    await page.fill("#csv-text", "1,2\n3,x");
+    await page.click("#csv-load");
+    await page.waitForSelector("#data-error:not([hidden])");
+    assert.match(await page.locator("#data-error").textContent(), /CSV row 2, column 2/);
+    assert.equal(await page.evaluate(() => document.querySelector("#truth-panel").dataset.rows), before);
+    assert.ok((await page.locator("article[data-run]").count()) >= 1);
+  });
+
+  it("loads the bundled picture with 30 % seen", async () => {
+    await page.click("#image-preset");
+    await page.waitForFunction(() => document.querySelector("#truth-panel").dataset.rows === "64");
+    assert.equal(await page.evaluate(() => document.querySelector("#truth-panel").dataset.observed), String(Math.round(0.3 * 64 * 64)));
+    assert.match(await page.locator("#image-note").textContent(), /centred/);
+  });
+
+  it("shows a tooltip with (i, j) over a heatmap cell, and the update rule in MathML for Adam", async () => {
+    await open("#rows=12&cols=12&observed=60&m=adam,gd");
+    const box = page.locator('article[data-run="adam"] .heatmap');
+    await box.scrollIntoViewIfNeeded();
+    const bb = await box.boundingBox();
+    await page.mouse.move(bb.x + bb.width * 0.1, bb.y + bb.height * 0.1);
+    await page.waitForSelector("#tooltip:not([hidden])");
+    assert.match(await page.locator("#tooltip").textContent(), /\(i, j\) = \(2, 2\).*truth .*(observed|not observed)/);
+    const math = page.locator('article[data-run="adam"] details.rule math');
+    assert.equal(await math.count(), 1);
+    assert.match(await page.locator('article[data-run="adam"] details.rule').textContent(), /torch\.optim\.Adam/);
+    assert.ok(await page.evaluate(() => document.querySelector('article[data-run="adam"] details.rule math').namespaceURI === "http://www.w3.org/1998/Math/MathML"));
+    // The live table and every canvas's text alternative.
+    await page.waitForFunction(() => document.querySelectorAll("#live-figures tbody tr").length === 2);
+    assert.equal(await page.evaluate(() => [...document.querySelectorAll("canvas")].filter((c) => c.getAttribute("role") !== "img" && c.getAttribute("aria-hidden") !== "true" || (c.getAttribute("role") === "img" && !c.getAttribute("aria-label"))).length), 0);
+    assert.equal(await page.evaluate(() => [...document.querySelectorAll("input, select, textarea")].filter((e) => !e.labels?.length && !e.getAttribute("aria-label")).length), 0);
+  });
+
+  it("answers postMessage from an embedding parent: get-metrics, and an error for a bad config", async () => {
+    await page.goto(new URL("tests/e2e/fixtures/embed-parent.html", BASE_URL).href, { waitUntil: "load" });
+    const frame = page.frameLocator("#frame");
+    await frame.locator("article[data-run]").first().waitFor({ timeout: 30_000 });
+    await page.evaluate(() => window.__send({ type: "mc-playground", action: "step", steps: 3 }));
+    await page.evaluate(() => window.__send({ type: "other", action: "get-metrics" })); // ignored
+    await page.evaluate(() => window.__send({ type: "mc-playground", action: "get-metrics" }));
+    await page.waitForFunction(() => window.__replies.some((r) => r.action === "metrics"));
+    const replies = await page.evaluate(() => window.__replies);
+    assert.equal(replies.filter((r) => r.action === "metrics").length, 1);
+    const metrics = replies.find((r) => r.action === "metrics");
+    assert.deepEqual(metrics.runs.map((r) => r.name), ["adam", "gd"]);
+    assert.equal(metrics.runs[0].step, 3);
+    for (const k of ["label", "test_error", "train_error", "effective_rank", "diverged_at"]) assert.ok(k in metrics.runs[0], k);
+    await page.evaluate(() => window.__send({ type: "mc-playground", action: "set-config", config: { problem: { rows: 10, cols: 10, rank: 40 } } }));
+    await page.waitForFunction(() => window.__replies.some((r) => r.action === "error"));
+    const err = (await page.evaluate(() => window.__replies)).find((r) => r.action === "error");
+    assert.equal(err.request, "set-config");
+    assert.match(err.error, /rank/);
+    await page.evaluate(() => window.__send({ type: "mc-playground", action: "set-config", config: { problem: { rows: 8, cols: 9, rank: 2, observed: 40 }, optimizers: [{ name: "adam", learning_rate: 0.01 }] } }));
+    await page.waitForFunction(() => window.__replies.some((r) => r.action === "ok" && r.request === "set-config"));
+    await frame.locator('#truth-panel[data-rows="8"][data-cols="9"]').waitFor();
+  });
+
+  it("computes a tiny recovery map in a worker, and a cell click loads its experiment", async () => {
+    await open("#rows=6&cols=6&observed=20&m=adam,gd");
+    await page.fill("#map-fractions", "0.5,0.9");
+    await page.fill("#map-seeds", "1");
+    await page.selectOption("#map-length", "quick");
+    await page.click("#map-run");
+    await page.waitForFunction(() => document.querySelector("#recovery").dataset.state === "done", null, { timeout: 30_000 });
+    assert.equal(await page.locator('.map-table[data-method="adam"] button.map-cell:not([disabled])').count(), 2 * 6);
+    await page.locator('.map-table[data-method="adam"] button.map-cell[data-fi="1"][data-ri="1"]').click();
+    await page.waitForFunction(() => document.querySelector("#truth-panel").dataset.observed === String(Math.round(0.9 * 36)));
+    assert.equal(await page.evaluate(() => document.querySelector("#rank").value), "2");
+    assert.match(await page.locator("#map-load").textContent(), /Loaded: rank 2/);
+  });
+
+  it("had no console errors, CSP violations or requests elsewhere", async () => {
+    assert.deepEqual(pageErrors, []);
+    assert.deepEqual(consoleErrors, []);
+    assert.deepEqual(await page.evaluate(() => window.__csp || []), []);
+    const foreign = requests.filter((u) => !u.startsWith(ORIGIN) && !u.startsWith("about:") && !u.startsWith("blob:") && !u.startsWith("data:"));
+    assert.deepEqual(foreign, []);
+  });
+});

@@ -1,0 +1,635 @@
+// The page's additions around the race: your own data (CSV, image, the bundled picture),
+// tooltips, the live figures table (the canvases' text alternative), the postMessage API for
+// embedding (docs/embed.md) and the recovery map (www/recovery-worker.js).
+//
+// initExtras(api) is called once by main.js after boot; api gives access to the app state and
+// to loadConfig(config) → "" | error message (a new lab on success, the old one keeps running).
+
+import { formatFigure, formatNumber } from "./views/axes.js";
+import { download } from "./export.js";
+
+let api;
+const $ = (id) => document.getElementById(id);
+
+/** Largest image side the page keeps (the image is downsampled to it). */
+const IMAGE_MAX_SIDE = 128;
+const RECOVERED = 0.05;
+
+export function initExtras(a) {
+  api = a;
+  wireData();
+  wireTooltips();
+  wireMessages();
+  wireRecoveryMap();
+  api.app.onInstall = onInstall;
+  api.app.onRender = onRender;
+  onInstall();
+}
+
+function configWithoutProblem() {
+  const c = api.currentConfig();
+  delete c.problem;
+  return c;
+}
+
+function onInstall() {
+  fillDownloads();
+  const app = api.app;
+  const note = $("data-unknown");
+  if (app.config?.problem?.truth) {
+    note.textContent = app.unknownCount
+      ? `${app.unknownCount} of ${app.rows * app.cols} cells of your matrix are unknown (hatched grey in W*'s panel); the test error is measured on the known cells nobody sees, and is n/a when there are none.`
+      : `Your ${app.rows} × ${app.cols} matrix: every cell is known.`;
+    note.hidden = false;
+  } else {
+    note.hidden = true;
+  }
+  updateMapNote();
+  lastTable = 0;
+  onRender();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Your data
+
+function showDataError(message) {
+  const box = $("data-error");
+  box.textContent = message;
+  box.hidden = !message;
+}
+
+function loadCsv(text) {
+  showDataError("");
+  let configText;
+  try {
+    configText = api.app.Lab.csv_to_config(String(text), JSON.stringify(configWithoutProblem()));
+  } catch (err) {
+    showDataError(`Not loaded: ${api.messageOf(err).replace(/^config: /, "")}. The previous experiment keeps running.`);
+    return false;
+  }
+  const why = api.loadConfig(JSON.parse(configText));
+  if (why) {
+    showDataError(`Not loaded: ${why}. The previous experiment keeps running.`);
+    return false;
+  }
+  $("data-status").textContent = `Loaded your CSV: ${api.app.rows} × ${api.app.cols}.`;
+  return true;
+}
+
+function imageFraction() {
+  const v = Number($("image-fraction").value);
+  if (!(v > 0 && v <= 1)) throw new Error("fraction seen: enter a number above 0 and at most 1");
+  return v;
+}
+
+/** A grayscale matrix (rows of numbers in [0, 1]) → a config: centred (value − mean), Ω at random. */
+function loadMatrix(rows, what, notes = []) {
+  showDataError("");
+  let fraction;
+  try {
+    fraction = imageFraction();
+  } catch (err) {
+    showDataError(`Not loaded: ${err.message}.`);
+    return false;
+  }
+  const m = rows.length;
+  const n = rows[0].length;
+  let mean = 0;
+  for (const r of rows) for (const v of r) mean += v;
+  mean /= m * n;
+  const truth = rows.map((r) => r.map((v) => Math.round((v - mean) * 1e6) / 1e6));
+  const observed = Math.max(1, Math.round(fraction * m * n));
+  const config = configWithoutProblem();
+  const seed = Number($("seed").value);
+  config.problem = { truth, observed, seed: Number.isInteger(seed) && seed >= 0 ? seed : 0 };
+  const why = api.loadConfig(config);
+  if (why) {
+    showDataError(`Not loaded: ${why}. The previous experiment keeps running.`);
+    return false;
+  }
+  const note = $("image-note");
+  note.textContent = [`${what}: ${m} × ${n}, grayscale centred (value − mean ${formatNumber(Math.round(mean * 1000) / 1000)}), ${observed} of ${m * n} entries seen (${Math.round(fraction * 100)} %).`, ...notes].join(" ");
+  note.hidden = false;
+  return true;
+}
+
+/** The bundled picture (docs/image-preset.md): a 64 × 64 plaid of smooth stripes and a soft
+ *  checkerboard, made here from a formula (public domain). Low-rank-ish: a few outer products. */
+export function presetImage(size = 64) {
+  const rows = [];
+  for (let i = 0; i < size; i++) {
+    const r = [];
+    const y = i / (size - 1);
+    for (let j = 0; j < size; j++) {
+      const x = j / (size - 1);
+      const plaid = 0.5 * (0.5 + 0.5 * Math.sin(2 * Math.PI * 2 * y)) * (0.5 + 0.5 * Math.cos(2 * Math.PI * 1.5 * x));
+      const checker = 0.25 * Math.sin(Math.PI * 4 * y) * Math.sin(Math.PI * 4 * x);
+      const ramp = 0.25 * y * (1 - x);
+      r.push(Math.min(1, Math.max(0, 0.2 + plaid + checker + ramp)));
+    }
+    rows.push(r);
+  }
+  return rows;
+}
+
+function loadImageFile(file) {
+  showDataError("");
+  const url = URL.createObjectURL(file);
+  const img = new Image();
+  img.onload = () => {
+    URL.revokeObjectURL(url);
+    const w0 = img.naturalWidth;
+    const h0 = img.naturalHeight;
+    if (!(w0 > 0 && h0 > 0)) {
+      showDataError("Not loaded: the image is empty.");
+      return;
+    }
+    const k = Math.min(1, IMAGE_MAX_SIDE / Math.max(w0, h0));
+    const w = Math.max(1, Math.round(w0 * k));
+    const h = Math.max(1, Math.round(h0 * k));
+    const canvas = document.createElement("canvas");
+    canvas.width = w;
+    canvas.height = h;
+    const ctx = canvas.getContext("2d");
+    ctx.fillStyle = "#fff";
+    ctx.fillRect(0, 0, w, h);
+    ctx.drawImage(img, 0, 0, w, h);
+    const px = ctx.getImageData(0, 0, w, h).data;
+    const rows = [];
+    for (let i = 0; i < h; i++) {
+      const r = [];
+      for (let j = 0; j < w; j++) {
+        const o = 4 * (i * w + j);
+        r.push((0.2126 * px[o] + 0.7152 * px[o + 1] + 0.0722 * px[o + 2]) / 255);
+      }
+      rows.push(r);
+    }
+    const notes = k < 1 ? [`Downsampled from ${w0} × ${h0} to at most ${IMAGE_MAX_SIDE} per side.`] : [];
+    loadMatrix(rows, `Image “${file.name}”`, notes);
+  };
+  img.onerror = () => {
+    URL.revokeObjectURL(url);
+    showDataError("Not loaded: the file could not be read as an image.");
+  };
+  img.src = url;
+}
+
+function fillDownloads() {
+  const box = $("data-downloads");
+  box.replaceChildren();
+  for (const run of api.app.runs) {
+    const b = document.createElement("button");
+    b.type = "button";
+    b.dataset.run = String(run.index);
+    b.textContent = `Download completed CSV: ${run.label}`;
+    b.addEventListener("click", () => {
+      const csv = api.app.lab.matrix_csv(run.index);
+      download(new Blob([csv], { type: "text/csv" }), `mc-playground-completed-${run.name}-${run.index}.csv`);
+    });
+    box.append(b);
+  }
+}
+
+function wireData() {
+  $("csv-load").addEventListener("click", () => loadCsv($("csv-text").value));
+  $("csv-file").addEventListener("change", () => {
+    const f = $("csv-file").files?.[0];
+    if (!f) return;
+    const reader = new FileReader();
+    reader.onload = () => {
+      $("csv-text").value = String(reader.result);
+      loadCsv(String(reader.result));
+    };
+    reader.onerror = () => showDataError("Not loaded: the file could not be read.");
+    reader.readAsText(f);
+  });
+  $("image-file").addEventListener("change", () => {
+    const f = $("image-file").files?.[0];
+    if (f) loadImageFile(f);
+  });
+  $("image-preset").addEventListener("click", () => loadMatrix(presetImage(), "The bundled picture (plaid and checkerboard, public domain)"));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tooltips (hover, and tap on touch screens)
+
+let tip;
+
+function showTip(text, x, y) {
+  tip.textContent = text;
+  tip.hidden = false;
+  const w = tip.offsetWidth;
+  const left = Math.min(window.scrollX + document.documentElement.clientWidth - w - 4, x + 12);
+  tip.style.left = `${Math.max(window.scrollX + 4, left)}px`;
+  tip.style.top = `${y + 14}px`;
+}
+
+function hideTip() {
+  if (tip) tip.hidden = true;
+}
+
+function fmt(v) {
+  return Number.isFinite(v) ? formatFigure(v) : "n/a";
+}
+
+/** The text for a point over a heatmap box, or "". */
+function heatmapText(box, ev) {
+  const app = api.app;
+  const r = box.getBoundingClientRect();
+  const j = Math.floor(((ev.clientX - r.left) / r.width) * app.cols);
+  const i = Math.floor(((ev.clientY - r.top) / r.height) * app.rows);
+  if (!(i >= 0 && j >= 0 && i < app.rows && j < app.cols)) return "";
+  const k = i * app.cols + j;
+  const known = app.known ? app.known[k] : 1;
+  const truth = known ? fmt(app.truth[k]) : "unknown";
+  const seen = app.mask[k] ? "observed" : "not observed";
+  const panel = box.closest("article[data-index]");
+  let value;
+  if (panel) {
+    const idx = Number(panel.dataset.index);
+    const ptr = app.lab.matrix_ptr(idx);
+    value = ptr ? new Float64Array(app.wasm.memory.buffer, ptr, app.rows * app.cols)[k] : NaN;
+  } else if (box.closest("#truth-y")) value = app.mask[k] ? app.observations[k] : NaN;
+  else value = known ? app.truth[k] : NaN;
+  return `(i, j) = (${i + 1}, ${j + 1}) · value ${fmt(value)} · truth ${truth} · ${seen}`;
+}
+
+function barsText(canvas, ev) {
+  const app = api.app;
+  const panel = canvas.closest("article[data-index]");
+  const values = panel ? api.app.runs[Number(panel.dataset.index)]?.bars.values : api.views.truthBars.values;
+  const truthLen = api.views.truthBars.truth?.length ?? 0;
+  if (!values) return "";
+  const r = canvas.getBoundingClientRect();
+  const left = 34;
+  const pw = r.width - left - 4;
+  const n = Math.max(values.length, truthLen, 1);
+  const k = Math.floor(((ev.clientX - r.left - left) / pw) * n);
+  if (!(k >= 0 && k < values.length)) return "";
+  void app;
+  return `σ${k + 1} = ${fmt(values[k])}`;
+}
+
+function trajectoryText(canvas, ev) {
+  const app = api.app;
+  const map = api.views.trajectory.plot.lastMap;
+  if (!map || !app.lab) return "";
+  const r = canvas.getBoundingClientRect();
+  const px = ev.clientX - r.left;
+  const py = ev.clientY - r.top;
+  const lab = app.lab;
+  const ptrs = app.runs.map((_, i) => ({
+    len: lab.history_len(i), s: lab.history_ptr(i, "step"), e: lab.history_ptr(i, "effective_rank"), t: lab.history_ptr(i, "train_error"),
+  }));
+  const buf = app.wasm.memory.buffer;
+  let best = null;
+  ptrs.forEach((p, i) => {
+    if (!p.len || !app.runs[i].enabled) return;
+    const s = new Float64Array(buf, p.s, p.len);
+    const e = new Float64Array(buf, p.e, p.len);
+    const t = new Float64Array(buf, p.t, p.len);
+    for (let k = 0; k < p.len; k++) {
+      const x = map.X(e[k]);
+      const y = map.Y(t[k]);
+      const d = (x - px) ** 2 + (y - py) ** 2;
+      if (Number.isFinite(d) && (!best || d < best.d)) best = { d, i, step: s[k], e: e[k], t: t[k] };
+    }
+  });
+  if (!best || best.d > 14 ** 2) return "";
+  return `${app.runs[best.i].label} · step ${best.step} · eff. rank ${fmt(best.e)} · train error ${fmt(best.t)}`;
+}
+
+function tipFor(ev) {
+  const t = ev.target;
+  if (!(t instanceof Element) || !api.app.lab) return "";
+  const box = t.closest(".heatmap");
+  if (box) return heatmapText(box, ev);
+  if (t.matches("canvas.bars")) return barsText(t, ev);
+  if (t.id === "trajectory-plot") return trajectoryText(t, ev);
+  return "";
+}
+
+function wireTooltips() {
+  tip = document.createElement("div");
+  tip.id = "tooltip";
+  tip.className = "tooltip";
+  tip.setAttribute("role", "tooltip");
+  tip.hidden = true;
+  document.body.append(tip);
+  document.addEventListener("pointermove", (ev) => {
+    if (ev.pointerType === "touch") return;
+    const text = tipFor(ev);
+    if (text) showTip(text, ev.pageX, ev.pageY);
+    else hideTip();
+  });
+  document.addEventListener("pointerdown", (ev) => {
+    if (ev.pointerType !== "touch") return;
+    const text = tipFor(ev);
+    if (text) showTip(text, ev.pageX, ev.pageY);
+    else hideTip();
+  });
+  document.addEventListener("pointerleave", hideTip);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The live figures table: the canvases' text alternative, at most every 2 s
+
+let lastTable = 0;
+
+function onRender() {
+  const now = performance.now();
+  if (now - lastTable < 2000) return;
+  lastTable = now;
+  const tbody = $("live-figures").querySelector("tbody");
+  const rows = api.app.runs.map((run) => {
+    const m = run.metrics || {};
+    const tr = document.createElement("tr");
+    const th = document.createElement("th");
+    th.scope = "row";
+    th.textContent = run.label;
+    tr.append(th);
+    const cells = [String(m.step ?? 0), fmt(m.test_error), fmt(m.train_error), fmt(m.effective_rank),
+      m.diverged_at !== null && m.diverged_at !== undefined ? `diverged at ${m.diverged_at}` : run.enabled ? "running" : "off"];
+    for (const c of cells) {
+      const td = document.createElement("td");
+      td.textContent = c;
+      tr.append(td);
+    }
+    return tr;
+  });
+  tbody.replaceChildren(...rows);
+}
+
+// ---------------------------------------------------------------------------------------------
+// postMessage API (docs/embed.md)
+
+const ACTIONS = new Set(["play", "pause", "step", "reset", "set-config", "get-metrics"]);
+
+function num(v) {
+  return typeof v === "number" && Number.isFinite(v) ? v : null;
+}
+
+export function metricsReply() {
+  const app = api.app;
+  return {
+    type: "mc-playground",
+    action: "metrics",
+    runs: app.runs.map((run, i) => {
+      const m = api.normaliseMetrics(app.lab.metrics(i));
+      return {
+        name: run.name, label: run.label, step: m.step, test_error: num(m.test_error), train_error: num(m.train_error),
+        effective_rank: num(m.effective_rank), diverged_at: m.diverged_at,
+      };
+    }),
+  };
+}
+
+function handleMessage(event) {
+  const d = event.data;
+  if (!d || typeof d !== "object" || d.type !== "mc-playground" || !ACTIONS.has(d.action) || !api.app.lab) return;
+  const app = api.app;
+  let reply = { type: "mc-playground", action: "ok", request: d.action };
+  switch (d.action) {
+    case "play": app.player.play(); break;
+    case "pause": app.player.pause(); break;
+    case "step": {
+      const k = d.steps === undefined ? 1 : d.steps;
+      if (!(Number.isInteger(k) && k >= 1 && k <= 10000)) {
+        reply = { type: "mc-playground", action: "error", request: "step", error: "steps: a whole number from 1 to 10000" };
+        break;
+      }
+      app.player.pause();
+      app.lab.step(k);
+      api.render();
+      break;
+    }
+    case "reset": api.reset(); break;
+    case "set-config": {
+      const why = api.loadConfig(d.config);
+      if (why) reply = { type: "mc-playground", action: "error", request: "set-config", error: why };
+      break;
+    }
+    case "get-metrics": reply = metricsReply(); break;
+    default: return;
+  }
+  try {
+    event.source?.postMessage(reply, event.origin === "null" ? "*" : event.origin);
+  } catch { /* the sender went away */ }
+}
+
+function wireMessages() {
+  window.addEventListener("message", handleMessage);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The recovery map: observed fraction × rank → how many seeds each method recovers
+
+const map = { workers: [], job: 0, cells: null, meta: null, done: 0, total: 0, t0: 0 };
+
+function mapSize() {
+  const app = api.app;
+  return { rows: app.rows, cols: app.cols };
+}
+
+function updateMapNote() {
+  const { rows, cols } = mapSize();
+  $("map-size").textContent = `${rows} × ${cols}`;
+}
+
+function mapMethods() {
+  const app = api.app;
+  const lrOf = (name) => app.runs.find((r) => r.name === name && r.hasLr)?.lr ?? api.equalRate;
+  return [{ name: "adam", learning_rate: lrOf("adam") }, { name: "gd", learning_rate: lrOf("gd") }];
+}
+
+function setMapState(state) {
+  $("recovery").dataset.state = state;
+  $("map-run").disabled = state === "running";
+  $("map-cancel").disabled = state !== "running";
+}
+
+function stopWorkers() {
+  for (const w of map.workers) w.terminate();
+  map.workers = [];
+}
+
+function startMap() {
+  const err = $("map-error");
+  err.hidden = true;
+  const fractions = $("map-fractions").value.split(",").map((t) => Number(t.trim())).filter((v) => v > 0 && v <= 1);
+  const seeds = Number($("map-seeds").value);
+  if (!fractions.length || !(Number.isInteger(seeds) && seeds >= 1 && seeds <= 10)) {
+    err.textContent = "Not started: fractions between 0 and 1 (comma-separated) and 1 to 10 seeds.";
+    err.hidden = false;
+    return;
+  }
+  const { rows, cols } = mapSize();
+  const ranks = Array.from({ length: Math.min(6, rows, cols) }, (_, k) => k + 1);
+  const steps = $("map-length").value === "quick" ? 500 : api.app.steps;
+  const base = api.currentConfig();
+  const methods = mapMethods();
+  const cells = [];
+  fractions.forEach((f, fi) => ranks.forEach((r, ri) => {
+    for (let s = 0; s < seeds; s++) {
+      const config = {
+        problem: { rows, cols, rank: r, observed: Math.max(1, Math.round(f * rows * cols)), noise: 0, seed: s },
+        model: { depth: 1, init: "observed" },
+        objective: { penalty: "ratio", lambda: base.objective?.lambda ?? 0.01, scale: base.objective?.scale ?? 1 },
+        steps,
+        optimizers: methods,
+      };
+      cells.push({ fi, ri, seed: s, steps, config: JSON.stringify(config), plain: config });
+    }
+  }));
+  stopWorkers();
+  map.job++;
+  map.meta = { rows, cols, fractions, ranks, seeds, steps, methods };
+  map.results = new Map(); // "fi,ri" → [{seed, results}]
+  map.done = 0;
+  map.total = cells.length;
+  map.t0 = performance.now();
+  map.configs = new Map(cells.map((c) => [`${c.fi},${c.ri},${c.seed}`, c.plain]));
+  const nw = Math.max(1, Math.min(4, (navigator.hardwareConcurrency || 2) - 1, cells.length));
+  const job = map.job;
+  let finished = 0;
+  for (let w = 0; w < nw; w++) {
+    const worker = new Worker(new URL("./recovery-worker.js", import.meta.url), { type: "module" });
+    worker.onmessage = (e) => {
+      const m = e.data;
+      if (m.job !== job) return;
+      if (m.type === "cell") {
+        const key = `${m.fi},${m.ri}`;
+        if (!map.results.has(key)) map.results.set(key, []);
+        map.results.get(key).push({ seed: m.seed, results: m.results });
+        map.done++;
+        $("map-progress").value = map.done / map.total;
+        $("map-status").textContent = `${map.done} of ${map.total} problems · ${((performance.now() - map.t0) / 1000).toFixed(0)} s`;
+        drawMap();
+      } else if (m.type === "done") {
+        finished++;
+        if (finished === nw) {
+          stopWorkers();
+          $("map-status").textContent = `done: ${map.total} problems (${methods.length} methods each, ${steps} steps) in ${((performance.now() - map.t0) / 1000).toFixed(0)} s`;
+          setMapState("done");
+        }
+      } else if (m.type === "error") {
+        stopWorkers();
+        err.textContent = `The map stopped: ${m.message}.`;
+        err.hidden = false;
+        setMapState("error");
+      }
+    };
+    worker.onerror = (e) => {
+      stopWorkers();
+      err.textContent = `The map stopped: ${e.message || "the worker failed"}.`;
+      err.hidden = false;
+      setMapState("error");
+    };
+    map.workers.push(worker);
+    worker.postMessage({ type: "run", job, cells: cells.filter((_, k) => k % nw === w).map(({ plain, ...c }) => c) });
+  }
+  setMapState("running");
+  $("map-status").textContent = `0 of ${map.total} problems`;
+  drawMap();
+}
+
+function cancelMap() {
+  if (!map.workers.length) return;
+  stopWorkers();
+  map.job++;
+  $("map-status").textContent = `cancelled after ${map.done} of ${map.total} problems`;
+  setMapState("cancelled");
+}
+
+function recovered(r) {
+  return r.diverged_at === null && Number.isFinite(r.test_error) && r.test_error < RECOVERED;
+}
+
+function drawMap() {
+  const box = $("map-grids");
+  const meta = map.meta;
+  box.replaceChildren();
+  if (!meta) return;
+  meta.methods.forEach((method, mi) => {
+    const fig = document.createElement("figure");
+    fig.className = "map";
+    const table = document.createElement("table");
+    table.className = "map-table";
+    table.dataset.method = method.name;
+    const cap = document.createElement("caption");
+    cap.textContent = `${method.name === "adam" ? "Adam" : "GD"} (rate ${formatNumber(method.learning_rate)}) + ratio penalty: seeds recovered (test error < ${RECOVERED})`;
+    table.append(cap);
+    const head = document.createElement("tr");
+    const corner = document.createElement("th");
+    corner.scope = "col";
+    corner.textContent = "rank \\ seen";
+    head.append(corner);
+    for (const f of meta.fractions) {
+      const th = document.createElement("th");
+      th.scope = "col";
+      th.textContent = `${Math.round(f * 100)}%`;
+      head.append(th);
+    }
+    const thead = document.createElement("thead");
+    thead.append(head);
+    const tbody = document.createElement("tbody");
+    for (let ri = meta.ranks.length - 1; ri >= 0; ri--) {
+      const tr = document.createElement("tr");
+      const th = document.createElement("th");
+      th.scope = "row";
+      th.textContent = String(meta.ranks[ri]);
+      tr.append(th);
+      meta.fractions.forEach((f, fi) => {
+        const td = document.createElement("td");
+        const list = map.results.get(`${fi},${ri}`) || [];
+        const b = document.createElement("button");
+        b.type = "button";
+        b.className = "map-cell";
+        b.dataset.fi = String(fi);
+        b.dataset.ri = String(ri);
+        b.dataset.method = method.name;
+        if (list.length) {
+          const wins = list.filter((x) => recovered(x.results[mi])).length;
+          b.textContent = `${wins}/${list.length}`;
+          const share = wins / list.length;
+          b.style.setProperty("--share", String(share));
+          b.dataset.share = String(share);
+          b.setAttribute("aria-label", `${method.name}, rank ${meta.ranks[ri]}, ${Math.round(f * 100)}% seen: ${wins} of ${list.length} seeds recovered; load this experiment`);
+          b.addEventListener("click", () => loadMapCell(fi, ri, mi));
+        } else {
+          b.textContent = "·";
+          b.disabled = true;
+          b.setAttribute("aria-label", "not run yet");
+        }
+        td.append(b);
+        tr.append(td);
+      });
+      tbody.append(tr);
+    }
+    table.append(thead, tbody);
+    fig.append(table);
+    box.append(fig);
+  });
+}
+
+/** Loads a map cell into the race: its size, rank, observed count and the seed of its first
+ *  failure (or, if every seed was recovered, its first success). */
+function loadMapCell(fi, ri, mi) {
+  const list = (map.results.get(`${fi},${ri}`) || []).slice().sort((a, b) => a.seed - b.seed);
+  if (!list.length) return;
+  const pick = list.find((x) => !recovered(x.results[mi])) ?? list[0];
+  const plain = structuredClone(map.configs.get(`${fi},${ri},${pick.seed}`));
+  const why = api.loadConfig(plain);
+  const status = $("map-load");
+  status.textContent = why
+    ? `Not loaded: ${why}.`
+    : `Loaded: rank ${plain.problem.rank}, ${plain.problem.observed} of ${plain.problem.rows * plain.problem.cols} seen, seed ${pick.seed} (${recovered(pick.results[mi]) ? "recovered" : "not recovered"} by ${map.meta.methods[mi].name}).`;
+  if (!why) $("race").scrollIntoView({ block: "start" });
+}
+
+function wireRecoveryMap() {
+  $("map-run").addEventListener("click", startMap);
+  $("map-cancel").addEventListener("click", cancelMap);
+  setMapState("idle");
+  updateMapNote();
+}
