@@ -249,7 +249,8 @@ describe("embedding flags", { timeout: 60_000 }, () => {
       const pg = ctx.pages()[0] || (await ctx.newPage());
       await pg.goto(`${BASE_URL}?embed=1&controls=0&panels=adam,gd&autoplay=0`, { waitUntil: "load" });
       await pg.waitForFunction(() => document.querySelectorAll("article[data-run]").length === 2, null, { timeout: 30_000 });
-      assert.equal(await pg.locator(".controls").isHidden(), true);
+      // Both control sections (the top one and the one below the plots) are hidden.
+      assert.equal(await pg.locator(".controls").evaluateAll((els) => els.length === 2 && els.every((e) => getComputedStyle(e).display === "none")), true);
       assert.equal(await pg.locator(".intro").isHidden(), true);
       assert.deepEqual(await pg.locator("article[data-run]").evaluateAll((els) => els.map((e) => e.dataset.run)), ["adam", "gd"]);
       await pg.waitForTimeout(300);
