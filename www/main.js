@@ -1026,7 +1026,16 @@ function tick() {
     k = Math.min(k, rem);
   }
   const t0 = performance.now();
-  app.lab.step(k);
+  try {
+    app.lab.step(k);
+  } catch (err) {
+    // A trap in the core (a Rust panic) must never freeze the page: rebuild it and go on.
+    if (isTrap(err)) {
+      recoverFromTrap(err);
+      return false;
+    }
+    throw err;
+  }
   const perStep = (performance.now() - t0) / k;
   app.msPerStep = app.msPerStep > 0 ? 0.8 * app.msPerStep + 0.2 * perStep : perStep;
   markPcaDirty();
@@ -1037,6 +1046,48 @@ function tick() {
   }
   return true;
 }
+
+/** A WebAssembly trap (what a Rust panic becomes), not an ordinary thrown Error. */
+function isTrap(err) {
+  return err instanceof WebAssembly.RuntimeError || /unreachable|panicked/i.test(String(err && err.message));
+}
+
+let instances = 0;
+
+/**
+ * After a trap the module's memory cannot be trusted: load a fresh instance of the module (a new
+ * URL makes a new ES module), rebuild the same experiment from the last config, say so, and
+ * keep playing. Nothing is reloaded.
+ */
+async function recoverFromTrap(err) {
+  app.player?.pause();
+  const box = $("load-error");
+  const config = JSON.stringify(app.config ?? app.defaults);
+  try {
+    instances += 1;
+    const mod = await import(`./pkg/mc_playground.js?instance=${instances}`);
+    app.wasm = await mod.default();
+    app.Lab = mod.Lab;
+    app.SensitivityRunner = mod.SensitivityRunner;
+    app.lab = null; // the old instance is gone; do not call into it again
+    installLab(new app.Lab(config));
+    box.textContent = `The core stopped with an internal error (${messageOf(err)}); the experiment was rebuilt from its start. Please report this with the link.`;
+    box.hidden = false;
+    app.player?.play();
+  } catch (again) {
+    box.textContent = `The core stopped with an internal error and could not be restarted (${messageOf(again)}). Reload the page.`;
+    box.hidden = false;
+  }
+}
+
+// For the browser test of this path only: make the next step trap as a panic would.
+window.__mcpSimulateTrap = () => {
+  const real = app.lab.step.bind(app.lab);
+  app.lab.step = () => {
+    app.lab.step = real;
+    throw new WebAssembly.RuntimeError("unreachable (simulated panic)");
+  };
+};
 
 function onPlayingChange(playing) {
   const b = $("play");

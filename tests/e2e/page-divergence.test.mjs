@@ -63,3 +63,16 @@ it("marks GD at learning rate 1000 diverged and keeps the others running", async
   assert.equal(gdStep, divergedAt - 1, "GD stays at its last good step");
   assert.deepEqual(errors, []);
 });
+
+it("recovers from a trap in the core (a Rust panic) by rebuilding the lab, without a reload", async () => {
+  await page.evaluate(() => window.__mcpSimulateTrap());
+  await page.waitForFunction(() => {
+    const box = document.getElementById("load-error");
+    return box && !box.hidden && /rebuilt/.test(box.textContent);
+  }, null, { timeout: 30000 });
+  // The page goes on: the rebuilt runs step again.
+  const s0 = Number(await page.locator('article[data-run="adam"]').getAttribute("data-step"));
+  await page.waitForFunction((s) => Number(document.querySelector('article[data-run="adam"]').dataset.step) > s, s0, { timeout: 30000 });
+  assert.equal(await page.evaluate(() => performance.getEntriesByType("navigation").length), 1, "no reload");
+  assert.deepEqual(errors, []);
+});
