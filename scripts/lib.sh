@@ -22,7 +22,8 @@ MCP_CHROMIUM=/usr/bin/chromium
 MCP_CHROMEDRIVER=/usr/bin/chromedriver
 
 # Features that rustc (1.95) turns on for wasm32-unknown-unknown, as listed in
-# the module's `target_features` section. binaryen's wasm-opt only enables
+# the module's `target_features` section, plus `simd128`, which .cargo/config.toml
+# turns on for the step's kernels (src/linalg.rs). binaryen's wasm-opt only enables
 # mutable-globals and sign-ext by default; it also reads that section, but we
 # name the features explicitly so the build doesn't depend on the section
 # surviving. (Not `-all`: that would let wasm-opt use GC/strings/... types
@@ -36,6 +37,7 @@ MCP_WASM_OPT_FEATURES=(
   --enable-reference-types
   --enable-multivalue
   --enable-mutable-globals
+  --enable-simd
 )
 
 # --- output --------------------------------------------------------------------

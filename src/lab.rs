@@ -24,6 +24,7 @@ use nalgebra::DMatrix;
 use serde::Serialize;
 
 use crate::config::{Config, ConfigError};
+use crate::linalg::SvdWorkspace;
 use crate::metrics::{History, Metrics, References, Snapshots};
 use crate::model::{factor_shapes, start_factors, Network};
 use crate::objective::{Objective, Svd};
@@ -68,6 +69,9 @@ pub struct Run {
     w: DMatrix<f64>,
     /// The SVD of `w` when it has been computed for the current iterate.
     svd: Option<Svd>,
+    /// Buffers a step computes the next iterate into; swapped in when the step succeeds, so
+    /// a step allocates nothing (first-order methods, depth 1, recording off).
+    scratch: Scratch,
     step: u64,
     time: f64,
     metrics: Metrics,
@@ -76,6 +80,32 @@ pub struct Run {
     snapshots: Snapshots,
     diverged: Option<Divergence>,
     enabled: bool,
+}
+
+/// A run's reusable buffers (their contents mean nothing between steps).
+#[derive(Debug, Clone)]
+struct Scratch {
+    /// Next parameters.
+    params: Vec<f64>,
+    /// ∇f at the current end-to-end W (m × n).
+    grad_w: DMatrix<f64>,
+    /// Next end-to-end W.
+    w: DMatrix<f64>,
+    /// Storage for the next SVD (a previous iterate's, recycled).
+    svd: Option<Svd>,
+    ws: SvdWorkspace,
+}
+
+impl Scratch {
+    fn new(params: usize, (m, n): (usize, usize)) -> Scratch {
+        Scratch {
+            params: vec![0.0; params],
+            grad_w: DMatrix::zeros(m, n),
+            w: DMatrix::zeros(m, n),
+            svd: None,
+            ws: SvdWorkspace::new(),
+        }
+    }
 }
 
 impl Run {
@@ -106,6 +136,7 @@ impl Run {
             grads: vec![0.0; start.params.len()],
             w: start.w.clone(),
             svd: Some(start.svd.clone()),
+            scratch: Scratch::new(start.params.len(), start.w.shape()),
             step: 0,
             time,
             metrics,
@@ -158,7 +189,11 @@ impl Run {
     /// The SVD of the current W, computing it if needed.
     fn ensure_svd(&mut self) -> Result<(), String> {
         if self.svd.is_none() {
-            self.svd = Some(Svd::of(&self.w).ok_or("the SVD of the iterate did not converge")?);
+            let mut svd = self.scratch.svd.take().unwrap_or_else(Svd::empty);
+            if !svd.fast_into(&self.w, &mut self.scratch.ws) {
+                return Err("the SVD of the iterate did not converge".into());
+            }
+            self.svd = Some(svd);
         }
         Ok(())
     }
@@ -181,7 +216,7 @@ impl Run {
     /// ∇ with respect to the parameters at `params` (end-to-end W computed on the way).
     fn param_gradient(sh: &Shared, params: &[f64]) -> Result<Vec<f64>, String> {
         let w = sh.network.end_to_end(params);
-        let svd = if sh.objective.needs_svd() { Some(Svd::of(&w).ok_or("the SVD did not converge")?) } else { None };
+        let svd = if sh.objective.needs_svd() { Some(Svd::fast(&w).ok_or("the SVD did not converge")?) } else { None };
         let gw = sh.objective.gradient_opt(&sh.problem, &w, svd.as_ref());
         let mut g = vec![0.0; params.len()];
         sh.network.backprop(params, &gw, &mut g);
@@ -191,9 +226,13 @@ impl Run {
     /// One step; on failure returns the reason and leaves the run at its last iterate
     /// (it is then marked diverged). Optimizer state may have advanced on failure; a
     /// diverged run is never stepped again.
+    ///
+    /// The next iterate is computed into the scratch buffers and swapped in only when every
+    /// check has passed; with a first-order method on the direct parameterization and
+    /// recording off, a step allocates nothing.
     fn try_step(&mut self, sh: &Shared, record: bool) -> Result<(), String> {
         let mut time = self.time;
-        let new_params: Vec<f64> = match self.optimizer.clone() {
+        match self.optimizer.clone() {
             OptimizerConfig::Newton(o) => {
                 self.ensure_svd()?;
                 let svd = self.svd.as_ref().expect("ensured");
@@ -202,7 +241,8 @@ impl Run {
                 if !g.iter().all(|v| v.is_finite()) {
                     return Err("the gradient became non-finite".into());
                 }
-                o.step(&sh.problem, &sh.objective, &self.w, f, &g, &mut self.solver)?.as_slice().to_vec()
+                let next = o.step(&sh.problem, &sh.objective, &self.w, f, &g, &mut self.solver)?;
+                self.scratch.params.copy_from_slice(next.as_slice());
             }
             OptimizerConfig::GradientFlow(o) => {
                 let g = Self::param_gradient(sh, &self.params)?;
@@ -211,34 +251,40 @@ impl Run {
                 if let SolverState::Flow { time: t, .. } = self.solver {
                     time = t;
                 }
-                next
+                self.scratch.params.copy_from_slice(&next);
             }
-            OptimizerConfig::Als(o) => o.step(&sh.problem, &mut self.solver)?.as_slice().to_vec(),
-            OptimizerConfig::SoftImpute(o) => o.step(&sh.problem, &self.w)?.as_slice().to_vec(),
+            OptimizerConfig::Als(o) => {
+                let next = o.step(&sh.problem, &mut self.solver)?;
+                self.scratch.params.copy_from_slice(next.as_slice());
+            }
+            OptimizerConfig::SoftImpute(o) => {
+                let next = o.step(&sh.problem, &self.w)?;
+                self.scratch.params.copy_from_slice(next.as_slice());
+            }
             first_order => {
-                let gw = if sh.objective.needs_svd() {
+                if sh.objective.needs_svd() {
                     self.ensure_svd()?;
-                    sh.objective.gradient(&sh.problem, &self.w, self.svd.as_ref().expect("ensured"))
+                    let svd = self.svd.as_ref().expect("ensured");
+                    sh.objective.gradient_into(&sh.problem, &self.w, svd, &mut self.scratch.grad_w);
                 } else {
-                    sh.objective.gradient_opt(&sh.problem, &self.w, None)
-                };
-                sh.network.backprop(&self.params, &gw, &mut self.grads);
+                    sh.objective.fit_gradient_into(&sh.problem, &self.w, &mut self.scratch.grad_w);
+                }
+                sh.network.backprop(&self.params, &self.scratch.grad_w, &mut self.grads);
                 if !self.grads.iter().all(|g| g.is_finite()) {
                     return Err("the gradient became non-finite".into());
                 }
-                let mut next = self.params.clone();
-                first_order.update(&mut next, &self.grads, &mut self.state);
+                self.scratch.params.copy_from_slice(&self.params);
+                first_order.update(&mut self.scratch.params, &self.grads, &mut self.state);
                 if let Some(lr) = first_order.learning_rate().filter(|_| first_order.tracks_time()) {
                     time += lr;
                 }
-                next
             }
-        };
-        if !new_params.iter().all(|v| v.is_finite()) {
+        }
+        if !self.scratch.params.iter().all(|v| v.is_finite()) {
             return Err("the iterate became non-finite".into());
         }
-        let w = sh.network.end_to_end(&new_params);
-        let norm = w.norm();
+        sh.network.end_to_end_into(&self.scratch.params, &mut self.scratch.w);
+        let norm = self.scratch.w.norm();
         if !norm.is_finite() {
             return Err("the end-to-end matrix became non-finite".into());
         }
@@ -247,13 +293,18 @@ impl Run {
         }
         // Everything about the new iterate is computed before anything is committed.
         let svd = if record || sh.objective.needs_svd() {
-            Some(Svd::of(&w).ok_or("the SVD of the iterate did not converge")?)
+            let mut svd = self.scratch.svd.take().unwrap_or_else(Svd::empty);
+            if !svd.fast_into(&self.scratch.w, &mut self.scratch.ws) {
+                self.scratch.svd = Some(svd);
+                return Err("the SVD of the iterate did not converge".into());
+            }
+            Some(svd)
         } else {
             None
         };
         let metrics = match (&svd, record) {
             (Some(svd), true) => {
-                let m = Metrics::compute(&sh.problem, &sh.objective, &w, svd, &sh.refs, time);
+                let m = Metrics::compute(&sh.problem, &sh.objective, &self.scratch.w, svd, &sh.refs, time);
                 if !m.objective.is_finite() {
                     return Err("the objective became non-finite".into());
                 }
@@ -261,9 +312,11 @@ impl Run {
             }
             _ => None,
         };
-        self.params = new_params;
-        self.w = w;
-        self.svd = svd;
+        std::mem::swap(&mut self.params, &mut self.scratch.params);
+        std::mem::swap(&mut self.w, &mut self.scratch.w);
+        if let Some(old) = std::mem::replace(&mut self.svd, svd) {
+            self.scratch.svd = Some(old);
+        }
         self.time = time;
         self.step += 1;
         if let Some(m) = metrics {
@@ -316,8 +369,10 @@ impl Lab {
         let factors = start_factors(&problem, &config.model, config.problem.seed);
         let params = network.flatten(&factors);
         let w = network.end_to_end(&params);
-        let svd = Svd::of(&w).ok_or_else(|| ConfigError::new("model.init", "the SVD of the start matrix did not converge"))?;
-        let truth_svd = Svd::of(&problem.truth).ok_or_else(|| ConfigError::new("problem", "the SVD of the truth did not converge"))?;
+        let svd = Svd::fast(&w).ok_or_else(|| ConfigError::new("model.init", "the SVD of the start matrix did not converge"))?;
+        // Not nalgebra's (`Svd::of`): with vectors it can be wrong on exactly low-rank matrices
+        // such as W* (dimforge/nalgebra#1172), which skewed `subspace_angle_truth`.
+        let truth_svd = Svd::fast(&problem.truth).ok_or_else(|| ConfigError::new("problem", "the SVD of the truth did not converge"))?;
         let refs = References::new(&truth_svd, &svd, problem.rank);
         let bound = DIVERGENCE_FACTOR * problem.observed_norm.max(w.norm()).max(f64::MIN_POSITIVE);
         let shared = Shared { problem, objective, network, refs, bound };

@@ -18,14 +18,18 @@
 //! - [`metrics`]: train/test error, effective rank, ratio, singular values, bounded history;
 //! - [`lab`]: the problem plus one run per optimizer; `step(k)`, `reset`;
 //! - [`pca`]: the joint PCA of the runs' trajectories;
-//! - [`sensitivity`]: final test error against learning rate, and the tuned race.
+//! - [`sensitivity`]: final test error against learning rate, and the tuned race;
+//! - [`linalg`]: the step's SVD and kernels (plain Rust, the same bits natively and in wasm);
+//! - [`bench`]: the benchmark cases and timing (`BENCHMARKS.md`).
 //!
 //! Matrices are `nalgebra::DMatrix<f64>` (column-major in memory); the wasm boundary and the CLI
 //! hand out row-major data.
 
+pub mod bench;
 pub mod config;
 pub mod csv;
 pub mod lab;
+pub mod linalg;
 pub mod metrics;
 pub mod model;
 pub mod objective;
@@ -39,6 +43,8 @@ pub mod solvers;
 
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;
+#[cfg(all(target_arch = "wasm32", feature = "bench"))]
+pub mod wasm_bench;
 
 pub use config::{Config, ConfigError};
 pub use lab::Lab;

@@ -17,6 +17,7 @@
 use nalgebra::{DMatrix, DVector};
 
 use crate::config::{ObjectiveConfig, Penalty};
+use crate::linalg::{self, SvdWorkspace};
 use crate::problem::Problem;
 
 /// A thin SVD W = U·diag(σ)·Vᵀ with σ sorted descending.
@@ -42,6 +43,36 @@ impl Svd {
         Some(Svd { u: svd.u?, singular_values: svd.singular_values, v_t: svd.v_t? })
     }
 
+    /// The same SVD by this crate's own Golub–Kahan algorithm ([`crate::linalg::svd_into`]):
+    /// faster, with the same bits natively and in WebAssembly, and what the runs use; `of`
+    /// stays the reference it is tested against. Falls back to [`Svd::of`] for inputs the fast
+    /// path declines (the zero matrix, a QR iteration that does not converge).
+    pub fn fast(w: &DMatrix<f64>) -> Option<Svd> {
+        let mut svd = Svd::empty();
+        svd.fast_into(w, &mut SvdWorkspace::new()).then_some(svd)
+    }
+
+    /// [`Svd::fast`] into `self`, reusing its storage and the workspace's (no allocation once
+    /// both have the size). Returns false, leaving `self` unspecified, when `w` is not finite
+    /// or neither algorithm converges.
+    pub fn fast_into(&mut self, w: &DMatrix<f64>, ws: &mut SvdWorkspace) -> bool {
+        if linalg::svd_into(w, ws, &mut self.u, &mut self.singular_values, &mut self.v_t) {
+            return true;
+        }
+        match Svd::of(w) {
+            Some(svd) => {
+                *self = svd;
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// An SVD with no entries, to be filled by [`Svd::fast_into`].
+    pub fn empty() -> Svd {
+        Svd { u: DMatrix::zeros(0, 0), singular_values: DVector::zeros(0), v_t: DMatrix::zeros(0, 0) }
+    }
+
     /// ‖W‖_* = Σ σᵢ.
     pub fn nuclear_norm(&self) -> f64 {
         self.singular_values.sum()
@@ -56,8 +87,22 @@ impl Svd {
 
     /// U₊V₊ᵀ over the numerically nonzero singular values (m × n).
     pub fn polar_factor(&self) -> DMatrix<f64> {
+        let mut out = DMatrix::zeros(self.u.nrows(), self.v_t.ncols());
+        self.polar_factor_into(&mut out);
+        out
+    }
+
+    /// U₊V₊ᵀ into `out` (m × n, overwritten), by a matrix product with a fixed order of
+    /// summation (the same bits natively and in WebAssembly).
+    ///
+    /// # Panics
+    /// If `out` is not m × n.
+    pub fn polar_factor_into(&self, out: &mut DMatrix<f64>) {
+        let (m, k) = self.u.shape();
+        let n = self.v_t.ncols();
+        assert_eq!(out.shape(), (m, n), "the polar factor is m × n");
         let r = self.numerical_rank();
-        self.u.columns(0, r) * self.v_t.rows(0, r)
+        linalg::gemm(out.as_mut_slice(), m, self.u.as_slice(), m, self.v_t.as_slice(), k, m, n, r);
     }
 }
 
@@ -117,7 +162,7 @@ impl Objective {
 
     /// f(W), ∇f(W) and the SVD of W, or `None` when W is not finite or its SVD fails.
     pub fn evaluate(&self, problem: &Problem, w: &DMatrix<f64>) -> Option<(f64, DMatrix<f64>, Svd)> {
-        let svd = Svd::of(w)?;
+        let svd = Svd::fast(w)?;
         let value = self.value(problem, w, &svd);
         let grad = self.gradient(problem, w, &svd);
         Some((value, grad, svd))
@@ -125,24 +170,32 @@ impl Objective {
 
     /// ∇f(W) into `grad` (m × n, overwritten), from the SVD of W.
     pub fn gradient_into(&self, problem: &Problem, w: &DMatrix<f64>, svd: &Svd, grad: &mut DMatrix<f64>) {
-        grad.fill(0.0);
-        if self.lambda != 0.0 {
-            match self.penalty {
-                Penalty::None => {}
-                Penalty::Nuclear => {
-                    *grad = svd.polar_factor() * self.lambda;
-                }
-                Penalty::Ratio => {
-                    let fro = w.norm();
-                    if fro > 0.0 {
-                        let nuc = svd.nuclear_norm();
-                        *grad = svd.polar_factor() * (self.lambda / fro);
-                        let c = self.lambda * nuc / (fro * fro * fro);
-                        grad.zip_apply(w, |g, x| *g -= c * x);
-                    }
-                }
+        let fro = if self.lambda != 0.0 && self.penalty == Penalty::Ratio { w.norm() } else { 0.0 };
+        match self.penalty {
+            Penalty::Nuclear if self.lambda != 0.0 => {
+                svd.polar_factor_into(grad);
+                *grad *= self.lambda;
             }
+            Penalty::Ratio if self.lambda != 0.0 && fro > 0.0 => {
+                let nuc = svd.nuclear_norm();
+                svd.polar_factor_into(grad);
+                *grad *= self.lambda / fro;
+                let c = self.lambda * nuc / (fro * fro * fro);
+                grad.zip_apply(w, |g, x| *g -= c * x);
+            }
+            _ => grad.fill(0.0),
         }
+        self.add_fit_gradient(problem, w, grad);
+    }
+
+    /// The data-fit gradient alone (the penalty's part is zero or not wanted) into `grad`.
+    pub fn fit_gradient_into(&self, problem: &Problem, w: &DMatrix<f64>, grad: &mut DMatrix<f64>) {
+        grad.fill(0.0);
+        self.add_fit_gradient(problem, w, grad);
+    }
+
+    /// grad ← c·(grad + (1/|Ω|)·P_Ω(W − Y)).
+    fn add_fit_gradient(&self, problem: &Problem, w: &DMatrix<f64>, grad: &mut DMatrix<f64>) {
         let k = problem.omega.len() as f64;
         for &(i, j) in &problem.omega {
             grad[(i, j)] += (w[(i, j)] - problem.observations[(i, j)]) / k;
@@ -158,7 +211,7 @@ impl Objective {
     pub fn gradient_opt(&self, problem: &Problem, w: &DMatrix<f64>, svd: Option<&Svd>) -> DMatrix<f64> {
         match svd {
             Some(svd) => self.gradient(problem, w, svd),
-            None if self.needs_svd() => match Svd::of(w) {
+            None if self.needs_svd() => match Svd::fast(w) {
                 Some(svd) => self.gradient(problem, w, &svd),
                 None => DMatrix::from_element(w.nrows(), w.ncols(), f64::NAN),
             },

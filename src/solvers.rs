@@ -175,7 +175,7 @@ impl Newton {
             return Ok(w.clone());
         }
         let grad_at = |x: &DMatrix<f64>| -> Result<DMatrix<f64>, String> {
-            let svd = Svd::of(x).ok_or("the SVD did not converge inside a Hessian–vector product")?;
+            let svd = Svd::fast(x).ok_or("the SVD did not converge inside a Hessian–vector product")?;
             Ok(objective.gradient(problem, x, &svd))
         };
         // Hv by central differences of the analytic gradient.
@@ -226,7 +226,7 @@ impl Newton {
             let gd = dot(g, &d);
             let predicted = -0.5 * gd + 0.5 * *mu * dot(&d, &d);
             let candidate = w + &d;
-            let Some(svd) = Svd::of(&candidate) else {
+            let Some(svd) = Svd::fast(&candidate) else {
                 *mu *= 4.0;
                 continue;
             };
@@ -411,7 +411,7 @@ impl SoftImpute {
         for &(i, j) in &problem.omega {
             z[(i, j)] = problem.observations[(i, j)];
         }
-        let svd = Svd::of(&z).ok_or("the SVD of the filled-in matrix did not converge")?;
+        let svd = Svd::fast(&z).ok_or("the SVD of the filled-in matrix did not converge")?;
         let shrunk = svd.singular_values.map(|s| (s - self.threshold).max(0.0));
         let r = shrunk.iter().filter(|&&s| s > 0.0).count();
         if r == 0 {
