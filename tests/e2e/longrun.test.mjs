@@ -1,0 +1,42 @@
+// A long run in the browser keeps memory bounded: the wasm memory stops growing once the
+// histories reach their cap (they are thinned, not grown), over 300 000 steps.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { chromium } from "playwright-core";
+
+const BASE_URL = process.env.MCP_BASE_URL || "http://127.0.0.1:8000/";
+const ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+  "--disable-background-networking", "--disable-component-update", "--disable-sync"];
+
+test("300 000 steps in the browser: bounded history, flat wasm memory", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "mcp-long-"));
+  const ctx = await chromium.launchPersistentContext(dir, { executablePath: "/usr/bin/chromium", args: ARGS });
+  try {
+    const page = await ctx.newPage();
+    await page.goto(new URL("www/pkg/mc_playground.js", BASE_URL).href);
+    const r = await page.evaluate(async () => {
+      const mod = await import("/www/pkg/mc_playground.js");
+      const wasm = await mod.default();
+      const lab = new mod.Lab(JSON.stringify({ problem: { rows: 8, cols: 8, rank: 2, observed: 30 },
+        optimizers: [{ name: "adam", learning_rate: 0.01 }, { name: "gd", learning_rate: 0.1 }] }));
+      const sizes = [];
+      for (let chunk = 0; chunk < 30; chunk++) {
+        lab.step(10000);
+        sizes.push(wasm.memory.buffer.byteLength);
+      }
+      const out = { sizes, len: lab.history_len(0), step: lab.metrics(0).step };
+      lab.free();
+      return out;
+    });
+    assert.equal(r.step, 300000);
+    assert.ok(r.len <= 4097, `history kept ${r.len} points`);
+    // After the first tenth, memory does not grow.
+    assert.equal(r.sizes[r.sizes.length - 1], r.sizes[3], `wasm memory grew: ${r.sizes.join(", ")}`);
+  } finally {
+    await ctx.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
