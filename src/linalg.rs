@@ -520,8 +520,11 @@ fn givens(f: f64, g: f64) -> (f64, f64, f64) {
     } else if f == 0.0 {
         (0.0, 1.0, g)
     } else {
-        let r = (f * f + g * g).sqrt();
-        let inv = 1.0 / r;
+        // 1/r as √x·(1/x): the square root and the division both start from x and run
+        // side by side (the chase is a chain of these; this shortens it by a division).
+        let x = f * f + g * g;
+        let r = x.sqrt();
+        let inv = r * (1.0 / x);
         (f * inv, g * inv, r)
     }
 }

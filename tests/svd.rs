@@ -318,8 +318,8 @@ fn the_fast_svd_and_a_run_have_pinned_bits() {
     assert_eq!((h, run), (PINNED_SVD_BITS, PINNED_RUN_BITS));
 }
 
-const PINNED_SVD_BITS: u64 = 0xe29e782eb4e4126f;
-const PINNED_RUN_BITS: u64 = 0x76ce4bac445eabf8;
+const PINNED_SVD_BITS: u64 = 0x8abe37e58c87c05a;
+const PINNED_RUN_BITS: u64 = 0xfb4aef7d1e6d2000;
 
 #[test]
 fn the_angle_to_the_truth_uses_a_correct_svd_of_the_truth() {

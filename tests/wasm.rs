@@ -78,8 +78,8 @@ fn the_step_has_the_same_bits_as_natively() {
     let w = DMatrix::from_fn(9, 7, |i, j| ((i * 7 + j * 3) % 11) as f64 - 5.0 + 0.25 * (i as f64) / (j as f64 + 1.0));
     let (mut u, mut s, mut vt) = (DMatrix::zeros(0, 0), DVector::zeros(0), DMatrix::zeros(0, 0));
     assert!(svd_into(&w, &mut SvdWorkspace::new(), &mut u, &mut s, &mut vt));
-    assert_eq!(bits_hash(s.iter().chain(u.iter()).chain(vt.iter()).copied()), 0xe29e782eb4e4126f);
+    assert_eq!(bits_hash(s.iter().chain(u.iter()).chain(vt.iter()).copied()), 0x8abe37e58c87c05a);
     let mut lab = mc_playground::Lab::new(mc_playground::Config::default()).unwrap();
     lab.step(30);
-    assert_eq!(bits_hash(lab.runs().iter().flat_map(|r| r.matrix().iter().copied())), 0x76ce4bac445eabf8);
+    assert_eq!(bits_hash(lab.runs().iter().flat_map(|r| r.matrix().iter().copied())), 0xfb4aef7d1e6d2000);
 }
