@@ -10,8 +10,9 @@
 //! ```
 //!
 //! Options: `--full`; `--filter TEXT` (cases whose `method/penalty/size` contains TEXT);
-//! `--no-units` (skip the yardsticks); `--sample-ms MS` (length of one timed call, default 40)
-//! and `--samples N` (timed calls per figure, default 7: the median is reported);
+//! `--no-units` (skip the yardsticks); `--sample-ms MS` (length of one timed call, default 5)
+//! and `--samples N` (timed calls per figure, default 31: the fastest is reported, see
+//! `mc_playground::bench`);
 //! `--out FILE` (JSON); `--peer-problems FILE` (write the NumPy/JAX peers' problems and exit).
 
 use std::time::Instant;
@@ -122,6 +123,7 @@ fn run() -> Result<(), String> {
         let json = serde_json::json!({
             "platform": "native",
             "target": std::env::consts::ARCH,
+            "vector_width": mc_playground::linalg::vector_width(),
             "sampling": s,
             "units": units,
             "cases": results,

@@ -1,0 +1,233 @@
+"""Tables for BENCHMARKS.md from one run of scripts/bench.sh (standard library only).
+
+    python3 bench/report.py --dir target/bench [--out target/bench/report.md] [--update BENCHMARKS.md]
+
+Reads native.json (cargo bench --bench steps), browser.json (scripts/bench_browser.mjs) and
+peers.json (bench/peers.py) from --dir; writes Markdown. With --update, replaces the text
+between the markers `<!-- figures:begin -->` and `<!-- figures:end -->` of that file.
+"""
+
+import argparse
+import datetime
+import gzip
+import json
+import os
+import platform
+import subprocess
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BEGIN, END = "<!-- figures:begin -->", "<!-- figures:end -->"
+
+
+def load(d, name):
+    p = Path(d) / name
+    return json.loads(p.read_text()) if p.exists() else None
+
+
+def cmd(*args):
+    try:
+        return subprocess.run(args, capture_output=True, text=True, check=True).stdout.strip().splitlines()[0]
+    except (OSError, subprocess.CalledProcessError, IndexError):
+        return "?"
+
+
+def cpu_model():
+    try:
+        for line in open("/proc/cpuinfo"):
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "?"
+
+
+def fmt_rate(x):
+    if x is None:
+        return "–"
+    return f"{x:,.0f}".replace(",", " ")
+
+
+def fmt_ratio(x):
+    return "–" if x is None else f"{x:.2f}×"
+
+
+def fmt_us(secs):
+    if secs is None:
+        return "–"
+    us = secs * 1e6
+    return f"{us:.2f}" if us < 10 else f"{us:.1f}" if us < 1000 else f"{us:,.0f}".replace(",", " ")
+
+
+def case_map(cases):
+    return {(c["method"], c["penalty"], c["size"]): c for c in cases or []}
+
+
+def wasm_size():
+    p = ROOT / "www" / "pkg" / "mc_playground_bg.wasm"
+    if not p.exists():
+        return None
+    data = p.read_bytes()
+    return len(data), len(gzip.compress(data, compresslevel=9))
+
+
+def report(d, command):
+    native, browser, peers = load(d, "native.json"), load(d, "browser.json"), load(d, "peers.json")
+    native2 = case_map((load(d, "native-2lanes.json") or {}).get("cases"))
+    wasm = (browser or {}).get("steps") or {}
+    frames = (browser or {}).get("frames")
+    nat, web = case_map(native and native["cases"]), case_map(wasm.get("cases"))
+    nunits = {u["size"]: u for u in (native or {}).get("units", [])}
+    wunits = {u["size"]: u for u in wasm.get("units", [])}
+    peer = {}
+    for r in (peers or {}).get("results", []):
+        peer[(r["peer"], r["size"])] = r
+    sizes = sorted({k[2] for k in nat} | {k[2] for k in web})
+    out = []
+    w = out.append
+    stamp = (Path(d) / "native.json").stat().st_mtime if (Path(d) / "native.json").exists() else None
+    when = datetime.datetime.fromtimestamp(stamp, datetime.timezone.utc) if stamp else datetime.datetime.now(datetime.timezone.utc)
+    now = when.strftime("%Y-%m-%d %H:%M UTC")
+    load_avg = " ".join(f"{x:.1f}" for x in os.getloadavg())
+    w(f"Measured {now} with `{command.strip()}` on one machine, all contestants in the same run.")
+    w("")
+    w(f"- machine: {cpu_model()}, {os.cpu_count()} cores (shared with other work: load average {load_avg} at the end)")
+    w(f"- native: {cmd('rustc', '--version')}, target {native and native.get('target')}, kernels on "
+      f"{native and native.get('vector_width')} f64 lanes (AVX when the processor has it; \"2 lanes\" below: forced to SSE2, "
+      "the browser's width)")
+    w(f"- browser: {(browser or {}).get('chromium', '?')}, headless; wasm simd128: {wasm.get('simd128')}")
+    if peers:
+        w(f"- peers: NumPy {peers['numpy']} (OpenBLAS/LAPACK), JAX {peers['jax']} (jax.jit), Python {platform.python_version()}; one thread each")
+    s = (native or {}).get("sampling") or {}
+    if s:
+        w(f"- timing: the fastest of {s.get('samples')} calls of about {1000 * s.get('sample_secs', 0):.0f} ms each, after a warm-up, "
+          "for every contestant (the machine is shared; see src/bench.rs)")
+    size = wasm_size()
+    if size:
+        w(f"- the page's module `www/pkg/mc_playground_bg.wasm`: {fmt_rate(size[0])} bytes, {fmt_rate(size[1])} gzipped")
+    w("")
+
+    # 1. The step against its peers.
+    w("### Adam on the ratio penalty, steps per second (the peers' step)")
+    w("")
+    w("| n | ours, native | ours, native, 2 lanes | ours, wasm in Chromium | NumPy | JAX | faster peer | native / peer | wasm / peer | wasm / native 2 lanes |")
+    w("|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|")
+    verdicts = {"wasm_ge_peer": [], "native_3x": []}
+    for n in sizes:
+        a, b = nat.get(("adam", "ratio", n)), web.get(("adam", "ratio", n))
+        a2 = native2.get(("adam", "ratio", n))
+        np_, jx = peer.get(("numpy", n)), peer.get(("jax", n))
+        rates = [(r["steps_per_sec"], name) for r, name in ((np_, "NumPy"), (jx, "JAX")) if r]
+        best = max(rates) if rates else None
+        rn = a["steps_per_sec"] / best[0] if a and best else None
+        rw = b["steps_per_sec"] / best[0] if b and best else None
+        rwn = b["steps_per_sec"] / a2["steps_per_sec"] if a2 and b else None
+        if rw is not None and n <= 100:
+            verdicts["wasm_ge_peer"].append((n, rw))
+        if rn is not None:
+            verdicts["native_3x"].append((n, rn))
+        w(f"| {n} | {fmt_rate(a and a['steps_per_sec'])} | {fmt_rate(a2 and a2['steps_per_sec'])} | {fmt_rate(b and b['steps_per_sec'])} | "
+          f"{fmt_rate(np_ and np_['steps_per_sec'])} | {fmt_rate(jx and jx['steps_per_sec'])} | "
+          f"{best[1] if best else '–'} | {fmt_ratio(rn)} | {fmt_ratio(rw)} | {fmt_ratio(rwn)} |")
+    checks = [r for r in (peers or {}).get("results", [])]
+    if checks:
+        worst = max(r["check_relative_difference"] for r in checks)
+        w("")
+        w(f"Both peers start from our W₀ on our problem and, after {checks[0]['check_steps']} steps, agree with our "
+          f"iterate to {worst:.0e} (relative, worst case): they compute the same step.")
+    w("")
+
+    # 2. Roofline.
+    w("### The cost of one step in n × n matrix products (same run)")
+    w("")
+    w("The unit is nalgebra's n × n product on the same platform (natively `matrixmultiply`, AVX-512/FMA "
+      "picked at run time; in wasm its scalar fallback). \"our product\" is this crate's fixed-order kernel.")
+    w("")
+    w("| n | product µs (native) | Adam/ratio step, products (native) | our product µs | SVD nalgebra → ours µs (native) | SVD ours, products | product µs (wasm) | step, products (wasm) |")
+    w("|---:|---:|---:|---:|---:|---:|---:|---:|")
+    roof100 = None
+    for n in sizes:
+        u, v = nunits.get(n), wunits.get(n)
+        a, b = nat.get(("adam", "ratio", n)), web.get(("adam", "ratio", n))
+        step_mm = a["step_secs"] / u["matmul_secs"] if a and u else None
+        if n == 100:
+            roof100 = step_mm
+        wstep_mm = b["step_secs"] / v["matmul_secs"] if b and v else None
+        svd_mm = u["svd_fast_secs"] / u["matmul_secs"] if u else None
+        one = lambda x: "–" if x is None else f"{x:.1f}"  # noqa: E731
+        w(f"| {n} | {fmt_us(u and u['matmul_secs'])} | {one(step_mm)} | "
+          f"{fmt_us(u and u['kernel_matmul_secs'])} | "
+          f"{fmt_us(u and u['svd_reference_secs'])} → {fmt_us(u and u['svd_fast_secs'])} | "
+          f"{one(svd_mm)} | {fmt_us(v and v['matmul_secs'])} | {one(wstep_mm)} |")
+    w("")
+
+    # 3. Every case.
+    w("### Every case: steps per second (recording off, as the command line)")
+    w("")
+    w(f"Native on {native and native.get('vector_width')} lanes, the browser on 2: where the step is an SVD "
+      "(nuclear, ratio, n ≥ 64) the difference is mostly the vector width (see the first table).")
+    w("")
+    w("| method | penalty | n | native | wasm | wasm / native |")
+    w("|---|---|---:|---:|---:|---:|")
+    for key in sorted(nat, key=lambda k: (k[2], k[1], k[0])):
+        a, b = nat[key], web.get(key)
+        live = "" if a.get("live", True) else " (diverged)"
+        ratio = b["steps_per_sec"] / a["steps_per_sec"] if b else None
+        w(f"| {key[0]}{live} | {key[1]} | {key[2]} | {fmt_rate(a['steps_per_sec'])} | "
+          f"{fmt_rate(b and b['steps_per_sec'])} | {fmt_ratio(ratio)} |")
+    w("")
+
+    # 4. Frame time.
+    if frames:
+        w("### The page's frame time (index.html, default experiment)")
+        w("")
+        w("| frames | median ms | 95th percentile ms | max ms | rAF callbacks: median ms | 95th percentile ms | steps per run meanwhile |")
+        w("|---:|---:|---:|---:|---:|---:|---:|")
+        w(f"| {frames['frames']} over {frames['seconds']:.1f} s | {frames['median_ms']:.1f} | {frames['p95_ms']:.1f} | "
+          f"{frames['max_ms']:.1f} | {frames.get('callback_median_ms', float('nan')):.2f} | "
+          f"{frames.get('callback_p95_ms', float('nan')):.2f} | {frames['steps_advanced']} |")
+        w("")
+
+    # 5. Targets.
+    w("### Targets, as measured in this run")
+    w("")
+    ok = lambda b: "met" if b else "**not met**"  # noqa: E731
+    if verdicts["wasm_ge_peer"]:
+        detail = ", ".join(f"{n}: {r:.2f}×" for n, r in verdicts["wasm_ge_peer"])
+        w(f"- wasm in Chromium ≥ the faster native peer at every size 10–100: "
+          f"{ok(all(r >= 1 for _, r in verdicts['wasm_ge_peer']))} ({detail})")
+    if verdicts["native_3x"]:
+        detail = ", ".join(f"{n}: {r:.2f}×" for n, r in verdicts["native_3x"])
+        w(f"- native ≥ 3× the faster peer: {ok(all(r >= 3 for _, r in verdicts['native_3x']))} ({detail})")
+    if roof100 is not None:
+        w(f"- one ratio-penalty step ≤ 10 matrix products at 100 × 100 (native): {ok(roof100 <= 10)} ({roof100:.1f})")
+    if size:
+        w(f"- the page's `.wasm` ≤ 150 kB gzipped: {ok(size[1] <= 150_000)} ({size[1] / 1000:.1f} kB)")
+    return "\n".join(out) + "\n"
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--dir", default="target/bench")
+    ap.add_argument("--command", default="scripts/bench.sh")
+    ap.add_argument("--out")
+    ap.add_argument("--update", help="a Markdown file whose figures block to replace")
+    args = ap.parse_args()
+    text = report(args.dir, args.command)
+    if args.out:
+        Path(args.out).write_text(text)
+    if args.update:
+        p = Path(args.update)
+        doc = p.read_text()
+        if BEGIN not in doc or END not in doc:
+            raise SystemExit(f"{p}: no {BEGIN} … {END} block")
+        head, rest = doc.split(BEGIN, 1)
+        _, tail = rest.split(END, 1)
+        p.write_text(head + BEGIN + "\n" + text + END + tail)
+        print(f"updated {p}")
+    if not args.out and not args.update:
+        print(text)
+
+
+if __name__ == "__main__":
+    main()
