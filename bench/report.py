@@ -60,7 +60,9 @@ def fmt_us(secs):
 
 
 def case_map(cases):
-    return {(c["method"], c["penalty"], c["size"]): c for c in cases or []}
+    """The cases with a figure, by (method, penalty, size): a figure is null where every timed
+    call read 0 s on a coarse clock (shown as "–")."""
+    return {(c["method"], c["penalty"], c["size"]): c for c in cases or [] if c.get("steps_per_sec")}
 
 
 def native_timing(native):

@@ -4,7 +4,7 @@
 //! are in `BENCHMARKS.md`.
 //!
 //! ```text
-//! cargo bench --bench steps                               # the default subset (about a minute)
+//! cargo bench --bench steps                               # the default subset (about 40 s)
 //! cargo bench --bench steps -- --full                     # every method × penalty × size
 //! cargo bench --bench steps -- step/adam/ratio --out target/bench/native.json
 //! cargo bench --bench steps -- --peer-problems target/bench/problems.json
@@ -17,10 +17,10 @@
 //! before criterion reads the rest:
 //!
 //! - `--full`: every method × penalty × size (default: `mc_playground::bench::plan`'s subset);
-//! - `--out FILE`: the figures of this run as JSON (`bench/report.py` reads it): per case and
-//!   yardstick the fastest sample (the figure, as in the browser and the peers), the median
-//!   sample, every sample, and criterion's estimates of the mean and the median with their
-//!   confidence intervals — all in seconds per unit (step, product, SVD);
+//! - `--out FILE`: the figures of this run as JSON (`bench/report.py` reads it): per case the
+//!   fastest sample (the figure, as in the browser and the peers), the median sample and every
+//!   sample; per yardstick the fastest sample; for both, criterion's estimates of the mean and
+//!   the median with their confidence intervals — all in seconds per unit (step, product, SVD);
 //! - `--peer-problems FILE`: write the NumPy/JAX peers' problems and exit (no timing).
 //!
 //! (`MCP_BENCH_FULL=1` and `MCP_BENCH_OUT=FILE` do the same as `--full` and `--out`.)

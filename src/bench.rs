@@ -130,25 +130,25 @@ pub struct Timing {
 /// a warm-up so that a call lasts about `s.sample_secs`. (The browser's timer; natively,
 /// criterion samples the same work, see `benches/steps.rs`.)
 pub fn time_units(clock: &dyn Fn() -> f64, s: &Sampling, mut f: impl FnMut(u64)) -> Timing {
-    // Warm-up, doubling k, until one call lasts the warm-up time (or 2^20 units).
-    let mut k = 1u64;
-    let per_unit = loop {
+    // Seconds per unit of one call of k units.
+    let mut call = |k: u64| {
         let t0 = clock();
         f(k);
-        let dt = clock() - t0;
-        if dt >= s.warmup_secs || k >= 1 << 20 {
-            break dt.max(1e-9) / k as f64;
+        (clock() - t0) / k as f64
+    };
+    // Warm-up, doubling k, until one call lasts the warm-up time (or 2^20 units). That call is
+    // made twice and the faster sets k: one descheduled call (or a first call's one-off costs)
+    // would otherwise make every call too short for the clock (0.1 ms in a browser).
+    let mut k = 1u64;
+    let per_unit = loop {
+        let per = call(k);
+        if per * k as f64 >= s.warmup_secs || k >= 1 << 20 {
+            break per.min(call(k)).max(1e-12);
         }
         k *= 2;
     };
     let k = ((s.sample_secs / per_unit).ceil() as u64).max(1);
-    let samples = (0..s.samples.max(1))
-        .map(|_| {
-            let t0 = clock();
-            f(k);
-            (clock() - t0) / k as f64
-        })
-        .collect();
+    let samples = (0..s.samples.max(1)).map(|_| call(k)).collect();
     Timing::from_samples(k, samples)
 }
 
@@ -372,6 +372,21 @@ mod tests {
         let t = Timing::from_samples(7, vec![3.0, 1.0, 5.0, 2.0, 4.0]);
         assert_eq!((t.best, t.median, t.per_call), (1.0, 3.0, 7));
         assert_eq!(t.samples, [3.0, 1.0, 5.0, 2.0, 4.0]);
+    }
+
+    #[test]
+    fn one_slow_warm_up_call_does_not_set_the_size_of_the_calls() {
+        // A fake clock: every unit costs 1 µs, and the first call stalls for 0.1 s (longer
+        // than the warm-up's 50 ms) — a descheduled call, or a first call's one-off costs.
+        let now = std::cell::Cell::new(0.0);
+        let mut first = true;
+        let timing = time_units(&|| now.get(), &Sampling::default(), |k| {
+            let stall = if std::mem::take(&mut first) { 0.1 } else { 0.0 };
+            now.set(now.get() + stall + k as f64 * 1e-6);
+        });
+        // Calls of 5 ms: 5000 units (not 50, as the stalled call alone would set).
+        assert!((5000..=5001).contains(&timing.per_call), "{} units per call", timing.per_call);
+        assert!(timing.samples.iter().all(|&x| (x - 1e-6).abs() < 1e-12), "{:?}", timing.samples);
     }
 
     #[test]
