@@ -60,7 +60,22 @@ def fmt_us(secs):
 
 
 def case_map(cases):
-    return {(c["method"], c["penalty"], c["size"]): c for c in cases or []}
+    """The cases with a figure, by (method, penalty, size): a figure is null where every timed
+    call read 0 s on a coarse clock (shown as "–")."""
+    return {(c["method"], c["penalty"], c["size"]): c for c in cases or [] if c.get("steps_per_sec")}
+
+
+def native_timing(native):
+    """How the native figures were taken, and how far criterion's median is from them (the load)."""
+    if (native or {}).get("harness") != "criterion":
+        return ""
+    s = native.get("sampling") or {}
+    above = sorted(c["criterion"]["median"]["point"] / c["step_secs"] - 1 for c in native.get("cases", []) if "criterion" in c)
+    spread = ""
+    if above:
+        spread = (f"; criterion's median step is {100 * above[len(above) // 2]:.0f} % above the fastest sample "
+                  f"in the median case, {100 * above[-1]:.0f} % at most")
+    return (f"; natively the calls are criterion's samples (flat sampling, {s.get('warmup_secs', 0):g} s warm-up){spread}")
 
 
 def wasm_size():
@@ -101,7 +116,7 @@ def report(d, command):
     s = (native or {}).get("sampling") or {}
     if s:
         w(f"- timing: the fastest of {s.get('samples')} calls of about {1000 * s.get('sample_secs', 0):.0f} ms each, after a warm-up, "
-          "for every contestant (the machine is shared; see src/bench.rs)")
+          "for every contestant (the machine is shared; see src/bench.rs)" + native_timing(native))
     size = wasm_size()
     if size:
         w(f"- the page's module `www/pkg/mc_playground_bg.wasm`: {fmt_rate(size[0])} bytes, {fmt_rate(size[1])} gzipped")

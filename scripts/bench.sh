@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Every benchmark figure of BENCHMARKS.md, in one run on this machine:
 #   1. native: steps per second for the cases of src/bench.rs, and the yardsticks
-#      (an n × n matrix product, the SVD of a typical iterate): cargo bench --bench steps
+#      (an n × n matrix product, the SVD of a typical iterate): cargo bench --bench steps,
+#      timed by criterion (its files in target/criterion/, target/criterion-2lanes/)
 #   2. browser: the same cases from the wasm build (feature `bench`, built into
 #      www/bench/pkg/) in headless Chromium on bench.html, then the page's frame time on
 #      index.html's default experiment (scripts/bench_browser.mjs, Playwright)
@@ -13,7 +14,8 @@
 # Usage: scripts/bench.sh [--full] [--update] [--quick]
 #   --full     every method × penalty × size (default: a subset, see src/bench.rs `plan`)
 #   --update   write the figures into BENCHMARKS.md (between its figures markers)
-#   --quick    shorter timing (for trying the script, not for the record)
+#   --quick    shorter timing: 10 samples (criterion's least) and a short warm-up
+#              (for trying the script, not for the record)
 # Results: target/bench/{native,native-2lanes,browser,peers,problems}.json and target/bench/report.md.
 # Installs what is missing first (as scripts/build.sh does, plus the Python virtual
 # environment; Debian's chromium as scripts/test.sh does).
@@ -25,20 +27,30 @@ cd "$MCP_ROOT"
 
 FULL=()
 UPDATE=()
-SAMPLING=(--sample-ms 5 --samples 31)
+# Every contestant: SAMPLES calls of about SAMPLE_MS each, after a warm-up that sets a call's size.
+SAMPLES=31
+SAMPLE_MS=5
+NATIVE_WARMUP=() # benches/steps.rs's own (0.2 s)
 for arg in "$@"; do
   case "$arg" in
     --full) FULL=(--full) ;;
     --update) UPDATE=(--update BENCHMARKS.md) ;;
-    --quick) SAMPLING=(--sample-ms 5 --samples 5) ;;
+    --quick)
+      SAMPLES=10
+      NATIVE_WARMUP=(--warm-up-time 0.05)
+      ;;
     -h | --help)
-      sed -n '2,20p' "$0"
+      sed -n '2,21p' "$0"
       exit 0
       ;;
     *) die "unknown argument $arg (see --help)" ;;
   esac
 done
 
+SAMPLING=(--sample-ms "$SAMPLE_MS" --samples "$SAMPLES")
+# The same in criterion's terms: --measurement-time is the time of all samples, in seconds.
+NATIVE_SAMPLING=(--sample-size "$SAMPLES" --measurement-time "$(awk "BEGIN { print $SAMPLES * $SAMPLE_MS / 1000 }")"
+  "${NATIVE_WARMUP[@]}")
 OUT="$MCP_ROOT/target/bench"
 VENV="$MCP_ROOT/.bench-venv"
 SERVER_PID=""
@@ -67,13 +79,14 @@ if ! "$VENV/bin/python" -c "import numpy, jax" 2>/dev/null; then
   run_or_die "pip install failed" "$VENV/bin/pip" install --quiet -r bench/requirements.txt
 fi
 
-stage "bench: native (cargo bench --bench steps)"
+stage "bench: native (cargo bench --bench steps, criterion)"
 run_or_die "the native benchmark failed" \
-  cargo bench --bench steps -- "${FULL[@]}" "${SAMPLING[@]}" --out "$OUT/native.json"
-# The same step on two lanes (SSE2), the browser's vector width: wasm against native at equal width.
+  cargo bench --bench steps -- "${FULL[@]}" "${NATIVE_SAMPLING[@]}" --out "$OUT/native.json"
+# The same step on two lanes (SSE2), the browser's vector width: wasm against native at equal
+# width. Criterion's files apart, so that its comparisons do not set 2 lanes against 4.
 run_or_die "the native two-lane benchmark failed" \
-  env MCP_SIMD_WIDTH=2 cargo bench --bench steps -- --filter adam/ratio --no-units "${SAMPLING[@]}" \
-  --out "$OUT/native-2lanes.json"
+  env MCP_SIMD_WIDTH=2 CRITERION_HOME="$MCP_ROOT/target/criterion-2lanes" \
+  cargo bench --bench steps -- "${NATIVE_SAMPLING[@]}" --out "$OUT/native-2lanes.json" '^step/adam/ratio/'
 run_or_die "could not write the peers' problems" \
   cargo bench --bench steps -- --peer-problems "$OUT/problems.json"
 
