@@ -55,7 +55,7 @@ const app = {
   observations: null,
   mask: null,
   steps: 3000, // the run length: playing stops when every live, enabled run reaches it
-  stepsPerFrame: 5, // the #steps-per-frame control's value, read at boot
+  stepsPerFrame: 20, // the #steps-per-frame control's value, read at boot
   msPerStep: 0, // measured cost of one lab.step(1), smoothed
   throttled: false, // true when the frame budget allows fewer steps than asked for
   autoStop: true, // cleared once the run length is reached, so that play continues past it
@@ -1006,7 +1006,7 @@ function raceEqual() {
 function remainingSteps() {
   let rem = 0;
   for (const run of app.runs) {
-    const m = run.metrics;
+    const m = app.pool ? runMetrics(run.index) : run.metrics;
     if (!run.enabled || !m || m.diverged_at !== null) continue;
     rem = Math.max(rem, app.steps - m.step);
   }
@@ -1017,13 +1017,16 @@ function remainingSteps() {
 const FRAME_BUDGET_MS = 35;
 
 function hasLiveEnabledRun() {
-  return app.runs.some((r) => r.enabled && r.metrics && r.metrics.diverged_at === null);
+  return app.runs.some((r) => {
+    const m = app.pool ? runMetrics(r.index) : r.metrics;
+    return r.enabled && m && m.diverged_at === null;
+  });
 }
 
 /** Most steps run i may still take this play: 0 if it is off or diverged. */
 function stepLimit(i) {
   const run = app.runs[i];
-  const m = run?.metrics;
+  const m = run && (app.pool ? runMetrics(i) : run.metrics); // the workers' latest, not the last drawn
   if (!run || !run.enabled || !m || m.diverged_at !== null) return 0;
   return app.autoStop ? Math.max(0, app.steps - m.step) : Infinity;
 }

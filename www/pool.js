@@ -12,8 +12,8 @@
 // Replies carry a generation (bumped by every install and reset); a reply about a replaced
 // experiment only clears its worker's "busy" mark.
 
-/** Most measured milliseconds of work in one batch (less than a frame at 60 Hz). */
-const BATCH_MS = 12;
+/** Most measured milliseconds of work in one batch: about two frames at 60 Hz, so the figures move every frame or two. */
+const BATCH_MS = 30;
 
 /** Workers for `runs` runs on this machine: cores − 1, at most one per run, at least one. */
 export function poolSize(runs) {
