@@ -44,6 +44,7 @@ const app = {
   SensitivityRunner: null,
   lab: null,
   pool: null, // the WorkerPool stepping the runs, or null: the page steps `lab` itself
+  drawn: -1, // the pool version last drawn
   startFrames: [], // each run's step-0 frame (from `lab`), drawn after a reset until the workers answer
   defaults: null, // Lab.default_config(), parsed
   methods: [], // Lab.methods(), parsed: every method with its defaults
@@ -1046,7 +1047,8 @@ function tickWorkers() {
   app.pool.allow(app.stepsPerFrame);
   app.pool.pump(stepLimit, historyNames());
   app.throttled = app.pool.throttled;
-  render();
+  // Draw only what is new: a frame without a reply from the workers has nothing to show.
+  if (app.pool.version !== app.drawn) render();
   return true;
 }
 
@@ -1329,6 +1331,7 @@ function render() {
   const { metric, x: xKind } = app.plot;
   const names = historyNames();
   const frame = app.pool ? poolFrames(names) : readFrames(lab, names, false);
+  app.drawn = app.pool?.version;
   let maxStep = 0;
   for (let i = 0; i < n; i++) {
     const run = app.runs[i];

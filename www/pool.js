@@ -37,6 +37,7 @@ export class WorkerPool {
     this.seq = 0;
     this.req = 0;
     this.frames = [];
+    this.version = 0; // bumped by every reply with new figures (the page draws only then)
     this.pending = new Map(); // req → {left, values, resolve}
     this.idleWaiters = [];
     this.started = false; // some worker has answered once
@@ -62,6 +63,7 @@ export class WorkerPool {
    */
   install(config, enabled, frames) {
     this.gen += 1;
+    this.version += 1;
     this.frames = frames;
     const runs = enabled.length;
     const size = poolSize(runs);
@@ -87,6 +89,7 @@ export class WorkerPool {
   /** Every run back to step 0; `frames` are the step-0 frames. */
   reset(frames) {
     this.gen += 1;
+    this.version += 1;
     this.frames = frames;
     for (const slot of this.slots) {
       slot.allowance = 0;
@@ -193,6 +196,7 @@ export class WorkerPool {
         if (d.seq === slot.waiting) slot.waiting = null;
         if (d.gen === this.gen) {
           for (const r of d.runs) this.frames[r.i] = { metrics: r.metrics, sv: r.sv, W: r.W, len: r.len, h: r.h };
+          this.version += 1;
           if (d.k > 0) {
             const per = d.ms / d.k;
             slot.msPerStep = slot.msPerStep > 0 ? 0.8 * slot.msPerStep + 0.2 * per : per;
