@@ -113,6 +113,20 @@ describe("the runs are stepped in Web Workers", { timeout: 180_000 }, () => {
     assert.deepEqual(errors, []);
   });
 
+  it("steps on the page's thread when the workers cannot start", async () => {
+    const page = await context.newPage();
+    const pageErrors = [];
+    page.on("pageerror", (e) => pageErrors.push(String(e)));
+    await page.route("**/www/lab-worker.js", (route) => route.abort());
+    await page.goto(new URL("index.html", BASE_URL).href);
+    await page.waitForFunction(() => document.body.dataset.workers === "0" &&
+      Number(document.querySelector("#step-counter").dataset.step) >= 20, null, { timeout: 60_000 });
+    assert.ok((await page.evaluate(() => window.__mcpPageLabSteps())).every((s) => s >= 20), "the page's lab steps");
+    assert.equal(await page.locator("#load-error").isHidden(), true);
+    assert.deepEqual(pageErrors, []);
+    await page.close();
+  });
+
   it("shows, exports and projects exactly the numbers of one joint lab after 120 steps", async () => {
     const page = await open("index.html#steps=120");
     await page.waitForFunction(() => document.querySelector("#play").getAttribute("aria-pressed") === "false" &&
