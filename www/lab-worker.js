@@ -13,13 +13,15 @@
 //      {type: "reset", gen}              every run back to step 0 (hyper-parameters kept)
 //      {type: "lr", i, lr}               hot learning-rate change of run i (checked by the page first)
 //      {type: "enabled", i, on}          run i on or off (ignored unless run i is own)
-//      {type: "call", req, what, i}      what: "snapshots" | "export" | "matrix_csv" (of run i)
+//      {type: "call", req, what, i}      what: "snapshots" | "export" (with names) | "matrix_csv" (of run i)
+//                                        | "pca" (with counts, steps, data: Lab.joint_trajectory_pca; needs no init)
 //      {type: "trap"}                    the test hook: behave as a Rust panic would, at once
 // Out: {type: "ready", gen}
 //      {type: "state", gen, seq, k, ms, runs: [{i, metrics, sv, W, len, h: {name: Float64Array}}]}
 //      {type: "reply", req, gen, value}
 //      {type: "trap", message}           the module is dead: the page replaces this worker
-//      {type: "error", gen, message}     anything else that went wrong (a bad config, …)
+//      {type: "error", gen, seq, req, message}  anything else that went wrong (a bad config, …);
+//                                        seq or req: the step or call it answers, if any
 // W is m × n, row-major, a copy; every Float64Array is transferred.
 
 import init, { Lab } from "./pkg/mc_playground.js";
@@ -74,7 +76,7 @@ async function handle(msg) {
         if (own.includes(msg.i)) lab?.set_enabled(msg.i, msg.on);
         break;
       case "call":
-        if (lab) reply(msg);
+        if (lab || msg.what === "pca") reply(msg);
         break;
       case "trap":
         throw new WebAssembly.RuntimeError("unreachable (simulated panic)");
@@ -86,7 +88,7 @@ async function handle(msg) {
       dead = true;
       lab = null; // the instance's memory cannot be trusted: never call into it again
       self.postMessage({ type: "trap", message });
-    } else self.postMessage({ type: "error", gen, message });
+    } else self.postMessage({ type: "error", gen, seq: msg.seq, req: msg.req, message });
   }
 }
 
@@ -129,6 +131,8 @@ function reply(msg) {
     value = own.map((i) => runState(i, msg.names));
   } else if (msg.what === "matrix_csv") {
     value = lab.matrix_csv(msg.i);
+  } else if (msg.what === "pca") {
+    value = Lab.joint_trajectory_pca(msg.counts, msg.steps, msg.data);
   }
   const runs = Array.isArray(value) ? value : [];
   self.postMessage({ type: "reply", req: msg.req, gen, value }, buffersOf(runs));

@@ -1407,6 +1407,9 @@ function updateTimePlotAxes() {
 //   cheap (≤ PCA_LIVE_MS):        while playing, at most every max(1 s, 10 × cost);
 //   dearer (≤ PCA_AUTO_MS):       once playing stops (pause, run length reached, step);
 //   dearer still:                 only when asked, with the "update" button.
+// With workers, the runs' snapshots are gathered from them and the PCA is computed in a worker of
+// its own (WorkerPool.pca): the page never waits for it, so it is computed at any cost, while
+// playing at most every max(1 s, 10 × cost).
 
 const PCA_LIVE_MS = 120;
 const PCA_AUTO_MS = 2500;
@@ -1441,7 +1444,8 @@ function schedulePca() {
   if (p.timer !== null || !p.dirty || !p.visible || !app.lab) return;
   const playing = app.player?.playing;
   const predicted = pcaPredictedMs();
-  if ((playing && predicted > PCA_LIVE_MS) || predicted > PCA_AUTO_MS) {
+  // With workers it is computed in one of them: it never holds up the page, so it never waits.
+  if (!app.pool && ((playing && predicted > PCA_LIVE_MS) || predicted > PCA_AUTO_MS)) {
     updatePcaStatus();
     return; // when playing stops (onPlayingChange), or on demand
   }
@@ -1482,7 +1486,17 @@ async function computePcaFromWorkers() {
     s0 += r.steps.length;
     d0 += r.data.length;
   }
-  finishPca(() => app.Lab.joint_trajectory_pca(Float64Array.from(counts), steps, data));
+  // The last snapshot of every run is its newest step: the step the PCA shows.
+  const shown = Math.max(0, ...runs.map((r) => (r.steps.length ? r.steps[r.steps.length - 1] : 0)));
+  const t0 = performance.now();
+  let result = null;
+  try {
+    result = await pool.pca(Float64Array.from(counts), steps, data);
+  } catch (err) {
+    console.warn("mc-playground: trajectory_pca failed:", err);
+  }
+  if (app.pool !== pool || pool.gen !== gen) return;
+  finishPca(result, performance.now() - t0, shown);
 }
 
 function computePca(force = false) {
@@ -1493,27 +1507,26 @@ function computePca(force = false) {
     return;
   }
   p.dirty = false;
-  finishPca(() => app.lab.trajectory_pca());
-}
-
-/** Computes the PCA with `compute` (timed), keeps and draws it. */
-function finishPca(compute) {
-  const p = app.pca;
   const t0 = performance.now();
   let result = null;
   try {
-    result = compute();
+    result = app.lab.trajectory_pca();
   } catch (err) {
     console.warn("mc-playground: trajectory_pca failed:", err);
   }
-  const t1 = performance.now();
-  p.cost = t1 - t0;
-  p.at = t1;
+  finishPca(result, performance.now() - t0, Number($("step-counter").dataset.step));
+}
+
+/** Keeps and draws a PCA that took `cost` ms and shows the runs up to `step`. */
+function finishPca(result, cost, step) {
+  const p = app.pca;
+  p.cost = cost;
+  p.at = performance.now();
   p.result = result && result.coords ? result : null;
   p.snapshots = p.result ? p.result.coords.reduce((a, c) => a + c.length, 0) : 0;
   // Learn this machine's cost per K³ once K is big enough for the cube to dominate.
   if (p.snapshots >= 200) p.rate = p.cost / p.snapshots ** 3;
-  p.step = Number($("step-counter").dataset.step);
+  p.step = step;
   drawPca();
   updatePcaStatus();
 }
@@ -1543,7 +1556,7 @@ function updatePcaStatus() {
   if (p.result) {
     text = `Shown: step ${p.step}.`;
     const current = Number($("step-counter").dataset.step);
-    if (p.dirty && current !== p.step) {
+    if (!app.pool && p.dirty && current !== p.step) {
       if (predicted > PCA_AUTO_MS) {
         text += ` An update would take about ${seconds(predicted)} and freeze the page meanwhile.`;
         button = true;

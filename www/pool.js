@@ -181,13 +181,35 @@ export class WorkerPool {
     });
   }
 
+  /**
+   * The joint trajectory PCA of gathered snapshots (see Lab.joint_trajectory_pca), computed in a
+   * worker of its own, started on first use, so that neither the page nor the stepping waits.
+   * The arrays are transferred (unusable here afterwards). Resolves to the PCA or null.
+   */
+  pca(counts, steps, data) {
+    if (!this.pcaSlot) this.pcaSlot = this.spawn();
+    const slot = this.pcaSlot;
+    this.req += 1;
+    const req = this.req;
+    return new Promise((resolve) => {
+      this.pending.set(req, { left: new Set([slot]), values: [], resolve: (v) => resolve(v[0] ?? null) });
+      slot.worker.postMessage({ type: "call", req, what: "pca", counts, steps, data }, [counts.buffer, steps.buffer, data.buffer]);
+    });
+  }
+
   /** Per run, in run order, from the workers' answers to call(what) (each an array of {i, …}). */
   static byRun(values) {
     return values.flat().filter(Boolean).sort((a, b) => a.i - b.i);
   }
 
   message(slot, d) {
-    if (this.dead || !this.slots.includes(slot) || !d) return;
+    if (this.dead || !d) return;
+    if (slot === this.pcaSlot) {
+      if (d.type === "reply") this.reply(slot, d);
+      else if (d.type === "trap" || d.type === "error") this.dropPcaWorker();
+      return;
+    }
+    if (!this.slots.includes(slot)) return;
     this.started = true;
     switch (d.type) {
       case "ready":
@@ -206,22 +228,37 @@ export class WorkerPool {
         this.hooks.onState();
         break;
       }
-      case "reply": {
-        const p = this.pending.get(d.req);
-        if (!p) break;
-        p.values.push(d.value);
-        this.answered(d.req, p, slot);
+      case "reply":
+        this.reply(slot, d);
         break;
-      }
       case "trap":
         this.replace(slot);
         this.hooks.onTrap(slot, d.message);
         break;
       case "error":
+        if (d.seq !== undefined && d.seq === slot.waiting) slot.waiting = null;
+        if (d.req !== undefined) this.reply(slot, { req: d.req, value: undefined });
+        if (!this.busy) for (const resolve of this.idleWaiters.splice(0)) resolve();
         if (d.gen === this.gen) this.hooks.onError(d.message);
         break;
       default:
     }
+  }
+
+  /** The PCA worker failed: answer its calls with nothing; a new one starts on the next call. */
+  dropPcaWorker() {
+    const slot = this.pcaSlot;
+    if (!slot) return;
+    this.pcaSlot = null;
+    slot.worker.terminate();
+    for (const [req, p] of this.pending) if (p.left.has(slot)) this.answered(req, p, slot);
+  }
+
+  reply(slot, d) {
+    const p = this.pending.get(d.req);
+    if (!p || !p.left.has(slot)) return;
+    p.values.push(d.value);
+    this.answered(d.req, p, slot);
   }
 
   answered(req, p, slot) {
@@ -249,6 +286,10 @@ export class WorkerPool {
 
   failed(slot, message) {
     if (this.dead) return;
+    if (slot === this.pcaSlot) {
+      this.dropPcaWorker();
+      return;
+    }
     if (!this.started) {
       // The workers never answered (no module workers, a blocked script): no workers at all.
       this.destroy();
@@ -263,6 +304,8 @@ export class WorkerPool {
     this.dead = true;
     for (const slot of this.slots) slot.worker.terminate();
     this.slots = [];
+    this.pcaSlot?.worker.terminate();
+    this.pcaSlot = null;
     for (const p of this.pending.values()) p.resolve(p.values);
     this.pending.clear();
     for (const resolve of this.idleWaiters.splice(0)) resolve();
