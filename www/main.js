@@ -58,6 +58,8 @@ const app = {
   steps: 3000, // the run length: playing stops when every live, enabled run reaches it
   stepsPerFrame: 20, // the #steps-per-frame control's value, read at boot
   msPerStep: 0, // measured cost of one lab.step(1), smoothed
+  frameMs: 1000 / 60, // with workers: the time between animation frames, smoothed
+  lastTick: 0,
   throttled: false, // true when the frame budget allows fewer steps than asked for
   autoStop: true, // cleared once the run length is reached, so that play continues past it
   player: null,
@@ -1046,7 +1048,11 @@ function tickWorkers() {
   }
   app.pool.allow(app.stepsPerFrame);
   app.pool.pump(stepLimit, historyNames());
-  app.throttled = app.pool.throttled;
+  // The workers fall behind when a frame's steps take longer than a frame.
+  const now = performance.now();
+  if (app.lastTick > 0 && now - app.lastTick < 1000) app.frameMs = 0.9 * app.frameMs + 0.1 * (now - app.lastTick);
+  app.lastTick = now;
+  app.throttled = app.pool.msPerStep * app.stepsPerFrame > app.frameMs;
   // Draw only what is new: a frame without a reply from the workers has nothing to show.
   if (app.pool.version !== app.drawn) render();
   return true;
@@ -1212,7 +1218,10 @@ function onPlayingChange(playing) {
 function updatePlayStatus() {
   let text = "";
   if (app.player && app.player.playing) {
-    if (app.throttled) text = "fewer steps per frame to keep the page smooth";
+    if (app.throttled) {
+      text = app.pool ? "fewer steps per frame than asked: the steps take longer than a frame"
+        : "fewer steps per frame to keep the page smooth";
+    }
   } else if (app.runs.length && app.runs.every((r) => !r.enabled)) {
     text = "every run is off: tick “on” in a run's panel to step it";
   } else if (app.runs.length && !hasLiveEnabledRun() && app.runs.some((r) => r.metrics)) {

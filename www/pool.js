@@ -41,7 +41,6 @@ export class WorkerPool {
     this.pending = new Map(); // req → {left, values, resolve}
     this.idleWaiters = [];
     this.started = false; // some worker has answered once
-    this.throttled = false;
     this.refreshing = "";
     this.dead = false;
   }
@@ -107,13 +106,12 @@ export class WorkerPool {
 
   /** One animation frame's worth: `k` more steps for every worker (two frames' worth at most). */
   allow(k) {
-    let throttled = false;
-    for (const slot of this.slots) {
-      const a = slot.allowance + k;
-      if (a > 2 * k) throttled = true;
-      slot.allowance = Math.min(a, 2 * k);
-    }
-    this.throttled = throttled;
+    for (const slot of this.slots) slot.allowance = Math.min(slot.allowance + k, 2 * k);
+  }
+
+  /** The slowest worker's measured milliseconds per step (of all its runs), 0 before any. */
+  get msPerStep() {
+    return Math.max(0, ...this.slots.map((s) => s.msPerStep));
   }
 
   /**
