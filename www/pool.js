@@ -6,7 +6,7 @@
 // allowance, capped at two frames' worth so a slow worker does not pile up a debt); a worker is
 // sent its next batch as soon as its previous reply is in, so it never idles while it has
 // allowance and never has more than one batch queued. A batch is at most BATCH_MS of measured
-// work, so replies come at least about once a frame. The page draws, in requestAnimationFrame,
+// work, so slow steps still show every frame or two. The page draws, in requestAnimationFrame,
 // from the latest reply of each worker (`frames`): Float64Array copies, never wasm memory.
 //
 // Replies carry a generation (bumped by every install and reset); a reply about a replaced
@@ -67,7 +67,7 @@ export class WorkerPool {
     const runs = enabled.length;
     const size = poolSize(runs);
     while (this.slots.length < size) this.slots.push(this.spawn());
-    while (this.slots.length > size) this.slots.pop().worker.terminate();
+    while (this.slots.length > size) this.forget(this.slots.pop());
     this.slots.forEach((slot, w) => {
       slot.own = [];
       for (let i = w; i < runs; i += size) slot.own.push(i);
@@ -248,8 +248,7 @@ export class WorkerPool {
     const slot = this.pcaSlot;
     if (!slot) return;
     this.pcaSlot = null;
-    slot.worker.terminate();
-    for (const [req, p] of this.pending) if (p.left.has(slot)) this.answered(req, p, slot);
+    this.forget(slot);
   }
 
   reply(slot, d) {
@@ -267,16 +266,19 @@ export class WorkerPool {
     }
   }
 
+  /** Stops a worker that is no longer in `slots`; what it had not answered is answered empty. */
+  forget(slot) {
+    slot.worker.terminate();
+    for (const [req, p] of this.pending) if (p.left.has(slot)) this.answered(req, p, slot);
+    if (!this.busy) for (const resolve of this.idleWaiters.splice(0)) resolve();
+  }
+
   /** A worker that trapped (or died) is replaced by a new one that rebuilds its runs from step 0. */
   replace(slot) {
-    slot.worker.terminate();
     const fresh = this.spawn();
     fresh.own = slot.own;
-    const k = this.slots.indexOf(slot);
-    this.slots[k] = fresh;
-    // Calls it had not answered: answered empty, so nobody waits forever.
-    for (const [req, p] of this.pending) this.answered(req, p, slot);
-    if (!this.busy) for (const resolve of this.idleWaiters.splice(0)) resolve();
+    this.slots[this.slots.indexOf(slot)] = fresh;
+    this.forget(slot);
     const { config, enabled } = this.hooks.current();
     fresh.worker.postMessage({ type: "init", gen: this.gen, config, own: fresh.own, enabled });
     return fresh;
