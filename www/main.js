@@ -1207,6 +1207,21 @@ function onWorkersFailed(err) {
 }
 
 function onPlayingChange(playing) {
+  // With workers, "paused" shows once the batches already sent are in and drawn (a batch cannot
+  // be called back; a reply may also have come after the last frame): from then on the figures
+  // stay as they are.
+  if (!playing && app.pool) {
+    app.pool.idle().then(() => {
+      if (app.player.playing) return;
+      render();
+      showPlaying(false);
+    });
+    return;
+  }
+  showPlaying(playing);
+}
+
+function showPlaying(playing) {
   const b = $("play");
   b.textContent = playing ? "Pause" : "Play";
   b.setAttribute("aria-pressed", String(playing));

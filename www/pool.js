@@ -4,8 +4,8 @@
 //
 // Pacing: every animation frame the page grants each worker `stepsPerFrame` more steps (its
 // allowance, capped at two frames' worth so a slow worker does not pile up a debt); a worker is
-// sent its next batch as soon as its previous reply is in, so it never idles while it has
-// allowance and never has more than one batch queued. A batch is at most BATCH_MS of measured
+// sent a batch while it has fewer than two (one running, one queued behind it), so it never
+// waits for the page while it has allowance and never has more than one batch queued. A batch is at most BATCH_MS of measured
 // work, so slow steps still show every frame or two. The page draws, in requestAnimationFrame,
 // from the latest reply of each worker (`frames`): Float64Array copies, never wasm memory.
 //
@@ -47,7 +47,8 @@ export class WorkerPool {
 
   spawn() {
     const worker = new Worker(new URL("./lab-worker.js", import.meta.url), { type: "module" });
-    const slot = { worker, own: [], waiting: null, msPerStep: 0, allowance: 0 };
+    // inflight: seq → k of the batches sent and not answered (at most two while playing)
+    const slot = { worker, own: [], inflight: new Map(), msPerStep: 0, allowance: 0 };
     worker.onmessage = (e) => this.message(slot, e.data);
     worker.onerror = (e) => {
       e.preventDefault?.();
@@ -121,14 +122,19 @@ export class WorkerPool {
    */
   pump(limit, names) {
     for (const slot of this.slots) {
-      if (slot.waiting !== null) continue;
-      let k = Math.floor(slot.allowance);
-      if (k < 1) continue;
-      const cap = slot.msPerStep > 0 ? Math.max(1, Math.floor(BATCH_MS / slot.msPerStep)) : 1;
-      k = Math.min(k, cap, Math.max(0, ...slot.own.map(limit)));
-      if (!(k >= 1)) continue;
-      slot.allowance -= k;
-      this.send(slot, k, names);
+      // One batch running and one queued behind it: the worker does not wait for the page.
+      while (slot.inflight.size < 2) {
+        let k = Math.floor(slot.allowance);
+        if (k < 1) break;
+        const cap = slot.msPerStep > 0 ? Math.max(1, Math.floor(BATCH_MS / slot.msPerStep)) : 1;
+        let queued = 0;
+        for (const q of slot.inflight.values()) queued += q;
+        k = Math.min(k, cap, Math.max(0, ...slot.own.map(limit)) - queued);
+        if (!(k >= 1)) break;
+        slot.allowance -= k;
+        this.send(slot, k, names);
+        if (slot.msPerStep === 0) break; // the first batch measures the cost
+      }
     }
   }
 
@@ -140,12 +146,12 @@ export class WorkerPool {
 
   send(slot, k, names) {
     this.seq += 1;
-    slot.waiting = this.seq;
+    slot.inflight.set(this.seq, k);
     slot.worker.postMessage({ type: "step", seq: this.seq, k, names });
   }
 
   get busy() {
-    return this.slots.some((s) => s.waiting !== null);
+    return this.slots.some((s) => s.inflight.size > 0);
   }
 
   /** Resolves when no batch is on its way. */
@@ -213,7 +219,7 @@ export class WorkerPool {
       case "ready":
         break;
       case "state": {
-        if (d.seq === slot.waiting) slot.waiting = null;
+        slot.inflight.delete(d.seq);
         if (d.gen === this.gen) {
           for (const r of d.runs) this.frames[r.i] = { metrics: r.metrics, sv: r.sv, W: r.W, len: r.len, h: r.h };
           this.version += 1;
@@ -234,7 +240,7 @@ export class WorkerPool {
         this.hooks.onTrap(slot, d.message);
         break;
       case "error":
-        if (d.seq !== undefined && d.seq === slot.waiting) slot.waiting = null;
+        if (d.seq !== undefined) slot.inflight.delete(d.seq);
         if (d.req !== undefined) this.reply(slot, { req: d.req, value: undefined });
         if (!this.busy) for (const resolve of this.idleWaiters.splice(0)) resolve();
         if (d.gen === this.gen) this.hooks.onError(d.message);
