@@ -1159,7 +1159,7 @@ function startPool() {
     app.pool = new WorkerPool({
       onState: onWorkerState,
       onTrap: onWorkerTrap,
-      onError: (message) => showCoreError(`A worker stopped: ${message}.`),
+      onError: (message) => showCoreError(`A worker reported an error: ${message}.`),
       onFail: onWorkersFailed,
       current: () => ({ config: app.lab.config_json(), enabled: app.runs.map((r) => r.enabled) }),
     });
