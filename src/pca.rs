@@ -27,11 +27,84 @@ pub struct Pca {
 /// projected on them. Keeps the cost near 128²·m·n + 128³ whatever the number of runs.
 pub const MAX_BASIS_SNAPSHOTS: usize = 128;
 
+/// A run's kept snapshots as the PCA reads them: their steps, and each one's entries.
+pub trait SnapshotRows {
+    /// Number of snapshots.
+    fn len(&self) -> usize;
+    /// Steps of the snapshots, one per snapshot.
+    fn steps(&self) -> &[u64];
+    /// Snapshot k's entries (every snapshot of every run in one storage order).
+    fn get(&self, k: usize) -> &[f64];
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+impl SnapshotRows for Snapshots {
+    fn len(&self) -> usize {
+        Snapshots::len(self)
+    }
+    fn steps(&self) -> &[u64] {
+        Snapshots::steps(self)
+    }
+    fn get(&self, k: usize) -> &[f64] {
+        Snapshots::get(self, k)
+    }
+}
+
+/// Snapshots gathered from elsewhere (e.g. from the page's Web Workers, each stepping some of
+/// the runs): `steps.len()` snapshots of `len_each` entries each, stacked in `data`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GatheredSnapshots {
+    steps: Vec<u64>,
+    len_each: usize,
+    data: Vec<f64>,
+}
+
+impl GatheredSnapshots {
+    /// `data` holds `steps.len()` snapshots of `len_each` entries, one after the other.
+    ///
+    /// # Errors
+    /// A message if `data.len() != steps.len() · len_each` or `len_each` is 0 while there are snapshots.
+    pub fn new(steps: Vec<u64>, len_each: usize, data: Vec<f64>) -> Result<GatheredSnapshots, String> {
+        if !steps.is_empty() && len_each == 0 {
+            return Err("snapshots: the entries per snapshot must be at least 1".into());
+        }
+        if steps.len().checked_mul(len_each) != Some(data.len()) {
+            return Err(format!(
+                "snapshots: {} snapshots of {len_each} entries need {} numbers, got {}",
+                steps.len(),
+                steps.len().saturating_mul(len_each),
+                data.len()
+            ));
+        }
+        Ok(GatheredSnapshots { steps, len_each, data })
+    }
+}
+
+impl SnapshotRows for GatheredSnapshots {
+    fn len(&self) -> usize {
+        self.steps.len()
+    }
+    fn steps(&self) -> &[u64] {
+        &self.steps
+    }
+    fn get(&self, k: usize) -> &[f64] {
+        &self.data[k * self.len_each..(k + 1) * self.len_each]
+    }
+}
+
 /// The joint PCA of the runs' snapshots (all runs must have snapshots of one length).
 ///
 /// The directions come from an evenly thinned subset of at most [`MAX_BASIS_SNAPSHOTS`]
 /// snapshots (each run equally represented); every snapshot is projected on them.
 pub fn joint_pca(runs: &[&Snapshots]) -> Pca {
+    joint_pca_of(runs)
+}
+
+/// [`joint_pca`] of any snapshot sets, e.g. [`GatheredSnapshots`] (the same numbers, bit for
+/// bit, as from the runs' own snapshots). All must have snapshots of one length.
+pub fn joint_pca_of<S: SnapshotRows>(runs: &[&S]) -> Pca {
     let k_all: usize = runs.iter().map(|s| s.len()).sum();
     let mut out = Pca {
         steps: runs.iter().map(|s| s.steps().to_vec()).collect(),
@@ -101,4 +174,46 @@ pub fn joint_pca(runs: &[&Snapshots]) -> Pca {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lab::Lab;
+
+    /// Snapshots copied out of each run (as the page's workers send them) give the lab's own
+    /// PCA, bit for bit.
+    #[test]
+    fn gathered_snapshots_give_the_same_pca() {
+        let mut lab = Lab::from_json(r#"{"problem": {"rows": 12, "cols": 10, "rank": 2, "observed": 60}, "steps": 50}"#).unwrap();
+        lab.step(150);
+        let gathered: Vec<GatheredSnapshots> = lab
+            .runs()
+            .iter()
+            .map(|r| {
+                let s = r.snapshots();
+                let data: Vec<f64> = (0..s.len()).flat_map(|k| s.get(k).to_vec()).collect();
+                GatheredSnapshots::new(s.steps().to_vec(), 120, data).unwrap()
+            })
+            .collect();
+        let ours = joint_pca_of(gathered.iter().collect::<Vec<_>>().as_slice());
+        let theirs = lab.trajectory_pca();
+        assert!(theirs.explained[0] > 0.0);
+        assert_eq!(ours.steps, theirs.steps);
+        assert_eq!(ours.explained.map(f64::to_bits), theirs.explained.map(f64::to_bits));
+        for (a, b) in ours.coords.iter().zip(&theirs.coords) {
+            assert_eq!(a.len(), b.len());
+            for (p, q) in a.iter().zip(b) {
+                assert_eq!(p.map(f64::to_bits), q.map(f64::to_bits));
+            }
+        }
+    }
+
+    #[test]
+    fn gathered_snapshots_check_their_length() {
+        assert!(GatheredSnapshots::new(vec![0, 1], 3, vec![0.0; 6]).is_ok());
+        assert!(GatheredSnapshots::new(vec![0, 1], 3, vec![0.0; 5]).unwrap_err().contains("need 6 numbers, got 5"));
+        assert!(GatheredSnapshots::new(vec![0], 0, vec![]).is_err());
+        assert!(GatheredSnapshots::new(vec![], 0, vec![]).is_ok());
+    }
 }

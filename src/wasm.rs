@@ -293,6 +293,62 @@ impl Lab {
         self.run(&i).map_or(0, |r| r.snapshots().len())
     }
 
+    /// The steps of run i's snapshots, `snapshot_count(i)` numbers (empty for a bad index).
+    pub fn snapshot_steps(&self, i: JsValue) -> Vec<f64> {
+        self.run(&i).map(|r| r.snapshots().steps().iter().map(|&s| s as f64).collect()).unwrap_or_default()
+    }
+
+    /// Run i's snapshots, `snapshot_count(i)` · m·n `f64`s one after the other, each in the
+    /// core's storage order (not row-major): only for [`Lab::joint_trajectory_pca`]. Empty for
+    /// a bad index.
+    pub fn snapshot_data(&self, i: JsValue) -> Vec<f64> {
+        let Some(run) = self.run(&i) else { return Vec::new() };
+        let s = run.snapshots();
+        let mut out = Vec::with_capacity(s.len() * s.get(0).len());
+        for k in 0..s.len() {
+            out.extend_from_slice(s.get(k));
+        }
+        out
+    }
+
+    /// The joint PCA of snapshots gathered from several labs (e.g. one per Web Worker, each
+    /// stepping some runs of the same config): `counts[r]` snapshots for run r, their
+    /// `steps` (Σ counts numbers) and their `data` (Σ counts · m·n numbers, each run's
+    /// `snapshot_data` in turn). Returns what `trajectory_pca()` does, bit for bit the same
+    /// for the same snapshots. Throws when the lengths do not fit.
+    pub fn joint_trajectory_pca(counts: Vec<f64>, steps: Vec<f64>, data: Vec<f64>) -> Result<JsValue, JsError> {
+        let bad = |why: String| JsError::new(&format!("joint_trajectory_pca: {why}"));
+        let is_whole = |x: &f64| x.is_finite() && x.fract() == 0.0 && *x >= 0.0;
+        if !counts.iter().all(|c| is_whole(c) && *c <= 1e9) {
+            return Err(bad("counts must be whole numbers".into()));
+        }
+        let counts: Vec<usize> = counts.iter().map(|&c| c as usize).collect();
+        let total = counts.iter().try_fold(0usize, |a, &c| a.checked_add(c)).ok_or_else(|| bad("too many snapshots".into()))?;
+        if steps.len() != total {
+            return Err(bad(format!("{total} snapshots need {total} steps, got {}", steps.len())));
+        }
+        if !steps.iter().all(is_whole) {
+            return Err(bad("steps must be whole numbers".into()));
+        }
+        if total == 0 {
+            return Ok(to_js(&crate::pca::joint_pca_of::<crate::pca::GatheredSnapshots>(&[])));
+        }
+        if data.is_empty() || data.len() % total != 0 {
+            return Err(bad(format!("{total} snapshots need a multiple of {total} numbers, got {}", data.len())));
+        }
+        let d = data.len() / total;
+        let (mut s0, mut d0) = (0, 0);
+        let mut runs = Vec::with_capacity(counts.len());
+        for &c in &counts {
+            let run_steps = steps[s0..s0 + c].iter().map(|&v| v as u64).collect();
+            let run = crate::pca::GatheredSnapshots::new(run_steps, d, data[d0..d0 + c * d].to_vec()).map_err(bad)?;
+            runs.push(run);
+            s0 += c;
+            d0 += c * d;
+        }
+        Ok(to_js(&crate::pca::joint_pca_of(runs.iter().collect::<Vec<_>>().as_slice())))
+    }
+
     /// Every method with what the page needs to show it: JSON array of
     /// `{name, label, config (defaults), has_learning_rate, direct_only}`.
     pub fn method_info() -> String {

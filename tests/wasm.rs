@@ -99,3 +99,47 @@ fn every_method_runs_in_the_browser() {
     runner.next().unwrap();
     assert_eq!(runner.done(), 1);
 }
+
+/// The page's workers: each steps some runs of the whole config (the others switched off); the
+/// joint PCA of their gathered snapshots is the one lab's own, and every run's figures match.
+#[wasm_bindgen_test]
+fn snapshots_gathered_from_several_labs_give_the_joint_pca() {
+    let mut joint = default_lab();
+    joint.step(n(150.0)).unwrap();
+    let parts: Vec<Lab> = (0..2)
+        .map(|w| {
+            let mut lab = default_lab();
+            for i in 0..6 {
+                lab.set_enabled(n(i as f64), JsValue::from_bool(i % 2 == w)).unwrap();
+            }
+            lab.step(n(150.0)).unwrap();
+            lab
+        })
+        .collect();
+    let (mut counts, mut steps, mut data) = (Vec::new(), Vec::new(), Vec::new());
+    for i in 0..6 {
+        let owner = &parts[i % 2];
+        let run_steps = owner.snapshot_steps(n(i as f64));
+        assert_eq!(run_steps.len(), owner.snapshot_count(n(i as f64)));
+        assert_eq!(run_steps.len(), joint.snapshot_count(n(i as f64)));
+        assert_eq!(*run_steps.last().unwrap(), 150.0);
+        counts.push(run_steps.len() as f64);
+        steps.extend(run_steps);
+        let run_data = owner.snapshot_data(n(i as f64));
+        assert_eq!(run_data.len(), owner.snapshot_count(n(i as f64)) * 900);
+        data.extend(run_data);
+        assert_eq!(owner.singular_values(n(i as f64)), joint.singular_values(n(i as f64)));
+    }
+    let text = |v: &JsValue| js_sys::JSON::stringify(v).unwrap().as_string().unwrap();
+    let gathered = Lab::joint_trajectory_pca(counts.clone(), steps.clone(), data.clone()).unwrap();
+    assert_eq!(text(&gathered), text(&joint.trajectory_pca()));
+    assert!(text(&gathered).contains("\"explained\""));
+    // Lengths that do not fit are an error, not a trap.
+    assert!(Lab::joint_trajectory_pca(counts.clone(), steps[1..].to_vec(), data.clone()).is_err());
+    assert!(Lab::joint_trajectory_pca(counts.clone(), steps.clone(), data[1..].to_vec()).is_err());
+    assert!(Lab::joint_trajectory_pca(vec![-1.0], vec![], vec![]).is_err());
+    assert!(Lab::joint_trajectory_pca(vec![0.5], vec![0.0], vec![1.0]).is_err());
+    assert!(Lab::joint_trajectory_pca(vec![], vec![], vec![]).is_ok());
+    assert!(default_lab().snapshot_data(n(99.0)).is_empty());
+    assert!(default_lab().snapshot_steps(s("0")).is_empty());
+}

@@ -4,6 +4,8 @@
 //
 // initExtras(api) is called once by main.js after boot; api gives access to the app state and
 // to loadConfig(config) → "" | error message (a new lab on success, the old one keeps running).
+// The runs may be stepped in workers: their data comes through api (runMatrix, runHistory,
+// runMetrics, matrixCsv, stepBy, settled), never from the page's lab.
 
 import { formatFigure, formatNumber } from "./views/axes.js";
 import { download } from "./export.js";
@@ -182,8 +184,8 @@ function fillDownloads() {
     b.type = "button";
     b.dataset.run = String(run.index);
     b.textContent = `Download completed CSV: ${run.label}`;
-    b.addEventListener("click", () => {
-      const csv = api.app.lab.matrix_csv(run.index);
+    b.addEventListener("click", async () => {
+      const csv = await api.matrixCsv(run.index);
       download(new Blob([csv], { type: "text/csv" }), `mc-playground-completed-${run.name}-${run.index}.csv`);
     });
     box.append(b);
@@ -246,9 +248,8 @@ function heatmapText(box, ev) {
   const panel = box.closest("article[data-index]");
   let value;
   if (panel) {
-    const idx = Number(panel.dataset.index);
-    const ptr = app.lab.matrix_ptr(idx);
-    value = ptr ? new Float64Array(app.wasm.memory.buffer, ptr, app.rows * app.cols)[k] : NaN;
+    const W = api.runMatrix(Number(panel.dataset.index));
+    value = W ? W[k] : NaN;
   } else if (box.closest("#truth-y")) value = app.mask[k] ? app.observations[k] : NaN;
   else value = known ? app.truth[k] : NaN;
   return `(i, j) = (${i + 1}, ${j + 1}) · value ${fmt(value)} · truth ${truth} · ${seen}`;
@@ -277,17 +278,12 @@ function trajectoryText(canvas, ev) {
   const r = canvas.getBoundingClientRect();
   const px = ev.clientX - r.left;
   const py = ev.clientY - r.top;
-  const lab = app.lab;
-  const ptrs = app.runs.map((_, i) => ({
-    len: lab.history_len(i), s: lab.history_ptr(i, "step"), e: lab.history_ptr(i, "effective_rank"), t: lab.history_ptr(i, "train_error"),
-  }));
-  const buf = app.wasm.memory.buffer;
   let best = null;
-  ptrs.forEach((p, i) => {
-    if (!p.len || !app.runs[i].enabled) return;
-    const s = new Float64Array(buf, p.s, p.len);
-    const e = new Float64Array(buf, p.e, p.len);
-    const t = new Float64Array(buf, p.t, p.len);
+  app.runs.forEach((run, i) => {
+    const p = api.runHistory(i);
+    if (!p || !p.len || !run.enabled) return;
+    const { step: s, effective_rank: e, train_error: t } = p.h;
+    if (!s || !e || !t) return;
     for (let k = 0; k < p.len; k++) {
       const x = map.X(e[k]);
       const y = map.Y(t[k]);
@@ -375,7 +371,7 @@ export function metricsReply() {
     type: "mc-playground",
     action: "metrics",
     runs: app.runs.map((run, i) => {
-      const m = api.normaliseMetrics(app.lab.metrics(i));
+      const m = api.runMetrics(i);
       return {
         name: run.name, label: run.label, step: m.step, test_error: num(m.test_error), train_error: num(m.train_error),
         effective_rank: num(m.effective_rank), diverged_at: m.diverged_at,
@@ -384,7 +380,15 @@ export function metricsReply() {
   };
 }
 
+// Messages are answered one at a time, in order: a step's steps are taken before a later
+// get-metrics is answered.
+let messages = Promise.resolve();
+
 function handleMessage(event) {
+  messages = messages.then(() => answerMessage(event)).catch((err) => console.warn("mc-playground: postMessage:", err));
+}
+
+async function answerMessage(event) {
   const d = event.data;
   if (!d || typeof d !== "object" || d.type !== "mc-playground" || !ACTIONS.has(d.action) || !api.app.lab) return;
   const app = api.app;
@@ -398,9 +402,7 @@ function handleMessage(event) {
         reply = { type: "mc-playground", action: "error", request: "step", error: "steps: a whole number from 1 to 10000" };
         break;
       }
-      app.player.pause();
-      app.lab.step(k);
-      api.render();
+      await api.stepBy(k);
       break;
     }
     case "reset": api.reset(); break;
@@ -409,7 +411,10 @@ function handleMessage(event) {
       if (why) reply = { type: "mc-playground", action: "error", request: "set-config", error: why };
       break;
     }
-    case "get-metrics": reply = metricsReply(); break;
+    case "get-metrics":
+      await api.settled();
+      reply = metricsReply();
+      break;
     default: return;
   }
   try {

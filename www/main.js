@@ -2,9 +2,13 @@
 // loop. Data flows one way: controls → config → Lab → (each frame) metrics and buffers → views.
 // Views only read; nothing here steps or resets a run except the controls.
 //
-// Per frame, only scalars and small copies cross the boundary; the m×n matrices and the
-// histories are read through typed-array views over wasm memory, made after the frame's last
-// wasm call (memory growth detaches older views). The trajectories' PCA is costly, so it is
+// The runs are stepped in Web Workers (www/pool.js, www/lab-worker.js): the page's own Lab holds
+// the problem (truth, Ω, names, config checks) and the step-0 frame, and is never stepped while
+// the workers run; each frame draws from the workers' latest replies (Float64Array copies).
+// Without workers (none in the browser, or ?workers=0) the page steps its own Lab: then only
+// scalars and small copies cross the boundary per frame; the m×n matrices and the histories are
+// read through typed-array views over wasm memory, made after the frame's last wasm call
+// (memory growth detaches older views). The trajectories' PCA is costly, so it is
 // computed on a timer, seldom, never per frame; the learning-rate sweep runs in workers.
 
 import { Player } from "./player.js";
@@ -25,6 +29,7 @@ import {
 import { PRESETS } from "./presets.js";
 import { HISTORY_METRICS, download, downloadCanvasPng, historiesCsv } from "./export.js";
 import { initExtras } from "./extras.js";
+import { WorkerPool } from "./pool.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -38,6 +43,9 @@ const app = {
   Lab: null,
   SensitivityRunner: null,
   lab: null,
+  pool: null, // the WorkerPool stepping the runs, or null: the page steps `lab` itself
+  drawn: -1, // the pool version last drawn
+  startFrames: [], // each run's step-0 frame (from `lab`), drawn after a reset until the workers answer
   defaults: null, // Lab.default_config(), parsed
   methods: [], // Lab.methods(), parsed: every method with its defaults
   config: null, // the running lab's config, parsed (current learning rates)
@@ -48,8 +56,10 @@ const app = {
   observations: null,
   mask: null,
   steps: 3000, // the run length: playing stops when every live, enabled run reaches it
-  stepsPerFrame: 5, // the #steps-per-frame control's value, read at boot
+  stepsPerFrame: 20, // the #steps-per-frame control's value, read at boot
   msPerStep: 0, // measured cost of one lab.step(1), smoothed
+  frameMs: 1000 / 60, // with workers: the time between animation frames, smoothed
+  lastTick: 0,
   throttled: false, // true when the frame budget allows fewer steps than asked for
   autoStop: true, // cleared once the run length is reached, so that play continues past it
   player: null,
@@ -57,7 +67,7 @@ const app = {
   race: null, // {kind: "tuned", from, to, perDecade, steps} while the tuned race is showing
   autoInit: false, // the start was switched to gaussian by a depth change (and goes back at depth 1)
   // The PCA's state; rate: milliseconds per K³ (Chromium: 1–2·10⁻⁶) until this machine's own is measured.
-  pca: { result: null, at: 0, cost: 0, rate: 2e-6, snapshots: 0, step: -1, dirty: true, visible: true, timer: null },
+  pca: { result: null, at: 0, cost: 0, rate: 2e-6, snapshots: 0, step: -1, dirty: true, visible: true, timer: null, gathering: false },
   plot: { metric: "test_error", x: "step", log: true },
   sweep: null,
   sweepCells: [],
@@ -133,6 +143,7 @@ async function boot() {
 
   buildMethodPicker();
   applyView(parsed.view);
+  startPool();
   installLab(lab, { enabled: (i) => !off.includes(i) });
   wireControls();
   wireSweep();
@@ -142,6 +153,8 @@ async function boot() {
   initExtras({
     app, views, $, rebuild, loadConfig, currentConfig, render, requestRender, normaliseMetrics, messageOf, stepOnce,
     reset: () => $("reset").click(), equalRate: EQUAL_RATE,
+    stepBy, runMatrix, runHistory, runMetrics, matrixCsv,
+    settled: () => (app.pool ? app.pool.idle() : Promise.resolve()),
   });
   if (!REDUCED_MOTION && EMBED.autoplay) app.player.play();
   else updatePlayStatus();
@@ -182,6 +195,7 @@ const EMBED = (() => {
     controls: q.get("controls") !== "0",
     autoplay: q.get("autoplay") !== "0",
     panels: (q.get("panels") || "").split(",").map((t) => t.trim()).filter((t) => /^[a-z_]+$/.test(t)),
+    workers: q.get("workers") !== "0", // workers=0: step on the page's thread (for comparison)
   };
   document.documentElement.classList.toggle("embed", flags.embed);
   document.documentElement.classList.toggle("no-controls", !flags.controls);
@@ -481,6 +495,9 @@ function installLab(lab, opts = {}) {
 
   if (old) old.free();
   app.msPerStep = 0; // measured again on the new lab's first frame
+  app.startFrames = readFrames(lab, HISTORY_METRICS, true);
+  app.pool?.install(lab.config_json(), app.runs.map((r) => r.enabled), app.startFrames.slice());
+  showStepper();
   showModelHint();
 
   fillControls(app.config);
@@ -766,6 +783,7 @@ const panelCallbacks = {
 function setRunEnabled(run, on) {
   run.setEnabled(on);
   app.lab.set_enabled(run.index, on);
+  app.pool?.setEnabled(run.index, on);
   const li = $("legend").children[run.index];
   if (li) li.classList.toggle("off", !on);
   drawPca();
@@ -782,7 +800,8 @@ function setRunLearningRate(run, text, from) {
   };
   if (t === "" || !Number.isFinite(v)) return fail("learning rate: enter a number");
   try {
-    app.lab.set_learning_rate(run.index, v);
+    app.lab.set_learning_rate(run.index, v); // checks it (and keeps the config current)
+    app.pool?.setLearningRate(run.index, v);
   } catch (err) {
     return fail(messageOf(err).replace(/^optimizers\[\d+\]\.learning_rate:\s*/, "learning rate: "));
   }
@@ -990,7 +1009,7 @@ function raceEqual() {
 function remainingSteps() {
   let rem = 0;
   for (const run of app.runs) {
-    const m = run.metrics;
+    const m = app.pool ? runMetrics(run.index) : run.metrics;
     if (!run.enabled || !m || m.diverged_at !== null) continue;
     rem = Math.max(rem, app.steps - m.step);
   }
@@ -1001,10 +1020,46 @@ function remainingSteps() {
 const FRAME_BUDGET_MS = 35;
 
 function hasLiveEnabledRun() {
-  return app.runs.some((r) => r.enabled && r.metrics && r.metrics.diverged_at === null);
+  return app.runs.some((r) => {
+    const m = app.pool ? runMetrics(r.index) : r.metrics;
+    return r.enabled && m && m.diverged_at === null;
+  });
+}
+
+/** Most steps run i may still take this play: 0 if it is off or diverged. */
+function stepLimit(i) {
+  const run = app.runs[i];
+  const m = run && (app.pool ? runMetrics(i) : run.metrics); // the workers' latest, not the last drawn
+  if (!run || !run.enabled || !m || m.diverged_at !== null) return 0;
+  return app.autoStop ? Math.max(0, app.steps - m.step) : Infinity;
+}
+
+/** A frame with workers: grant them this frame's steps, send idle ones a batch, draw the latest. */
+function tickWorkers() {
+  if (!hasLiveEnabledRun()) {
+    render();
+    return false;
+  }
+  if (app.autoStop && remainingSteps() <= 0 && !app.pool.busy) {
+    // Every live, enabled run reached the run length: stop; Play goes on past it.
+    app.autoStop = false;
+    render();
+    return false;
+  }
+  app.pool.allow(app.stepsPerFrame);
+  app.pool.pump(stepLimit, historyNames());
+  // The workers fall behind when a frame's steps take longer than a frame.
+  const now = performance.now();
+  if (app.lastTick > 0 && now - app.lastTick < 1000) app.frameMs = 0.9 * app.frameMs + 0.1 * (now - app.lastTick);
+  app.lastTick = now;
+  app.throttled = app.pool.msPerStep * app.stepsPerFrame > app.frameMs;
+  // Draw only what is new: a frame without a reply from the workers has nothing to show.
+  if (app.pool.version !== app.drawn) render();
+  return true;
 }
 
 function tick() {
+  if (app.pool) return tickWorkers();
   let k = app.stepsPerFrame;
   // Big problems: do fewer steps per frame rather than freeze the page. The first frame of a
   // lab takes one step, to measure its cost before taking more.
@@ -1080,8 +1135,13 @@ async function recoverFromTrap(err) {
   }
 }
 
-// For the browser test of this path only: make the next step trap as a panic would.
+// For the browser test of this path only: with workers, the first worker's core traps at once
+// as on a panic; without, the page's next step traps.
 window.__mcpSimulateTrap = () => {
+  if (app.pool) {
+    app.pool.slots[0]?.worker.postMessage({ type: "trap" });
+    return;
+  }
   const real = app.lab.step.bind(app.lab);
   app.lab.step = () => {
     app.lab.step = real;
@@ -1089,7 +1149,79 @@ window.__mcpSimulateTrap = () => {
   };
 };
 
+// ---------------------------------------------------------------------------------------------
+// The workers (www/pool.js)
+
+/** Starts the worker pool unless ?workers=0 or the browser has no workers (then the page steps). */
+function startPool() {
+  if (!EMBED.workers) return showStepper();
+  try {
+    app.pool = new WorkerPool({
+      onState: onWorkerState,
+      onTrap: onWorkerTrap,
+      onError: (message) => showCoreError(`A worker reported an error: ${message}.`),
+      onFail: onWorkersFailed,
+      current: () => ({ config: app.lab.config_json(), enabled: app.runs.map((r) => r.enabled) }),
+    });
+  } catch (err) {
+    console.warn("mc-playground: no workers, stepping on the page's thread:", err);
+    app.pool = null;
+  }
+  showStepper();
+}
+
+/** Read-only facts for tests and curious readers: how many workers step the runs (0: none). */
+function showStepper() {
+  document.body.dataset.workers = String(app.pool ? app.pool.size : 0);
+}
+
+function onWorkerState() {
+  markPcaDirty();
+  if (app.player?.playing) app.pool.pump(stepLimit, historyNames());
+  else requestRender();
+}
+
+/** A worker's core trapped: its runs start over in a new worker; the others go on. */
+function onWorkerTrap(slot, message) {
+  for (const i of slot.own) app.pool.frames[i] = app.startFrames[i];
+  app.autoStop = true;
+  render();
+  const labels = slot.own.map((i) => app.runs[i]?.label).filter(Boolean).join(", ");
+  showCoreError(`The core stopped with an internal error (${message}); its runs (${labels}) were rebuilt from their start. Please report this with the link.`);
+  app.player?.play();
+}
+
+function showCoreError(text) {
+  const box = $("load-error");
+  box.textContent = text;
+  box.hidden = false;
+}
+
+/** The workers could not start: the page steps its own Lab (still at step 0). */
+function onWorkersFailed(err) {
+  console.warn("mc-playground: the workers could not start, stepping on the page's thread:", err);
+  app.pool = null;
+  showStepper();
+  app.lab.reset();
+  requestRender();
+}
+
 function onPlayingChange(playing) {
+  // With workers, "paused" shows once the batches already sent are in and drawn (a batch cannot
+  // be called back; a reply may also have come after the last frame): from then on the figures
+  // stay as they are.
+  if (!playing && app.pool) {
+    app.pool.idle().then(() => {
+      if (app.player.playing) return;
+      render();
+      showPlaying(false);
+    });
+    return;
+  }
+  showPlaying(playing);
+}
+
+function showPlaying(playing) {
   const b = $("play");
   b.textContent = playing ? "Pause" : "Play";
   b.setAttribute("aria-pressed", String(playing));
@@ -1101,7 +1233,10 @@ function onPlayingChange(playing) {
 function updatePlayStatus() {
   let text = "";
   if (app.player && app.player.playing) {
-    if (app.throttled) text = "fewer steps per frame to keep the page smooth";
+    if (app.throttled) {
+      text = app.pool ? "fewer steps per frame than asked: the steps take longer than a frame"
+        : "fewer steps per frame to keep the page smooth";
+    }
   } else if (app.runs.length && app.runs.every((r) => !r.enabled)) {
     text = "every run is off: tick “on” in a run's panel to step it";
   } else if (app.runs.length && !hasLiveEnabledRun() && app.runs.some((r) => r.metrics)) {
@@ -1156,36 +1291,71 @@ const METRICS = {
   frobenius_norm: { label: "Frobenius norm", log: false, caption: "‖W‖F: the root of the sum of squared entries." },
 };
 
-/** Reads everything the frame draws from the lab, then draws it. */
-function render() {
-  const lab = app.lab;
-  const n = app.runs.length;
+/** The histories a frame draws: those of the time plot and the trajectory plot. */
+function historyNames() {
+  const wanted = ["step", "train_error", "effective_rank", app.plot.metric];
+  if (app.plot.x === "time") wanted.push("time");
+  return [...new Set(wanted)];
+}
+
+/**
+ * Every run's frame from a lab: {metrics, sv, W (m×n row-major), len, h: {name: history}}.
+ * Wasm calls first (any may grow memory), then views over wasm memory; `copy`: copies that
+ * outlive the next wasm call (else views, to draw at once).
+ */
+function readFrames(lab, names, copy) {
   const cells = app.rows * app.cols;
-  const { metric, x: xKind } = app.plot;
-  const wanted = ["step", "train_error", "effective_rank", metric];
-  if (xKind === "time") wanted.push("time");
-  const names = [...new Set(wanted)];
-  // 1. wasm calls (any of them may grow memory).
   const frame = app.runs.map((run, i) => {
     const metrics = normaliseMetrics(lab.metrics(i));
     const sv = lab.singular_values(i);
-    const len = lab.history_len(i);
+    const len = lab.history_len(i) || 0;
     const ptrs = names.map((h) => lab.history_ptr(i, h));
     const matrix = lab.matrix_ptr(i);
     return { metrics, sv, len, ptrs, matrix };
   });
-  // 2. views over wasm memory, after the last wasm call of the frame.
   const buf = app.wasm.memory.buffer;
-  for (const f of frame) {
-    f.W = f.matrix ? new Float64Array(buf, f.matrix, cells) : null;
-    if (!f.len) f.len = 0;
-    f.h = {};
-    names.forEach((h, k) => {
-      const p = f.ptrs[k];
-      f.h[h] = p && f.len ? new Float64Array(buf, p, f.len) : new Float64Array(0);
+  const view = (p, len) => {
+    const v = new Float64Array(buf, p, len);
+    return copy ? v.slice() : v;
+  };
+  return frame.map(({ metrics, sv, len, ptrs, matrix }) => {
+    const h = {};
+    names.forEach((name, k) => {
+      h[name] = ptrs[k] && len ? view(ptrs[k], len) : new Float64Array(0);
     });
-  }
-  // 3. draw.
+    return { metrics, sv, len, h, W: matrix ? view(matrix, cells) : null };
+  });
+}
+
+/** Every run's latest frame from the workers; asks them for any history not in it yet. */
+function poolFrames(names) {
+  let missing = false;
+  const frames = app.runs.map((_, i) => {
+    const f = app.pool.frames[i] ?? app.startFrames[i];
+    const h = {};
+    for (const name of names) {
+      h[name] = f.h[name];
+      if (!h[name]) {
+        missing = true;
+        h[name] = new Float64Array(0);
+      }
+    }
+    return { metrics: normaliseMetrics(f.metrics), sv: f.sv, len: f.len, h, W: f.W && f.W.length ? f.W : null };
+  });
+  if (missing) app.pool.refresh(names);
+  return frames;
+}
+
+let firstFrameMarked = false;
+
+/** Reads everything the frame draws (from the workers or the lab), then draws it. */
+function render() {
+  const lab = app.lab;
+  const n = app.runs.length;
+  const { metric, x: xKind } = app.plot;
+  const names = historyNames();
+  const frame = app.pool ? poolFrames(names) : readFrames(lab, names, false);
+  app.drawn = app.pool?.version;
   let maxStep = 0;
   for (let i = 0; i < n; i++) {
     const run = app.runs[i];
@@ -1231,6 +1401,10 @@ function render() {
     empty: xKind === "time" && !withTime ? "no run has a time t: add GD or gradient flow" : "",
   });
   views.trajectory.draw(order(trajRuns));
+  if (!firstFrameMarked && n) {
+    firstFrameMarked = true;
+    performance.mark("mcp-first-frame"); // the heatmaps are drawn (scripts/bench_browser.mjs reads it)
+  }
   updatePlayStatus();
   app.onRender?.();
 }
@@ -1257,6 +1431,9 @@ function updateTimePlotAxes() {
 //   cheap (≤ PCA_LIVE_MS):        while playing, at most every max(1 s, 10 × cost);
 //   dearer (≤ PCA_AUTO_MS):       once playing stops (pause, run length reached, step);
 //   dearer still:                 only when asked, with the "update" button.
+// With workers, the runs' snapshots are gathered from them and the PCA is computed in a worker of
+// its own (WorkerPool.pca): the page never waits for it, so it is computed at any cost, while
+// playing at most every max(1 s, 10 × cost).
 
 const PCA_LIVE_MS = 120;
 const PCA_AUTO_MS = 2500;
@@ -1291,7 +1468,8 @@ function schedulePca() {
   if (p.timer !== null || !p.dirty || !p.visible || !app.lab) return;
   const playing = app.player?.playing;
   const predicted = pcaPredictedMs();
-  if ((playing && predicted > PCA_LIVE_MS) || predicted > PCA_AUTO_MS) {
+  // With workers it is computed in one of them: it never holds up the page, so it never waits.
+  if (!app.pool && ((playing && predicted > PCA_LIVE_MS) || predicted > PCA_AUTO_MS)) {
     updatePcaStatus();
     return; // when playing stops (onPlayingChange), or on demand
   }
@@ -1304,9 +1482,55 @@ function schedulePca() {
   }, wait);
 }
 
+/** With workers: their runs' snapshots, gathered, then the joint PCA on the page's thread. */
+async function computePcaFromWorkers() {
+  const p = app.pca;
+  const pool = app.pool;
+  const gen = pool.gen;
+  p.gathering = true;
+  p.dirty = false; // a reply from now on marks it again
+  let runs;
+  try {
+    runs = WorkerPool.byRun(await pool.call("snapshots"));
+  } finally {
+    p.gathering = false;
+  }
+  if (app.pool !== pool || pool.gen !== gen || runs.length !== app.runs.length) {
+    markPcaDirty(); // the experiment changed meanwhile: again later
+    return;
+  }
+  const counts = runs.map((r) => r.steps.length);
+  const steps = new Float64Array(counts.reduce((a, c) => a + c, 0));
+  const data = new Float64Array(runs.reduce((a, r) => a + r.data.length, 0));
+  let s0 = 0;
+  let d0 = 0;
+  for (const r of runs) {
+    steps.set(r.steps, s0);
+    data.set(r.data, d0);
+    s0 += r.steps.length;
+    d0 += r.data.length;
+  }
+  // The last snapshot of every run is its newest step: the step the PCA shows.
+  const shown = Math.max(0, ...runs.map((r) => (r.steps.length ? r.steps[r.steps.length - 1] : 0)));
+  const t0 = performance.now();
+  let result = null;
+  try {
+    result = await pool.pca(Float64Array.from(counts), steps, data);
+  } catch (err) {
+    console.warn("mc-playground: trajectory_pca failed:", err);
+  }
+  if (app.pool !== pool || pool.gen !== gen) return;
+  finishPca(result, performance.now() - t0, shown);
+}
+
 function computePca(force = false) {
   const p = app.pca;
-  if (!app.lab || (!p.dirty && !force)) return;
+  if (!app.lab || (!p.dirty && !force) || p.gathering) return;
+  if (app.pool) {
+    computePcaFromWorkers();
+    return;
+  }
+  p.dirty = false;
   const t0 = performance.now();
   let result = null;
   try {
@@ -1314,15 +1538,19 @@ function computePca(force = false) {
   } catch (err) {
     console.warn("mc-playground: trajectory_pca failed:", err);
   }
-  const t1 = performance.now();
-  p.cost = t1 - t0;
-  p.at = t1;
-  p.dirty = false;
+  finishPca(result, performance.now() - t0, Number($("step-counter").dataset.step));
+}
+
+/** Keeps and draws a PCA that took `cost` ms and shows the runs up to `step`. */
+function finishPca(result, cost, step) {
+  const p = app.pca;
+  p.cost = cost;
+  p.at = performance.now();
   p.result = result && result.coords ? result : null;
   p.snapshots = p.result ? p.result.coords.reduce((a, c) => a + c.length, 0) : 0;
   // Learn this machine's cost per K³ once K is big enough for the cube to dominate.
   if (p.snapshots >= 200) p.rate = p.cost / p.snapshots ** 3;
-  p.step = Number($("step-counter").dataset.step);
+  p.step = step;
   drawPca();
   updatePcaStatus();
 }
@@ -1352,7 +1580,7 @@ function updatePcaStatus() {
   if (p.result) {
     text = `Shown: step ${p.step}.`;
     const current = Number($("step-counter").dataset.step);
-    if (p.dirty && current !== p.step) {
+    if (!app.pool && p.dirty && current !== p.step) {
       if (predicted > PCA_AUTO_MS) {
         text += ` An update would take about ${seconds(predicted)} and freeze the page meanwhile.`;
         button = true;
@@ -1624,7 +1852,8 @@ function wireControls() {
   $("copy-link").addEventListener("click", copyLink);
   $("reset").addEventListener("click", () => {
     app.player.pause();
-    app.lab.reset();
+    if (app.pool) app.pool.reset(app.startFrames.slice());
+    else app.lab.reset();
     app.autoStop = true;
     app.pca.result = null;
     app.pca.cost = 0;
@@ -1721,29 +1950,38 @@ function exportPng() {
   downloadCanvasPng(v.canvas(), `mc-playground-${v.id}.png`);
 }
 
-/** Every run's histories: wasm calls first, then views over memory, copied at once. */
-function readHistories() {
-  const lab = app.lab;
-  const ptrs = app.runs.map((_, i) => ({ len: lab.history_len(i), p: HISTORY_METRICS.map((m) => lab.history_ptr(i, m)) }));
-  const buf = app.wasm.memory.buffer;
-  return app.runs.map((r, i) => {
-    const { len, p } = ptrs[i];
-    const h = {};
-    HISTORY_METRICS.forEach((m, k) => { h[m] = p[k] && len ? new Float64Array(buf, p[k], len).slice() : new Float64Array(0); });
-    return { run: i, name: r.name, label: r.label, h, len };
-  });
+/**
+ * Every run's current state with every history (copies): {metrics, sv, W, len, h}, run order.
+ * With workers it asks them (after any batch on its way), else it reads the page's lab.
+ */
+async function currentStates() {
+  if (app.pool) {
+    const pool = app.pool;
+    const runs = WorkerPool.byRun(await pool.call("export", { names: HISTORY_METRICS }));
+    if (runs.length !== app.runs.length) throw new Error("a worker was restarted meanwhile; try again");
+    return runs.map((r) => ({ ...r, metrics: normaliseMetrics(r.metrics) }));
+  }
+  return readFrames(app.lab, HISTORY_METRICS, true);
 }
 
-function exportCsv() {
-  download(new Blob([historiesCsv(readHistories())], { type: "text/csv" }), "mc-playground-histories.csv");
+async function exportCsv() {
+  try {
+    const states = await currentStates();
+    const runs = states.map((s, i) => ({ run: i, name: app.runs[i].name, label: app.runs[i].label, h: s.h, len: s.len }));
+    download(new Blob([historiesCsv(runs)], { type: "text/csv" }), "mc-playground-histories.csv");
+  } catch (err) {
+    showCoreError(`Not exported: ${messageOf(err)}.`);
+  }
 }
 
-function exportJson() {
-  const lab = app.lab;
-  const cells = app.rows * app.cols;
-  const metrics = app.runs.map((_, i) => normaliseMetrics(lab.metrics(i)));
-  const ptrs = app.runs.map((_, i) => lab.matrix_ptr(i));
-  const buf = app.wasm.memory.buffer;
+async function exportJson() {
+  let states;
+  try {
+    states = await currentStates();
+  } catch (err) {
+    showCoreError(`Not exported: ${messageOf(err)}.`);
+    return;
+  }
   const toRows = (a) => Array.from({ length: app.rows }, (_, i) => Array.from(a.subarray(i * app.cols, (i + 1) * app.cols)));
   const out = {
     about: "mc-playground export: matrices are m × n, row by row",
@@ -1754,13 +1992,49 @@ function exportJson() {
     truth: toRows(app.truth),
     observed: toRows(app.mask),
     runs: app.runs.map((r, i) => ({
-      name: r.name, label: r.label, enabled: r.enabled, learning_rate: r.lr ?? null, metrics: metrics[i],
-      matrix: ptrs[i] ? toRows(new Float64Array(buf, ptrs[i], cells)) : null,
+      name: r.name, label: r.label, enabled: r.enabled, learning_rate: r.lr ?? null, metrics: states[i].metrics,
+      matrix: states[i].W && states[i].W.length ? toRows(states[i].W) : null,
     })),
   };
   const text = JSON.stringify(out, (k, v) => (typeof v === "number" && !Number.isFinite(v) ? null : v), 1);
   download(new Blob([text], { type: "application/json" }), "mc-playground-experiment.json");
 }
+
+// Run i's data as last stepped (workers: their latest reply; else the page's lab).
+
+/** Run i's W, m × n row-major (a view to read at once), or null. */
+function runMatrix(i) {
+  if (app.pool) {
+    const W = (app.pool.frames[i] ?? app.startFrames[i])?.W;
+    return W && W.length ? W : null;
+  }
+  const ptr = app.lab.matrix_ptr(i);
+  return ptr ? new Float64Array(app.wasm.memory.buffer, ptr, app.rows * app.cols) : null;
+}
+
+/** Run i's drawn histories (step, train_error, effective_rank, …): {len, h}, views to read at once. */
+function runHistory(i) {
+  if (app.pool) return app.pool.frames[i] ?? app.startFrames[i] ?? null;
+  return readFrames(app.lab, ["step", "train_error", "effective_rank"], false)[i] ?? null;
+}
+
+/** Run i's figures, normalised (see normaliseMetrics). */
+function runMetrics(i) {
+  if (app.pool) return normaliseMetrics((app.pool.frames[i] ?? app.startFrames[i])?.metrics);
+  return normaliseMetrics(app.lab.metrics(i));
+}
+
+/** Run i's W as CSV (the core's round-trip-exact numbers). */
+async function matrixCsv(i) {
+  if (app.pool) {
+    const [csv] = await app.pool.call("matrix_csv", { i });
+    return csv ?? "";
+  }
+  return app.lab.matrix_csv(i);
+}
+
+// For the tests: the steps of the page's own lab's runs (0 while the workers step them).
+window.__mcpPageLabSteps = () => app.runs.map((_, i) => normaliseMetrics(app.lab.metrics(i)).step);
 
 /** A new problem: the same settings with a new random seed (a reset property). */
 function newProblem() {
@@ -1785,10 +2059,17 @@ async function copyLink() {
 }
 
 function stepOnce() {
+  stepBy(1);
+}
+
+/** Pauses and takes k steps of every live, enabled run; resolves once they are drawn. */
+function stepBy(k) {
   app.player.pause();
-  app.lab.step(1);
+  if (app.pool) return app.pool.step(k, historyNames()).then(render);
+  app.lab.step(k);
   markPcaDirty();
   render();
+  return Promise.resolve();
 }
 
 boot();

@@ -32,9 +32,13 @@ export class CanvasView {
     return true;
   }
 
-  /** Clears the canvas and returns a context that draws in CSS pixels. */
+  /**
+   * Clears the canvas and returns a context that draws in CSS pixels. It does not measure the
+   * canvas (getBoundingClientRect forces a layout, and a frame draws many canvases between DOM
+   * writes): the ResizeObserver keeps the size, and measures once more if none was taken yet.
+   */
   begin() {
-    this.measure();
+    if (this.width <= 1 || this.height <= 1) this.measure();
     const ctx = this.ctx;
     ctx.setTransform(1, 0, 0, 1, 0, 0);
     ctx.clearRect(0, 0, this.canvas.width, this.canvas.height);
