@@ -82,7 +82,11 @@ impl Problem {
                         rand::seq::index::sample(&mut rng, positions.len(), *k).into_iter().map(|p| positions[p]).collect()
                     }
                 };
-                omega.sort_unstable();
+                // Row-major order, by sorting the positions i·n + j: the same sort (of `usize`)
+                // as the synthetic Ω's, one copy of it in the WebAssembly module.
+                let mut positions: Vec<usize> = omega.iter().map(|&(i, j)| i * n + j).collect();
+                positions.sort_unstable();
+                omega = positions.into_iter().map(|p| (p / n, p % n)).collect();
                 let rank = numerical_rank(&w);
                 (w, known, omega, rank)
             }
