@@ -48,7 +48,7 @@ impl Svd {
     /// stays the reference it is tested against. The zero matrix (and an empty one) gets
     /// σ = 0 with the first columns of the identity as U and V. Natively, a QR iteration that
     /// does not converge falls back to [`Svd::of`]; in WebAssembly it gives `None` (nalgebra's
-    /// SVD is left out of the module: 13 kB gzipped).
+    /// SVD is left out of the module: 12 kB gzipped).
     pub fn fast(w: &DMatrix<f64>) -> Option<Svd> {
         let mut svd = Svd::empty();
         svd.fast_into(w, &mut SvdWorkspace::new()).then_some(svd)
