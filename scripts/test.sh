@@ -131,6 +131,8 @@ pass
 begin "3/3 e2e: scripts/build.sh, then node --test tests/e2e/ against the served page"
 [[ -d tests/e2e ]] || die "tests/e2e/ is missing"
 bash "$MCP_ROOT/scripts/build.sh"
+stage "e2e: the module's size (gzip -9) within the budget"
+check_wasm_size "$MCP_ROOT/www/pkg/mc_playground_bg.wasm"
 
 port="$(free_port 0)" || die "no free port on 127.0.0.1"
 base_url="http://127.0.0.1:$port/"

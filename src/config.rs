@@ -451,28 +451,22 @@ impl Config {
         if !text.trim_start().starts_with('{') {
             return Err(ConfigError::new("", "must be a JSON object ({...})"));
         }
-        let de = &mut serde_json::Deserializer::from_str(text);
-        let config: Config = serde_path_to_error::deserialize(&mut *de).map_err(|e| {
+        // The text is parsed once into a `Value`, and the config is read from that `Value`: the
+        // WebAssembly module then carries one copy of the config's deserialization code (for
+        // `&Value`), not a second one for the text.
+        let value = parse(text)?;
+        let config: Config = serde_path_to_error::deserialize(&value).map_err(|e| {
             let path = e.path().to_string();
             let path = if path == "." || path == "?" { String::new() } else { path };
-            let inner = e.into_inner();
-            if (inner.is_syntax() || inner.is_eof()) && (path.is_empty() || path.contains('?')) {
-                // Not a field's fault: say where the JSON breaks.
-                return ConfigError::new("", format!("invalid JSON: {inner}"));
-            }
-            if let Some(precise) = diagnose_optimizer(text, &path) {
-                return precise;
-            }
-            let message = inner.to_string();
-            // Errors raised inside `problem` carry their sub-field between NULs (see `sub`).
+            let message = e.into_inner().to_string();
+            // Errors raised inside `problem` and inside an optimizer carry their sub-field between
+            // NULs (see `sub`, and `OptimizerConfig`'s `Deserialize`).
             match message.strip_prefix('\u{0}').and_then(|m| m.split_once('\u{0}')) {
                 Some((field, msg)) => ConfigError::new(join(&path, field), friendly(&strip_position(msg))),
                 None => ConfigError::new(path, friendly(&strip_position(&message))),
             }
         })?;
-        // Nothing may follow the object (`{} {}` is not one config).
-        de.end().map_err(|e| ConfigError::new("", format!("invalid JSON: {e}")))?;
-        check_shapes(text)?;
+        check_shapes(&value)?;
         config.validate()?;
         Ok(config)
     }
@@ -543,9 +537,27 @@ impl Config {
     }
 }
 
+/// The JSON text as a `Value`. A number out of range names its field (`problem.truth[0][1]:
+/// number out of range`); other errors say where the JSON breaks.
+fn parse(text: &str) -> Result<serde_json::Value, ConfigError> {
+    let de = &mut serde_json::Deserializer::from_str(text);
+    let value: serde_json::Value = serde_path_to_error::deserialize(&mut *de).map_err(|e| {
+        let path = e.path().to_string();
+        let path = if path == "." || path == "?" { String::new() } else { path };
+        let inner = e.into_inner();
+        if (inner.is_syntax() || inner.is_eof()) && (path.is_empty() || path.contains('?')) {
+            // Not a field's fault: say where the JSON breaks.
+            return ConfigError::new("", format!("invalid JSON: {inner}"));
+        }
+        ConfigError::new(path, friendly(&strip_position(&inner.to_string())))
+    })?;
+    // Nothing may follow the object (`{} {}` is not one config).
+    de.end().map_err(|e| ConfigError::new("", format!("invalid JSON: {e}")))?;
+    Ok(value)
+}
+
 /// serde accepts a list in place of a struct (its fields in order); a config must use objects.
-fn check_shapes(text: &str) -> Result<(), ConfigError> {
-    let v: serde_json::Value = serde_json::from_str(text).map_err(|e| ConfigError::new("", format!("invalid JSON: {e}")))?;
+fn check_shapes(v: &serde_json::Value) -> Result<(), ConfigError> {
     for key in ["problem", "model", "objective"] {
         if let Some(x) = v.get(key) {
             if !x.is_object() {
@@ -561,47 +573,6 @@ fn check_shapes(text: &str) -> Result<(), ConfigError> {
         }
     }
     Ok(())
-}
-
-/// An error inside `optimizers[i]` is reported by serde at the optimizer (its fields are
-/// buffered to find the `name` first); deserialize that one optimizer's fields again to name
-/// the field itself (`optimizers[0].learning_rate: invalid type …`).
-fn diagnose_optimizer(text: &str, path: &str) -> Option<ConfigError> {
-    let rest = path.strip_prefix("optimizers[")?;
-    let (index, tail) = rest.split_once(']')?;
-    if !tail.is_empty() {
-        return None;
-    }
-    let i: usize = index.parse().ok()?;
-    let v: serde_json::Value = serde_json::from_str(text).ok()?;
-    let mut fields = v.get("optimizers")?.get(i)?.as_object()?.clone();
-    let name = fields.remove("name")?.as_str()?.to_string();
-    fn probe<T: serde::de::DeserializeOwned>(v: serde_json::Value) -> Option<(String, String)> {
-        match serde_path_to_error::deserialize::<_, T>(v) {
-            Ok(_) => None,
-            Err(e) => Some((e.path().to_string(), e.into_inner().to_string())),
-        }
-    }
-    use crate::optim::*;
-    let fields = serde_json::Value::Object(fields);
-    let (field, message) = match name.as_str() {
-        "gd" => probe::<Gd>(fields),
-        "momentum" | "nesterov" => probe::<Momentum>(fields),
-        "adagrad" => probe::<Adagrad>(fields),
-        "rmsprop" => probe::<Rmsprop>(fields),
-        "adam" => probe::<Adam>(fields),
-        "adamw" => probe::<AdamW>(fields),
-        "amsgrad" => probe::<Amsgrad>(fields),
-        "nadam" => probe::<Nadam>(fields),
-        "group_rmsprop" => probe::<GroupRmsprop>(fields),
-        "newton" => probe::<Newton>(fields),
-        "gradient_flow" => probe::<GradientFlow>(fields),
-        "als" => probe::<Als>(fields),
-        "soft_impute" => probe::<SoftImpute>(fields),
-        _ => None,
-    }?;
-    let field = if field == "." { format!("optimizers[{i}]") } else { format!("optimizers[{i}].{field}") };
-    Some(ConfigError::new(field, friendly(&message)))
 }
 
 /// serde's type names in words a reader knows.

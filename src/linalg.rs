@@ -716,7 +716,17 @@ fn svd_impl<V: Lanes>(
     ws.order.clear();
     ws.order.extend(0..q);
     let d = &ws.d;
-    ws.order.sort_by(|&i, &j| d[j].partial_cmp(&d[i]).unwrap_or(std::cmp::Ordering::Equal).then(i.cmp(&j)));
+    // Descending σ, ties by index. By insertion: q is small, and the values arrive nearly in
+    // order; the standard library's stable sort would add ~8 KB to the WebAssembly module.
+    for k in 1..q {
+        let i = ws.order[k];
+        let mut l = k;
+        while l > 0 && d[i] > d[ws.order[l - 1]] {
+            ws.order[l] = ws.order[l - 1];
+            l -= 1;
+        }
+        ws.order[l] = i;
+    }
     fit(&mut ws.v_sorted, q * q);
     for (l, &src_col) in ws.order.iter().enumerate() {
         ws.v_sorted[l * q..(l + 1) * q].copy_from_slice(&ws.v[src_col * q..(src_col + 1) * q]);

@@ -51,7 +51,7 @@ pub fn test_error(problem: &Problem, w: &DMatrix<f64>) -> f64 {
 /// the largest singular value of b − a(aᵀb).
 pub fn subspace_sine(a: &DMatrix<f64>, b: &DMatrix<f64>) -> f64 {
     let residual = b - a * (a.transpose() * b);
-    let s = residual.singular_values();
+    let s = crate::objective::Svd::values_of(&residual);
     s.iter().cloned().fold(0.0, f64::max).min(1.0)
 }
 

@@ -45,8 +45,10 @@ impl Svd {
 
     /// The same SVD by this crate's own Golub–Kahan algorithm ([`crate::linalg::svd_into`]):
     /// faster, with the same bits natively and in WebAssembly, and what the runs use; `of`
-    /// stays the reference it is tested against. Falls back to [`Svd::of`] for inputs the fast
-    /// path declines (the zero matrix, a QR iteration that does not converge).
+    /// stays the reference it is tested against. The zero matrix (and an empty one) gets
+    /// σ = 0 with the first columns of the identity as U and V. Natively, a QR iteration that
+    /// does not converge falls back to [`Svd::of`]; in WebAssembly it gives `None` (nalgebra's
+    /// SVD is left out of the module: 12 kB gzipped).
     pub fn fast(w: &DMatrix<f64>) -> Option<Svd> {
         let mut svd = Svd::empty();
         svd.fast_into(w, &mut SvdWorkspace::new()).then_some(svd)
@@ -59,13 +61,27 @@ impl Svd {
         if linalg::svd_into(w, ws, &mut self.u, &mut self.singular_values, &mut self.v_t) {
             return true;
         }
-        match Svd::of(w) {
-            Some(svd) => {
-                *self = svd;
-                true
-            }
-            None => false,
+        if w.iter().all(|&x| x == 0.0) {
+            let (m, n) = w.shape();
+            let k = m.min(n);
+            self.u = DMatrix::identity(m, k);
+            self.singular_values = DVector::zeros(k);
+            self.v_t = DMatrix::identity(k, n);
+            return true;
         }
+        #[cfg(not(target_arch = "wasm32"))]
+        if let Some(svd) = Svd::of(w) {
+            *self = svd;
+            return true;
+        }
+        false
+    }
+
+    /// The singular values of `w`, descending, by [`Svd::fast`]; empty when `w` has a
+    /// non-finite entry or the SVD does not converge. (Not nalgebra's `singular_values`, so
+    /// that nalgebra's SVD stays out of the WebAssembly module.)
+    pub fn values_of(w: &DMatrix<f64>) -> DVector<f64> {
+        Svd::fast(w).map(|s| s.singular_values).unwrap_or_else(|| DVector::zeros(0))
     }
 
     /// An SVD with no entries, to be filled by [`Svd::fast_into`].

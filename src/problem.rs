@@ -82,7 +82,11 @@ impl Problem {
                         rand::seq::index::sample(&mut rng, positions.len(), *k).into_iter().map(|p| positions[p]).collect()
                     }
                 };
-                omega.sort_unstable();
+                // Row-major order, by sorting the positions i·n + j: the same sort (of `usize`)
+                // as the synthetic Ω's, one copy of it in the WebAssembly module.
+                let mut positions: Vec<usize> = omega.iter().map(|&(i, j)| i * n + j).collect();
+                positions.sort_unstable();
+                omega = positions.into_iter().map(|p| (p / n, p % n)).collect();
                 let rank = numerical_rank(&w);
                 (w, known, omega, rank)
             }
@@ -114,7 +118,7 @@ impl Problem {
 
 /// Number of singular values above σ₁·max(m, n)·ε (the usual numerical-rank threshold).
 pub fn numerical_rank(w: &DMatrix<f64>) -> usize {
-    let sv = w.singular_values();
+    let sv = crate::objective::Svd::values_of(w);
     let top = sv.iter().cloned().fold(0.0, f64::max);
     let tol = top * (w.nrows().max(w.ncols()) as f64) * f64::EPSILON;
     sv.iter().filter(|&&s| s > tol).count()

@@ -394,8 +394,17 @@ fn solve_side(target: &mut DMatrix<f64>, other: &DMatrix<f64>, lists: &[Vec<usiz
         }
         let x = match gram.clone().cholesky() {
             Some(ch) => ch.solve(&rhs),
-            // Singular normal equations (no ridge, too few entries): the least-norm solution.
-            None => gram.pseudo_inverse(1e-12).map(|p| p * rhs).unwrap_or_else(|_| DVector::zeros(k)),
+            // Singular normal equations (no ridge, too few entries): the least-norm solution,
+            // x = V·Σ⁺·Uᵀ·rhs with 1/σ for σ > 1e-12 only (nalgebra's `pseudo_inverse(1e-12)`,
+            // by this crate's SVD so that nalgebra's stays out of the WebAssembly module).
+            None => match Svd::fast(&gram) {
+                Some(svd) => {
+                    let c = svd.u.tr_mul(&rhs);
+                    let c = DVector::from_iterator(k, svd.singular_values.iter().zip(c.iter()).map(|(&s, &c)| if s > 1e-12 { c / s } else { 0.0 }));
+                    svd.v_t.tr_mul(&c)
+                }
+                None => DVector::zeros(k),
+            },
         };
         target.row_mut(a).copy_from(&x.transpose());
     }
@@ -422,5 +431,26 @@ impl SoftImpute {
             u.column_mut(j).scale_mut(shrunk[j]);
         }
         Ok(u * svd.v_t.rows(0, r))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::solve_side;
+    use nalgebra::DMatrix;
+
+    #[test]
+    fn singular_normal_equations_give_the_least_norm_solution() {
+        // One entry y = 2 against the row (1, 1), no ridge: x·(1, 1) = 2 has many solutions;
+        // the least-norm one is (1, 1). The Gram matrix [[1, 1], [1, 1]] is singular, so this
+        // takes the pseudo-inverse path.
+        let mut target = DMatrix::zeros(1, 2);
+        let other = DMatrix::from_row_slice(1, 2, &[1.0, 1.0]);
+        solve_side(&mut target, &other, &[vec![0]], |_, _| 2.0, 0.0);
+        assert!((target[(0, 0)] - 1.0).abs() < 1e-14 && (target[(0, 1)] - 1.0).abs() < 1e-14, "{target}");
+        // No entries at all: the Gram matrix is zero and the solution is 0.
+        let mut target = DMatrix::from_element(1, 2, 5.0);
+        solve_side(&mut target, &other, &[vec![]], |_, _| 2.0, 0.0);
+        assert_eq!(target, DMatrix::zeros(1, 2));
     }
 }

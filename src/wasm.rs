@@ -272,7 +272,7 @@ impl Lab {
 
     /// W*'s singular values, descending.
     pub fn truth_singular_values(&self) -> Vec<f64> {
-        self.inner.problem().truth.singular_values().iter().copied().collect()
+        crate::objective::Svd::values_of(&self.inner.problem().truth).iter().copied().collect()
     }
 
     /// W*'s effective rank (Roy & Vetterli 2007).

@@ -158,7 +158,7 @@ fn the_fast_svd_matches_the_reference_on_a_table_of_matrices() {
 
 #[test]
 fn the_fast_svd_handles_the_edge_cases() {
-    // The zero matrix: every σ is 0 and the vectors still orthonormal (nalgebra's, by fallback).
+    // The zero matrix: every σ is 0 and the vectors still orthonormal (the identity's columns).
     let z = Svd::fast(&DMatrix::zeros(4, 3)).unwrap();
     assert!(z.singular_values.iter().all(|&s| s == 0.0));
     assert!(orthonormality_error(&z.u) < 1e-14 && orthonormality_error(&z.v_t.transpose()) < 1e-14);

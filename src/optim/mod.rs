@@ -218,8 +218,10 @@ impl Default for GroupRmsprop {
 }
 
 /// One optimizer with its hyper-parameters; in JSON, `{"name": "adam", "learning_rate": …}`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "name", rename_all = "snake_case", expecting = "an optimizer object with a name")]
+///
+/// Deserialized by hand (below), serialized by the derive.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "name", rename_all = "snake_case")]
 pub enum OptimizerConfig {
     Gd(Gd),
     Momentum(Momentum),
@@ -235,6 +237,82 @@ pub enum OptimizerConfig {
     GradientFlow(GradientFlow),
     Als(Als),
     SoftImpute(SoftImpute),
+}
+
+/// The methods' names in JSON, in the order of [`OptimizerConfig`]'s variants.
+const NAMES: &[&str] = &[
+    "gd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "adamw", "amsgrad", "nadam", "group_rmsprop", "newton",
+    "gradient_flow", "als", "soft_impute",
+];
+
+/// `{"name": …, <the method's fields>}`, with serde's messages for a missing or unknown name.
+///
+/// By hand rather than `#[serde(tag = "name")]`: the derive buffers the object in serde's
+/// private `Content` and reads each method's fields from that, a second copy of every method's
+/// deserializer in the WebAssembly module next to the one reading a `serde_json::Value`
+/// (about 40 KB). Here the object is read as a `Value`, and the method's fields from it. An
+/// error in a field names it: the message is `"\0<field>\0<message>"`, which
+/// [`crate::config::Config::from_json`] turns into `optimizers[i].<field>: <message>`.
+impl<'de> Deserialize<'de> for OptimizerConfig {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let value = serde_json::Value::deserialize(deserializer)?;
+        OptimizerConfig::from_value(value).map_err(serde::de::Error::custom)
+    }
+}
+
+impl OptimizerConfig {
+    fn from_value(value: serde_json::Value) -> Result<OptimizerConfig, String> {
+        use serde::de::{Error, Unexpected};
+        use serde_json::Value;
+        fn unexpected(v: &Value) -> Unexpected<'_> {
+            match v {
+                Value::Null => Unexpected::Unit,
+                Value::Bool(b) => Unexpected::Bool(*b),
+                Value::Number(x) => match (x.as_u64(), x.as_i64(), x.as_f64()) {
+                    (Some(u), _, _) => Unexpected::Unsigned(u),
+                    (None, Some(i), _) => Unexpected::Signed(i),
+                    (_, _, f) => Unexpected::Float(f.unwrap_or(f64::NAN)),
+                },
+                Value::String(s) => Unexpected::Str(s),
+                Value::Array(_) => Unexpected::Seq,
+                Value::Object(_) => Unexpected::Map,
+            }
+        }
+        let mut fields = match value {
+            Value::Object(fields) => fields,
+            other => return Err(serde_json::Error::invalid_type(unexpected(&other), &"an optimizer object with a name").to_string()),
+        };
+        let name = match fields.shift_remove("name") {
+            Some(Value::String(name)) => name,
+            Some(other) => return Err(serde_json::Error::invalid_type(unexpected(&other), &"variant identifier").to_string()),
+            None => return Err(serde_json::Error::missing_field("name").to_string()),
+        };
+        let fields = Value::Object(fields);
+        fn read<T: serde::de::DeserializeOwned>(fields: &Value) -> Result<T, String> {
+            serde_path_to_error::deserialize(fields).map_err(|e| {
+                let path = e.path().to_string().replace('\0', "\\u{0}");
+                let message = e.into_inner().to_string();
+                if path == "." { message } else { format!("\u{0}{path}\u{0}{message}") }
+            })
+        }
+        Ok(match name.as_str() {
+            "gd" => OptimizerConfig::Gd(read(&fields)?),
+            "momentum" => OptimizerConfig::Momentum(read(&fields)?),
+            "nesterov" => OptimizerConfig::Nesterov(read(&fields)?),
+            "adagrad" => OptimizerConfig::Adagrad(read(&fields)?),
+            "rmsprop" => OptimizerConfig::Rmsprop(read(&fields)?),
+            "adam" => OptimizerConfig::Adam(read(&fields)?),
+            "adamw" => OptimizerConfig::Adamw(read(&fields)?),
+            "amsgrad" => OptimizerConfig::Amsgrad(read(&fields)?),
+            "nadam" => OptimizerConfig::Nadam(read(&fields)?),
+            "group_rmsprop" => OptimizerConfig::GroupRmsprop(read(&fields)?),
+            "newton" => OptimizerConfig::Newton(read(&fields)?),
+            "gradient_flow" => OptimizerConfig::GradientFlow(read(&fields)?),
+            "als" => OptimizerConfig::Als(read(&fields)?),
+            "soft_impute" => OptimizerConfig::SoftImpute(read(&fields)?),
+            _ => return Err(serde_json::Error::unknown_variant(&name, NAMES).to_string()),
+        })
+    }
 }
 
 /// An optimizer's state: the step count and up to two per-parameter buffers.

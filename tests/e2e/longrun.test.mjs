@@ -33,8 +33,13 @@ test("300 000 steps in the browser: bounded history, flat wasm memory", async ()
     });
     assert.equal(r.step, 300000);
     assert.ok(r.len <= 4097, `history kept ${r.len} points`);
-    // After the first tenth, memory does not grow.
-    assert.equal(r.sizes[r.sizes.length - 1], r.sizes[3], `wasm memory grew: ${r.sizes.join(", ")}`);
+    // Over the last two thirds, memory does not grow; after the first tenth it grows by at most
+    // two 64 KiB pages. (The allocator may take a page or two late, once, as the thinned
+    // histories and snapshots are reallocated: when depends on the heap's layout, seen at 60 000
+    // steps with 7 rows on main; a leak of even one history point per step would be megabytes.)
+    const grew = `wasm memory grew: ${r.sizes.join(", ")}`;
+    assert.equal(r.sizes[r.sizes.length - 1], r.sizes[10], grew);
+    assert.ok(r.sizes[r.sizes.length - 1] - r.sizes[3] <= 2 * 65536, grew);
   } finally {
     await ctx.close();
     rmSync(dir, { recursive: true, force: true });
