@@ -17,7 +17,7 @@
 //! the terms of each entry in order of the inner index, and nothing fuses a multiply and an
 //! add. The kernels use explicit vectors of two f64 lanes (SSE2, `simd128` in WebAssembly) or,
 //! natively when the processor has AVX, four, with lane-wise operations only, so the command
-//! line and the page compute the same numbers (pinned in `tests/svd.rs` and `tests/wasm.rs`).
+//! line and the page compute the same numbers (compared in `tests/e2e/native_vs_wasm.test.mjs`).
 //! No `libm`/platform maths is used (only `sqrt`, which IEEE 754 rounds exactly).
 //!
 //! Why not a warm-started Jacobi SVD: measured on the default experiment, reusing the previous
