@@ -154,7 +154,9 @@ async function boot() {
     app, views, $, rebuild, loadConfig, currentConfig, render, requestRender, normaliseMetrics, messageOf, stepOnce,
     reset: () => $("reset").click(), equalRate: EQUAL_RATE,
     stepBy, runMatrix, runHistory, runMetrics, matrixCsv,
-    settled: () => (app.pool ? app.pool.idle() : Promise.resolve()),
+    // Paused: once the batches on their way are in. Playing: now (the workers are never all idle
+    // while they have steps to take, so waiting would hold every later message forever).
+    settled: () => (app.pool && !app.player.playing ? app.pool.idle() : Promise.resolve()),
   });
   if (!REDUCED_MOTION && EMBED.autoplay) app.player.play();
   else updatePlayStatus();
