@@ -1954,22 +1954,40 @@ function exportPng() {
 
 /**
  * Every run's current state with every history (copies): {metrics, sv, W, len, h}, run order.
- * With workers it asks them (after any batch on its way), else it reads the page's lab.
+ * With workers it asks them (they answer after any batch on its way, before any later change),
+ * else it reads the page's lab. `count`: the number of runs when asked.
  */
-async function currentStates() {
+async function currentStates(count) {
   if (app.pool) {
     const pool = app.pool;
     const runs = WorkerPool.byRun(await pool.call("export", { names: HISTORY_METRICS }));
-    if (runs.length !== app.runs.length) throw new Error("a worker was restarted meanwhile; try again");
+    if (runs.length !== count) throw new Error("a worker was restarted meanwhile; try again");
     return runs.map((r) => ({ ...r, metrics: normaliseMetrics(r.metrics) }));
   }
   return readFrames(app.lab, HISTORY_METRICS, true);
 }
 
+/**
+ * What an export says about the experiment, taken when it is asked for: the workers answer about
+ * that experiment, so a change made before their answer is in must not leak into the file.
+ */
+function exportSnapshot() {
+  return {
+    url: location.href,
+    config: currentConfig(),
+    rows: app.rows,
+    cols: app.cols,
+    truth: app.truth,
+    mask: app.mask,
+    runs: app.runs.map((r) => ({ name: r.name, label: r.label, enabled: r.enabled, lr: r.lr })),
+  };
+}
+
 async function exportCsv() {
+  const snap = exportSnapshot();
   try {
-    const states = await currentStates();
-    const runs = states.map((s, i) => ({ run: i, name: app.runs[i].name, label: app.runs[i].label, h: s.h, len: s.len }));
+    const states = await currentStates(snap.runs.length);
+    const runs = states.map((s, i) => ({ run: i, name: snap.runs[i].name, label: snap.runs[i].label, h: s.h, len: s.len }));
     download(new Blob([historiesCsv(runs)], { type: "text/csv" }), "mc-playground-histories.csv");
   } catch (err) {
     showCoreError(`Not exported: ${messageOf(err)}.`);
@@ -1977,23 +1995,25 @@ async function exportCsv() {
 }
 
 async function exportJson() {
+  const snap = exportSnapshot();
   let states;
   try {
-    states = await currentStates();
+    states = await currentStates(snap.runs.length);
   } catch (err) {
     showCoreError(`Not exported: ${messageOf(err)}.`);
     return;
   }
-  const toRows = (a) => Array.from({ length: app.rows }, (_, i) => Array.from(a.subarray(i * app.cols, (i + 1) * app.cols)));
+  const { rows, cols } = snap;
+  const toRows = (a) => Array.from({ length: rows }, (_, i) => Array.from(a.subarray(i * cols, (i + 1) * cols)));
   const out = {
     about: "mc-playground export: matrices are m × n, row by row",
-    url: location.href,
-    config: currentConfig(),
-    rows: app.rows,
-    cols: app.cols,
-    truth: toRows(app.truth),
-    observed: toRows(app.mask),
-    runs: app.runs.map((r, i) => ({
+    url: snap.url,
+    config: snap.config,
+    rows,
+    cols,
+    truth: toRows(snap.truth),
+    observed: toRows(snap.mask),
+    runs: snap.runs.map((r, i) => ({
       name: r.name, label: r.label, enabled: r.enabled, learning_rate: r.lr ?? null, metrics: states[i].metrics,
       matrix: states[i].W && states[i].W.length ? toRows(states[i].W) : null,
     })),

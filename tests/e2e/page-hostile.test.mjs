@@ -93,3 +93,42 @@ describe("postMessage API while the workers play", () => {
     }
   });
 });
+
+describe("exports while the experiment changes", () => {
+  it("an export asked for before a change describes the experiment it was asked about", async () => {
+    const page = await open("index.html?autoplay=0#seed=5");
+    try {
+      // Paused at step 40 of seed 5; then, in one go, export and draw a new problem (seed 777).
+      await ask(page, [{ action: "step", steps: 40 }]);
+      assert.equal(await page.locator("#seed").inputValue(), "5");
+      const download = page.waitForEvent("download");
+      await page.evaluate(() => {
+        document.querySelector("#export-json").click();
+        const seed = document.querySelector("#seed");
+        seed.value = "777";
+        seed.dispatchEvent(new Event("change"));
+      });
+      const out = JSON.parse(readFileSync(await (await download).path()).toString());
+      assert.equal(await page.locator("#seed").inputValue(), "777", "the change was applied");
+      // The file is about seed 5 at step 40: its config, W* and the runs' matrices agree.
+      assert.equal(out.config.problem.seed, 5);
+      assert.deepEqual(out.runs.map((r) => r.metrics.step), [40, 40, 40, 40, 40, 40]);
+      // W* and run 0's W as one lab built here from the exported config makes them.
+      const joint = await page.evaluate(async (config) => {
+        const mod = await import(new URL("www/pkg/mc_playground.js?export-test", location.href).href);
+        const wasm = await mod.default();
+        const lab = new mod.Lab(JSON.stringify(config));
+        lab.step(40);
+        const cells = lab.rows() * lab.cols();
+        const truth = Array.from(new Float64Array(wasm.memory.buffer, lab.truth_ptr(), cells));
+        const w0 = Array.from(new Float64Array(wasm.memory.buffer, lab.matrix_ptr(0), cells));
+        return { truth, w0 };
+      }, out.config);
+      assert.deepEqual(out.truth.flat(), joint.truth);
+      assert.deepEqual(out.runs[0].matrix.flat(), joint.w0);
+      assert.deepEqual(page.errors, []);
+    } finally {
+      await page.close();
+    }
+  });
+});
