@@ -1199,12 +1199,19 @@ function showCoreError(text) {
   box.hidden = false;
 }
 
-/** The workers could not start: the page steps its own Lab (still at step 0). */
-function onWorkersFailed(err) {
+/**
+ * The workers could not start: the page steps its own Lab (still at step 0). `midway`: a new
+ * worker could not start after others had stepped: the runs start over on the page's thread.
+ */
+function onWorkersFailed(err, midway = false) {
   console.warn("mc-playground: the workers could not start, stepping on the page's thread:", err);
   app.pool = null;
   showStepper();
   app.lab.reset();
+  if (midway) {
+    app.autoStop = true;
+    showCoreError(`The runs now step on the page's own thread, from their start: ${messageOf(err)}.`);
+  }
   requestRender();
 }
 

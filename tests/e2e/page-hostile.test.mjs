@@ -132,3 +132,42 @@ describe("exports while the experiment changes", () => {
     }
   });
 });
+
+describe("a worker that cannot be (re)started", () => {
+  // The page's scripts become unreachable after the page loaded (the server went away): a new
+  // worker cannot load lab-worker.js. The page must not start one new worker after another.
+  for (const how of ["the pool grows (runs added)", "a trapped worker is replaced"]) {
+    it(`${how}: the runs go on on the page's thread, said so, no endless restarts`, async () => {
+      const page = await open("index.html#m=adam&steps=400", { cores: 4 });
+      let loads = 0;
+      const block = (route) => {
+        loads += 1;
+        return route.abort();
+      };
+      try {
+        await page.waitForFunction(() => Number(document.querySelector("article[data-run]").dataset.step) > 0);
+        assert.equal(await page.evaluate(() => document.body.dataset.workers), "1");
+        await context.route(/lab-worker\.js/, block);
+        if (how.startsWith("the pool")) {
+          await page.locator("#method-gd").click();
+          await page.locator("#method-momentum").click();
+        } else {
+          await page.evaluate(() => window.__mcpSimulateTrap());
+        }
+        // Every run reaches the run length, stepped by the page itself.
+        await page.waitForFunction(() => [...document.querySelectorAll("article[data-run]")].every((e) => e.dataset.step === "400"),
+          null, { timeout: 20_000 });
+        assert.equal(await page.evaluate(() => document.body.dataset.workers), "0");
+        assert.match(await page.locator("#load-error").textContent(), /page's own thread, from their start/);
+        const after = loads;
+        assert.ok(after >= 1 && after <= 2, `${after} attempts to load the worker`);
+        await new Promise((r) => setTimeout(r, 500));
+        assert.equal(loads, after, "no more attempts once the page steps the runs itself");
+        assert.deepEqual(page.errors, []);
+      } finally {
+        await context.unroute(/lab-worker\.js/, block);
+        await page.close();
+      }
+    });
+  }
+});
