@@ -1183,14 +1183,17 @@ function onWorkerState() {
   else requestRender();
 }
 
-/** A worker's core trapped: its runs start over in a new worker; the others go on. */
+/**
+ * A worker's core trapped: its runs start over in a new worker; the others go on. Playing or
+ * paused stays as the user left it (a trap while paused, e.g. in a step or an export, must not
+ * start playing).
+ */
 function onWorkerTrap(slot, message) {
   for (const i of slot.own) app.pool.frames[i] = app.startFrames[i];
   app.autoStop = true;
   render();
   const labels = slot.own.map((i) => app.runs[i]?.label).filter(Boolean).join(", ");
   showCoreError(`The core stopped with an internal error (${message}); its runs (${labels}) were rebuilt from their start. Please report this with the link.`);
-  app.player?.play();
 }
 
 function showCoreError(text) {

@@ -171,3 +171,26 @@ describe("a worker that cannot be (re)started", () => {
     });
   }
 });
+
+describe("a trap while paused", () => {
+  it("rebuilds the trapped worker's runs and stays paused", async () => {
+    const page = await open("index.html?autoplay=0", { cores: 4 });
+    try {
+      await ask(page, [{ action: "step", steps: 30 }]);
+      assert.equal(await page.evaluate(() => document.body.dataset.workers), "3");
+      assert.deepEqual(await steps(page), [30, 30, 30, 30, 30, 30]);
+      await page.evaluate(() => window.__mcpSimulateTrap());
+      await page.waitForFunction(() => /rebuilt from their start/.test(document.querySelector("#load-error").textContent));
+      await new Promise((r) => setTimeout(r, 800));
+      assert.notEqual(await page.evaluate(() => document.body.dataset.playing), "true", "a trap does not start playing");
+      assert.equal(await page.locator("#play").getAttribute("aria-pressed"), "false");
+      // The first worker's runs (0 and 3 of 6 over 3 workers) start over; the others keep their step.
+      assert.deepEqual(await steps(page), [0, 30, 30, 0, 30, 30]);
+      await ask(page, [{ action: "step", steps: 1 }]);
+      assert.deepEqual(await steps(page), [1, 31, 31, 1, 31, 31]);
+      assert.deepEqual(page.errors, []);
+    } finally {
+      await page.close();
+    }
+  });
+});
