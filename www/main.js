@@ -286,7 +286,8 @@ function onHashChange() {
     return JSON.stringify(x);
   };
   if (strip(next) === strip(cur)) {
-    // Hot: learning rates, on/off, run length.
+    // Hot: learning rates, on/off, run length. An error about an earlier change is now stale.
+    clearConfigError();
     next.optimizers.forEach((o, i) => {
       const run = app.runs[i];
       if (run?.hasLr && o.learning_rate !== undefined && o.learning_rate !== run.lr) setRunLearningRate(run, String(o.learning_rate), "hash");

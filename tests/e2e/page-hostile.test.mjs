@@ -136,7 +136,11 @@ describe("exports while the experiment changes", () => {
 describe("a worker that cannot be (re)started", () => {
   // The page's scripts become unreachable after the page loaded (the server went away): a new
   // worker cannot load lab-worker.js. The page must not start one new worker after another.
-  for (const how of ["the pool grows (runs added)", "a trapped worker is replaced"]) {
+  const cases = [
+    ["the pool grows (runs added)", /lab-worker\.js/],
+    ["a trapped worker is replaced", /lab-worker\.js/],
+  ];
+  for (const [how, blocked] of cases) {
     it(`${how}: the runs go on on the page's thread, said so, no endless restarts`, async () => {
       const page = await open("index.html#m=adam&steps=400", { cores: 4 });
       let loads = 0;
@@ -147,7 +151,7 @@ describe("a worker that cannot be (re)started", () => {
       try {
         await page.waitForFunction(() => Number(document.querySelector("article[data-run]").dataset.step) > 0);
         assert.equal(await page.evaluate(() => document.body.dataset.workers), "1");
-        await context.route(/lab-worker\.js/, block);
+        await context.route(blocked, block);
         if (how.startsWith("the pool")) {
           await page.locator("#method-gd").click();
           await page.locator("#method-momentum").click();
@@ -165,7 +169,7 @@ describe("a worker that cannot be (re)started", () => {
         assert.equal(loads, after, "no more attempts once the page steps the runs itself");
         assert.deepEqual(page.errors, []);
       } finally {
-        await context.unroute(/lab-worker\.js/, block);
+        await context.unroute(blocked, block);
         await page.close();
       }
     });
@@ -188,6 +192,25 @@ describe("a trap while paused", () => {
       assert.deepEqual(await steps(page), [0, 30, 30, 0, 30, 30]);
       await ask(page, [{ action: "step", steps: 1 }]);
       assert.deepEqual(await steps(page), [1, 31, 31, 1, 31, 31]);
+      assert.deepEqual(page.errors, []);
+    } finally {
+      await page.close();
+    }
+  });
+});
+
+describe("links edited by hand", () => {
+  it("a rejected link's error goes once a later link applies (also a hot one)", async () => {
+    const page = await open("index.html?autoplay=0");
+    try {
+      await page.evaluate(() => { location.hash = "#beta1=2"; });
+      await page.waitForFunction(() => !document.querySelector("#config-error").hidden);
+      assert.match(await page.locator("#config-error").textContent(), /Not applied: .*beta1/);
+      assert.equal(await page.locator("article[data-run]").count(), 6, "the running experiment is kept");
+      // Only a learning rate differs from the running experiment: applied hot.
+      await page.evaluate(() => { location.hash = "#lr=0.02"; });
+      await page.waitForFunction(() => document.querySelector("#lr-0").value === "0.02");
+      assert.equal(await page.locator("#config-error").isHidden(), true, "no stale error next to the applied link");
       assert.deepEqual(page.errors, []);
     } finally {
       await page.close();
