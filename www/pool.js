@@ -245,6 +245,13 @@ export class WorkerPool {
         this.hooks.onTrap(slot, d.message);
         break;
       case "error":
+        if (d.init && d.gen === this.gen) {
+          // This worker cannot start the experiment (its core did not load: the server went
+          // away, no memory…) although the page's own Lab did: step on the page's thread.
+          this.destroy();
+          this.hooks.onFail(new Error(`a worker could not load the core (${d.message})`), true);
+          return;
+        }
         if (d.seq !== undefined) slot.inflight.delete(d.seq);
         if (d.req !== undefined) this.reply(slot, { req: d.req, value: undefined });
         if (!this.busy) for (const resolve of this.idleWaiters.splice(0)) resolve();

@@ -134,11 +134,13 @@ describe("exports while the experiment changes", () => {
 });
 
 describe("a worker that cannot be (re)started", () => {
-  // The page's scripts become unreachable after the page loaded (the server went away): a new
-  // worker cannot load lab-worker.js. The page must not start one new worker after another.
+  // The page's files become unreachable after the page loaded (the server went away): a new
+  // worker cannot load lab-worker.js, or its core (the .wasm). The page must not start one new
+  // worker after another, nor leave runs at step 0 without a word.
   const cases = [
-    ["the pool grows (runs added)", /lab-worker\.js/],
-    ["a trapped worker is replaced", /lab-worker\.js/],
+    ["the pool grows (runs added), its script does not load", /lab-worker\.js/],
+    ["a trapped worker is replaced, its script does not load", /lab-worker\.js/],
+    ["a trapped worker is replaced, its core does not load", /\.wasm/],
   ];
   for (const [how, blocked] of cases) {
     it(`${how}: the runs go on on the page's thread, said so, no endless restarts`, async () => {
@@ -164,7 +166,7 @@ describe("a worker that cannot be (re)started", () => {
         assert.equal(await page.evaluate(() => document.body.dataset.workers), "0");
         assert.match(await page.locator("#load-error").textContent(), /page's own thread, from their start/);
         const after = loads;
-        assert.ok(after >= 1 && after <= 2, `${after} attempts to load the worker`);
+        assert.ok(after >= 1 && after <= 3, `${after} attempts to load the worker`);
         await new Promise((r) => setTimeout(r, 500));
         assert.equal(loads, after, "no more attempts once the page steps the runs itself");
         assert.deepEqual(page.errors, []);
