@@ -219,3 +219,24 @@ describe("links edited by hand", () => {
     }
   });
 });
+
+describe("a run's eps (a change that starts over)", () => {
+  it("Enter in the eps box applies it once, without an uncaught error", async () => {
+    const page = await open("index.html?autoplay=0");
+    try {
+      await ask(page, [{ action: "step", steps: 20 }]);
+      const eps = page.locator("article[data-run]").nth(0).locator(".eps-input");
+      await eps.fill("1e-9");
+      await eps.press("Enter"); // the panels are replaced while this box has the focus
+      await page.waitForFunction(() => /eps=1e-9/.test(location.hash));
+      assert.deepEqual(page.errors, []);
+      assert.equal(await page.locator("article[data-run]").count(), 6);
+      assert.equal(await page.locator("article[data-run]").nth(0).locator(".eps-input").inputValue(), "1e-9");
+      // The new experiment runs: it plays from step 0 (a change of eps starts over).
+      await page.waitForFunction(() => Number(document.querySelector("article[data-run]").dataset.step) > 0);
+      assert.deepEqual(page.errors, []);
+    } finally {
+      await page.close();
+    }
+  });
+});
