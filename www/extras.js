@@ -436,9 +436,16 @@ function mapSize() {
   return { rows: app.rows, cols: app.cols };
 }
 
+/** The current size in the map's text; a note when the map shown is for another size. */
 function updateMapNote() {
   const { rows, cols } = mapSize();
   $("map-size").textContent = `${rows} × ${cols}`;
+  const meta = map.meta;
+  const stale = !!meta && (meta.rows !== rows || meta.cols !== cols);
+  $("map-stale").textContent = stale
+    ? `The map below is for ${meta.rows} × ${meta.cols}, the size when it was computed; compute it again for ${rows} × ${cols}.`
+    : "";
+  $("map-stale").hidden = !stale;
 }
 
 function mapMethods() {
@@ -489,6 +496,7 @@ function startMap() {
   stopWorkers();
   map.job++;
   map.meta = { rows, cols, fractions, ranks, seeds, steps, methods };
+  updateMapNote();
   map.results = new Map(); // "fi,ri" → [{seed, results}]
   map.done = 0;
   map.total = cells.length;

@@ -240,3 +240,29 @@ describe("a run's eps (a change that starts over)", () => {
     }
   });
 });
+
+describe("the recovery map while the size changes", () => {
+  it("a map computed for another size says so (the text names the current size)", async () => {
+    const page = await open("index.html?autoplay=0#rows=12&cols=10&rank=1&observed=60");
+    try {
+      await page.locator("#map-fractions").fill("0.5");
+      await page.locator("#map-seeds").fill("1");
+      await page.locator("#map-run").click();
+      await page.waitForFunction(() => document.querySelector("#recovery").dataset.state === "done", null, { timeout: 60_000 });
+      assert.equal(await page.locator("#map-stale").isHidden(), true, "no note while the map is for the current size");
+      await page.locator("#rows").fill("13");
+      await page.locator("#rows").dispatchEvent("change");
+      await page.waitForFunction(() => document.querySelector("#map-size").textContent === "13 × 10");
+      assert.equal(await page.locator("#map-stale").isHidden(), false);
+      assert.match(await page.locator("#map-stale").textContent(), /for 12 × 10, the size when it was computed; compute it again for 13 × 10/);
+      // Back at the map's size: no note.
+      await page.locator("#rows").fill("12");
+      await page.locator("#rows").dispatchEvent("change");
+      await page.waitForFunction(() => document.querySelector("#map-size").textContent === "12 × 10");
+      assert.equal(await page.locator("#map-stale").isHidden(), true);
+      assert.deepEqual(page.errors, []);
+    } finally {
+      await page.close();
+    }
+  });
+});
