@@ -60,6 +60,9 @@ function showDataError(message) {
   box.hidden = !message;
 }
 
+/** The largest CSV the core reads (src/csv.rs, MAX_CSV_BYTES): 16 MiB of UTF-8. */
+const CSV_MAX_BYTES = 16 << 20;
+
 function loadCsv(text) {
   showDataError("");
   let configText;
@@ -197,6 +200,13 @@ function wireData() {
   $("csv-file").addEventListener("change", () => {
     const f = $("csv-file").files?.[0];
     if (!f) return;
+    if (f.size > CSV_MAX_BYTES) {
+      // Refused before reading: reading a file of hundreds of MB into the page freezes it (and
+      // the core refuses the text anyway).
+      showDataError(`Not loaded: CSV: larger than ${CSV_MAX_BYTES >> 20} MB (this file: ${(f.size / 2 ** 20).toFixed(0)} MB). The previous experiment keeps running.`);
+      $("csv-file").value = "";
+      return;
+    }
     const reader = new FileReader();
     reader.onload = () => {
       $("csv-text").value = String(reader.result);

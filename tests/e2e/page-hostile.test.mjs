@@ -266,3 +266,22 @@ describe("the recovery map while the size changes", () => {
     }
   });
 });
+
+describe("a CSV file far too big", () => {
+  it("is refused before it is read (the page does not read 40 MB into the text box)", async () => {
+    const page = await open("index.html?autoplay=0");
+    try {
+      const line = `${Array(200).fill("0.123456789012345").join(",")}\n`;
+      const buffer = Buffer.from(line.repeat(Math.ceil(40e6 / line.length)));
+      await page.locator("#csv-file").setInputFiles({ name: "big.csv", mimeType: "text/csv", buffer });
+      await page.waitForFunction(() => !document.querySelector("#data-error").hidden);
+      assert.match(await page.locator("#data-error").textContent(), /Not loaded: CSV: larger than 16 MB \(this file: 38 MB\)\. The previous experiment keeps running\./);
+      assert.equal(await page.locator("#csv-text").evaluate((t) => t.value.length), 0, "the file was not read into the text box");
+      assert.equal(await page.locator("article[data-run]").count(), 6, "the running experiment is kept");
+      assert.equal(await page.locator("#truth-panel").getAttribute("data-rows"), "30");
+      assert.deepEqual(page.errors, []);
+    } finally {
+      await page.close();
+    }
+  });
+});
