@@ -285,3 +285,31 @@ describe("a CSV file far too big", () => {
     }
   });
 });
+
+describe("many config changes while playing", () => {
+  it("leave one worker per pool slot (plus the PCA's), and figures of the running experiment only", async () => {
+    const page = await open("index.html", { cores: 4 });
+    try {
+      const ids = ["method-rmsprop", "method-adagrad", "method-gd", "method-momentum", "method-nesterov"];
+      for (let round = 0; round < 4; round++) {
+        for (const id of ids) await page.locator(`#${id}`).click(); // 6 runs ↔ 1 run: 3 workers ↔ 1
+        // Right after a change (in the same task) the page shows the new experiment at step 0.
+        const steps = await page.evaluate((seed) => {
+          const el = document.querySelector("#seed");
+          el.value = String(seed);
+          el.dispatchEvent(new Event("change"));
+          return [...document.querySelectorAll("article[data-run]")].map((e) => Number(e.dataset.step));
+        }, round + 1);
+        assert.ok(steps.every((s) => s === 0), `after the change: steps ${steps}`);
+      }
+      await page.waitForFunction(() => Number(document.querySelector("article[data-run]").dataset.step) > 0);
+      const pool = Number(await page.evaluate(() => document.body.dataset.workers));
+      assert.equal(pool, 3);
+      const workers = page.workers().length;
+      assert.ok(workers >= pool && workers <= pool + 1, `${workers} workers for a pool of ${pool} (and the PCA's)`);
+      assert.deepEqual(page.errors, []);
+    } finally {
+      await page.close();
+    }
+  });
+});
