@@ -247,7 +247,10 @@ export function configFromHash(hash, defaults, opts = {}) {
     return { config, off, tuned: null, view, ignored: ["the whole link (unreadable)"] };
   }
   const known = new Set([...Object.keys(HASH_KEYS), ...Object.keys(HYPER_KEYS), ...Object.keys(VIEW_KEYS), ...OTHER_KEYS]);
-  for (const key of new Set(p.keys())) if (!known.has(key)) ignored.push(key);
+  for (const key of new Set(p.keys())) {
+    if (!known.has(key)) ignored.push(key);
+    else if (p.getAll(key).length > 1) ignored.push(`${key} after its first value (given ${p.getAll(key).length} times)`);
+  }
   for (const [key, path] of Object.entries(HASH_KEYS)) {
     if (!p.has(key)) continue;
     const raw = p.get(key);

@@ -60,6 +60,9 @@ function showDataError(message) {
   box.hidden = !message;
 }
 
+/** The largest CSV the core reads (src/csv.rs, MAX_CSV_BYTES): 16 MiB of UTF-8. */
+const CSV_MAX_BYTES = 16 << 20;
+
 function loadCsv(text) {
   showDataError("");
   let configText;
@@ -197,6 +200,13 @@ function wireData() {
   $("csv-file").addEventListener("change", () => {
     const f = $("csv-file").files?.[0];
     if (!f) return;
+    if (f.size > CSV_MAX_BYTES) {
+      // Refused before reading: reading a file of hundreds of MB into the page freezes it (and
+      // the core refuses the text anyway).
+      showDataError(`Not loaded: CSV: larger than ${CSV_MAX_BYTES >> 20} MB (this file: ${(f.size / 2 ** 20).toFixed(0)} MB). The previous experiment keeps running.`);
+      $("csv-file").value = "";
+      return;
+    }
     const reader = new FileReader();
     reader.onload = () => {
       $("csv-text").value = String(reader.result);
@@ -436,9 +446,16 @@ function mapSize() {
   return { rows: app.rows, cols: app.cols };
 }
 
+/** The current size in the map's text; a note when the map shown is for another size. */
 function updateMapNote() {
   const { rows, cols } = mapSize();
   $("map-size").textContent = `${rows} × ${cols}`;
+  const meta = map.meta;
+  const stale = !!meta && (meta.rows !== rows || meta.cols !== cols);
+  $("map-stale").textContent = stale
+    ? `The map below is for ${meta.rows} × ${meta.cols}, the size when it was computed; compute it again for ${rows} × ${cols}.`
+    : "";
+  $("map-stale").hidden = !stale;
 }
 
 function mapMethods() {
@@ -489,6 +506,7 @@ function startMap() {
   stopWorkers();
   map.job++;
   map.meta = { rows, cols, fractions, ranks, seeds, steps, methods };
+  updateMapNote();
   map.results = new Map(); // "fi,ri" → [{seed, results}]
   map.done = 0;
   map.total = cells.length;

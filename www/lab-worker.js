@@ -20,8 +20,9 @@
 //      {type: "state", gen, seq, k, ms, runs: [{i, metrics, sv, W, len, h: {name: Float64Array}}]}
 //      {type: "reply", req, gen, value}
 //      {type: "trap", message}           the module is dead: the page replaces this worker
-//      {type: "error", gen, seq, req, message}  anything else that went wrong (a bad config, …);
-//                                        seq or req: the step or call it answers, if any
+//      {type: "error", gen, seq, req, init, message}  anything else that went wrong (a bad config, …);
+//                                        seq or req: the step or call it answers, if any; init: true
+//                                        if it answers an init (this worker then has no experiment)
 // W is m × n, row-major, a copy; every Float64Array is transferred.
 
 import init, { Lab } from "./pkg/mc_playground.js";
@@ -44,13 +45,13 @@ function isTrap(err) {
 
 async function handle(msg) {
   if (dead || !msg || typeof msg !== "object") return;
+  if (msg.type === "init") gen = msg.gen; // an error in it (the core cannot load) is about this experiment
   try {
     wasm ??= await init();
     switch (msg.type) {
       case "init": {
         lab?.free();
         lab = null;
-        gen = msg.gen;
         own = msg.own.slice();
         lab = new Lab(msg.config);
         for (let i = 0, n = lab.run_count(); i < n; i++) lab.set_enabled(i, own.includes(i) && msg.enabled[i] !== false);
@@ -58,7 +59,7 @@ async function handle(msg) {
         break;
       }
       case "step": {
-        if (!lab) return;
+        if (!lab) throw new Error("this worker has no experiment (its start failed)");
         const t0 = performance.now();
         if (msg.k > 0) lab.step(msg.k);
         const ms = performance.now() - t0;
@@ -76,7 +77,8 @@ async function handle(msg) {
         if (own.includes(msg.i)) lab?.set_enabled(msg.i, msg.on);
         break;
       case "call":
-        if (lab || msg.what === "pca") reply(msg);
+        if (!lab && msg.what !== "pca") throw new Error("this worker has no experiment (its start failed)");
+        reply(msg);
         break;
       case "trap":
         throw new WebAssembly.RuntimeError("unreachable (simulated panic)");
@@ -88,7 +90,7 @@ async function handle(msg) {
       dead = true;
       lab = null; // the instance's memory cannot be trusted: never call into it again
       self.postMessage({ type: "trap", message });
-    } else self.postMessage({ type: "error", gen, seq: msg.seq, req: msg.req, message });
+    } else self.postMessage({ type: "error", gen, seq: msg.seq, req: msg.req, init: msg.type === "init", message });
   }
 }
 

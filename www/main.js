@@ -154,7 +154,9 @@ async function boot() {
     app, views, $, rebuild, loadConfig, currentConfig, render, requestRender, normaliseMetrics, messageOf, stepOnce,
     reset: () => $("reset").click(), equalRate: EQUAL_RATE,
     stepBy, runMatrix, runHistory, runMetrics, matrixCsv,
-    settled: () => (app.pool ? app.pool.idle() : Promise.resolve()),
+    // Paused: once the batches on their way are in. Playing: now (the workers are never all idle
+    // while they have steps to take, so waiting would hold every later message forever).
+    settled: () => (app.pool && !app.player.playing ? app.pool.idle() : Promise.resolve()),
   });
   if (!REDUCED_MOTION && EMBED.autoplay) app.player.play();
   else updatePlayStatus();
@@ -284,7 +286,8 @@ function onHashChange() {
     return JSON.stringify(x);
   };
   if (strip(next) === strip(cur)) {
-    // Hot: learning rates, on/off, run length.
+    // Hot: learning rates, on/off, run length. An error about an earlier change is now stale.
+    clearConfigError();
     next.optimizers.forEach((o, i) => {
       const run = app.runs[i];
       if (run?.hasLr && o.learning_rate !== undefined && o.learning_rate !== run.lr) setRunLearningRate(run, String(o.learning_rate), "hash");
@@ -1181,14 +1184,17 @@ function onWorkerState() {
   else requestRender();
 }
 
-/** A worker's core trapped: its runs start over in a new worker; the others go on. */
+/**
+ * A worker's core trapped: its runs start over in a new worker; the others go on. Playing or
+ * paused stays as the user left it (a trap while paused, e.g. in a step or an export, must not
+ * start playing).
+ */
 function onWorkerTrap(slot, message) {
   for (const i of slot.own) app.pool.frames[i] = app.startFrames[i];
   app.autoStop = true;
   render();
   const labels = slot.own.map((i) => app.runs[i]?.label).filter(Boolean).join(", ");
   showCoreError(`The core stopped with an internal error (${message}); its runs (${labels}) were rebuilt from their start. Please report this with the link.`);
-  app.player?.play();
 }
 
 function showCoreError(text) {
@@ -1197,12 +1203,19 @@ function showCoreError(text) {
   box.hidden = false;
 }
 
-/** The workers could not start: the page steps its own Lab (still at step 0). */
-function onWorkersFailed(err) {
+/**
+ * The workers could not start: the page steps its own Lab (still at step 0). `midway`: a new
+ * worker could not start after others had stepped: the runs start over on the page's thread.
+ */
+function onWorkersFailed(err, midway = false) {
   console.warn("mc-playground: the workers could not start, stepping on the page's thread:", err);
   app.pool = null;
   showStepper();
   app.lab.reset();
+  if (midway) {
+    app.autoStop = true;
+    showCoreError(`The runs now step on the page's own thread, from their start: ${messageOf(err)}.`);
+  }
   requestRender();
 }
 
@@ -1952,22 +1965,40 @@ function exportPng() {
 
 /**
  * Every run's current state with every history (copies): {metrics, sv, W, len, h}, run order.
- * With workers it asks them (after any batch on its way), else it reads the page's lab.
+ * With workers it asks them (they answer after any batch on its way, before any later change),
+ * else it reads the page's lab. `count`: the number of runs when asked.
  */
-async function currentStates() {
+async function currentStates(count) {
   if (app.pool) {
     const pool = app.pool;
     const runs = WorkerPool.byRun(await pool.call("export", { names: HISTORY_METRICS }));
-    if (runs.length !== app.runs.length) throw new Error("a worker was restarted meanwhile; try again");
+    if (runs.length !== count) throw new Error("a worker was restarted meanwhile; try again");
     return runs.map((r) => ({ ...r, metrics: normaliseMetrics(r.metrics) }));
   }
   return readFrames(app.lab, HISTORY_METRICS, true);
 }
 
+/**
+ * What an export says about the experiment, taken when it is asked for: the workers answer about
+ * that experiment, so a change made before their answer is in must not leak into the file.
+ */
+function exportSnapshot() {
+  return {
+    url: location.href,
+    config: currentConfig(),
+    rows: app.rows,
+    cols: app.cols,
+    truth: app.truth,
+    mask: app.mask,
+    runs: app.runs.map((r) => ({ name: r.name, label: r.label, enabled: r.enabled, lr: r.lr })),
+  };
+}
+
 async function exportCsv() {
+  const snap = exportSnapshot();
   try {
-    const states = await currentStates();
-    const runs = states.map((s, i) => ({ run: i, name: app.runs[i].name, label: app.runs[i].label, h: s.h, len: s.len }));
+    const states = await currentStates(snap.runs.length);
+    const runs = states.map((s, i) => ({ run: i, name: snap.runs[i].name, label: snap.runs[i].label, h: s.h, len: s.len }));
     download(new Blob([historiesCsv(runs)], { type: "text/csv" }), "mc-playground-histories.csv");
   } catch (err) {
     showCoreError(`Not exported: ${messageOf(err)}.`);
@@ -1975,23 +2006,25 @@ async function exportCsv() {
 }
 
 async function exportJson() {
+  const snap = exportSnapshot();
   let states;
   try {
-    states = await currentStates();
+    states = await currentStates(snap.runs.length);
   } catch (err) {
     showCoreError(`Not exported: ${messageOf(err)}.`);
     return;
   }
-  const toRows = (a) => Array.from({ length: app.rows }, (_, i) => Array.from(a.subarray(i * app.cols, (i + 1) * app.cols)));
+  const { rows, cols } = snap;
+  const toRows = (a) => Array.from({ length: rows }, (_, i) => Array.from(a.subarray(i * cols, (i + 1) * cols)));
   const out = {
     about: "mc-playground export: matrices are m × n, row by row",
-    url: location.href,
-    config: currentConfig(),
-    rows: app.rows,
-    cols: app.cols,
-    truth: toRows(app.truth),
-    observed: toRows(app.mask),
-    runs: app.runs.map((r, i) => ({
+    url: snap.url,
+    config: snap.config,
+    rows,
+    cols,
+    truth: toRows(snap.truth),
+    observed: toRows(snap.mask),
+    runs: snap.runs.map((r, i) => ({
       name: r.name, label: r.label, enabled: r.enabled, learning_rate: r.lr ?? null, metrics: states[i].metrics,
       matrix: states[i].W && states[i].W.length ? toRows(states[i].W) : null,
     })),

@@ -80,6 +80,10 @@ export class RunPanel {
    * @param {{onEnable, onLearningRate, onEps, onRemove, onCopy}} on callbacks (this panel, value)
    */
   constructor(parent, info, on) {
+    // A destroyed panel answers nothing: removing a focused input fires its "change" (on blur)
+    // while the page is replacing the panels, which would start a second replacement inside it.
+    on = Object.fromEntries(Object.entries(on).map(([k, f]) => [k, (...a) => (this.destroyed ? undefined : f(...a))]));
+    this.destroyed = false;
     const i = info.index;
     this.index = i;
     this.name = info.name;
@@ -310,6 +314,7 @@ export class RunPanel {
   }
 
   destroy() {
+    this.destroyed = true;
     this.el.remove();
     this.bars.destroy();
     this.colourBar.destroy();

@@ -25,8 +25,8 @@ export class WorkerPool {
   /**
    * @param {object} hooks
    *   onState(): new figures arrived (draw them); onTrap(slot, message): a worker's core trapped;
-   *   onError(message): a worker reported another error; onFail(error): the workers cannot start
-   *   (the page steps on its own thread instead); current(): {config (JSON), enabled: bool[]}
+   *   onError(message): a worker reported another error; onFail(error, midway): the workers cannot
+   *   start (the page steps on its own thread instead; midway: some had run, their steps are lost); current(): {config (JSON), enabled: bool[]}
    *   of the running experiment, for a replaced worker.
    */
   constructor(hooks) {
@@ -48,11 +48,16 @@ export class WorkerPool {
   spawn() {
     const worker = new Worker(new URL("./lab-worker.js", import.meta.url), { type: "module" });
     // inflight: seq → k of the batches sent and not answered (at most two while playing)
-    const slot = { worker, own: [], inflight: new Map(), msPerStep: 0, allowance: 0 };
-    worker.onmessage = (e) => this.message(slot, e.data);
+    // answered: the worker has sent something (its script loaded); one that fails before that
+    // cannot be loaded, and replacing it would only fail again, forever.
+    const slot = { worker, own: [], inflight: new Map(), msPerStep: 0, allowance: 0, answered: false };
+    worker.onmessage = (e) => {
+      slot.answered = true;
+      this.message(slot, e.data);
+    };
     worker.onerror = (e) => {
       e.preventDefault?.();
-      this.failed(slot, e.message || "the worker could not start");
+      this.failed(slot, e.message || "a worker could not start (its script did not load)");
     };
     return slot;
   }
@@ -240,6 +245,13 @@ export class WorkerPool {
         this.hooks.onTrap(slot, d.message);
         break;
       case "error":
+        if (d.init && d.gen === this.gen) {
+          // This worker cannot start the experiment (its core did not load: the server went
+          // away, no memory…) although the page's own Lab did: step on the page's thread.
+          this.destroy();
+          this.hooks.onFail(new Error(`a worker could not load the core (${d.message})`), true);
+          return;
+        }
         if (d.seq !== undefined) slot.inflight.delete(d.seq);
         if (d.req !== undefined) this.reply(slot, { req: d.req, value: undefined });
         if (!this.busy) for (const resolve of this.idleWaiters.splice(0)) resolve();
@@ -296,10 +308,13 @@ export class WorkerPool {
       this.dropPcaWorker();
       return;
     }
-    if (!this.started) {
-      // The workers never answered (no module workers, a blocked script): no workers at all.
+    if (!this.started || !slot.answered) {
+      // The workers never answered (no module workers, a blocked script), or a new one cannot
+      // load its script (the server went away since): no workers at all, rather than a new
+      // worker that fails in turn, forever.
+      const midway = this.started;
       this.destroy();
-      this.hooks.onFail(new Error(message));
+      this.hooks.onFail(new Error(message), midway);
       return;
     }
     this.replace(slot);

@@ -79,6 +79,13 @@ describe("the experiment in the URL", () => {
     assert.equal(config.optimizers[1].learning_rate, 2);
     assert.deepEqual(off, []);
   });
+
+  it("uses a key's first value and says that the others were ignored", () => {
+    const { config, ignored } = configFromHash("#rows=12&cols=9&rows=20&rows=abc&foo=1&foo=2", DEFAULTS);
+    assert.equal(config.problem.rows, 12);
+    assert.equal(config.problem.cols, 9);
+    assert.deepEqual(ignored, ["rows after its first value (given 3 times)", "foo"]);
+  });
 });
 
 describe("control values and lab errors", () => {
