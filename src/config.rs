@@ -35,6 +35,21 @@ pub const MAX_DIM: usize = 1000;
 /// Largest size of an entry of the truth, the noise σ, init_scale and λ: squares of sums of
 /// such numbers stay far from overflow.
 pub const MAX_MAGNITUDE: f64 = 1e100;
+
+/// A number as an error message shows it: as written when it is plain (1e-6 ≤ |x| < 1e21, as
+/// JavaScript prints numbers), else in scientific notation, so `1e308` is not 309 digits.
+pub(crate) struct Shown(pub f64);
+
+impl fmt::Display for Shown {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let a = self.0.abs();
+        if a != 0.0 && a.is_finite() && !(1e-6..1e21).contains(&a) {
+            write!(f, "{:e}", self.0)
+        } else {
+            write!(f, "{}", self.0)
+        }
+    }
+}
 /// Range of the objective's scale c.
 pub const SCALE_RANGE: (f64, f64) = (1e-100, 1e100);
 /// Largest number of steps a config may ask for.
@@ -208,7 +223,7 @@ impl TryFrom<RawProblem> for ProblemConfig {
     type Error = String;
     fn try_from(raw: RawProblem) -> Result<Self, String> {
         if !raw.noise.is_finite() || !(0.0..=MAX_MAGNITUDE).contains(&raw.noise) {
-            return Err(sub("noise", format!("must be between 0 and {MAX_MAGNITUDE:e}, got {}", raw.noise)));
+            return Err(sub("noise", format!("must be between 0 and {MAX_MAGNITUDE:e}, got {}", Shown(raw.noise))));
         }
         let source = if raw.truth.is_some() || raw.observed_entries.is_some() {
             for (name, present) in [("rows", raw.rows.is_some()), ("cols", raw.cols.is_some()), ("rank", raw.rank.is_some())] {
@@ -475,7 +490,7 @@ impl Config {
     pub fn validate(&self) -> Result<(), ConfigError> {
         let m = &self.model;
         if !m.init_scale.is_finite() || m.init_scale <= 0.0 || m.init_scale > MAX_MAGNITUDE {
-            return Err(ConfigError::new("model.init_scale", format!("must be > 0 and at most {MAX_MAGNITUDE:e}, got {}", m.init_scale)));
+            return Err(ConfigError::new("model.init_scale", format!("must be > 0 and at most {MAX_MAGNITUDE:e}, got {}", Shown(m.init_scale))));
         }
         if m.depth == 0 || m.depth > MAX_DEPTH {
             return Err(ConfigError::new("model.depth", format!("must be between 1 and {MAX_DEPTH}, got {}", m.depth)));
@@ -493,12 +508,12 @@ impl Config {
         }
         let o = &self.objective;
         if !o.lambda.is_finite() || !(0.0..=MAX_MAGNITUDE).contains(&o.lambda) {
-            return Err(ConfigError::new("objective.lambda", format!("must be between 0 and {MAX_MAGNITUDE:e}, got {}", o.lambda)));
+            return Err(ConfigError::new("objective.lambda", format!("must be between 0 and {MAX_MAGNITUDE:e}, got {}", Shown(o.lambda))));
         }
         if !o.scale.is_finite() || o.scale < SCALE_RANGE.0 || o.scale > SCALE_RANGE.1 {
             return Err(ConfigError::new(
                 "objective.scale",
-                format!("must be between {:e} and {:e}, got {}", SCALE_RANGE.0, SCALE_RANGE.1, o.scale),
+                format!("must be between {:e} and {:e}, got {}", SCALE_RANGE.0, SCALE_RANGE.1, Shown(o.scale)),
             ));
         }
         if self.steps > MAX_STEPS {

@@ -16,19 +16,20 @@
 use nalgebra::{DMatrix, DVector};
 use serde::{Deserialize, Serialize};
 
+use crate::config::Shown;
 use crate::objective::{Objective, Svd};
 use crate::problem::Problem;
 
 fn check_pos(field: &'static str, v: f64) -> Result<(), (&'static str, String)> {
     if !v.is_finite() || v <= 0.0 {
-        return Err((field, format!("must be a finite number > 0, got {v}")));
+        return Err((field, format!("must be a finite number > 0, got {}", Shown(v))));
     }
     Ok(())
 }
 
 fn check_nonneg(field: &'static str, v: f64) -> Result<(), (&'static str, String)> {
     if !v.is_finite() || v < 0.0 {
-        return Err((field, format!("must be a finite number >= 0, got {v}")));
+        return Err((field, format!("must be a finite number >= 0, got {}", Shown(v))));
     }
     Ok(())
 }

@@ -156,3 +156,13 @@ fn hostile_configs_found_by_trying_to_break_it() {
     assert_eq!(a.beta2, 0.9999999999999999);
     assert_eq!(a.beta1, 0.36995516654807925, "numbers are parsed exactly (float_roundtrip)");
 }
+
+#[test]
+fn numbers_in_messages_stay_short() {
+    // 1e308 printed as written would be 309 digits long.
+    assert_eq!(error_of(r#"{"problem": {"noise": 1e308}}"#), "problem.noise: must be between 0 and 1e100, got 1e308");
+    assert_eq!(error_of(r#"{"objective": {"lambda": -2.5e-9}}"#), "objective.lambda: must be between 0 and 1e100, got -2.5e-9");
+    // Plain numbers stay plain.
+    assert_eq!(error_of(r#"{"optimizers": [{"name": "adam", "beta1": 1.5}]}"#), "optimizers[0].beta1: must be in [0, 1), got 1.5");
+    assert!(error_of(r#"{"optimizers": [{"name": "sgd_typo"}]}"#).len() < 300);
+}

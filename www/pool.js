@@ -308,6 +308,8 @@ export class WorkerPool {
       this.dropPcaWorker();
       return;
     }
+    // A worker already dropped from the pool (a smaller pool, a replaced worker): nothing to do.
+    if (!this.slots.includes(slot)) return;
     if (!this.started || !slot.answered) {
       // The workers never answered (no module workers, a blocked script), or a new one cannot
       // load its script (the server went away since): no workers at all, rather than a new

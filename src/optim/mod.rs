@@ -30,6 +30,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::config::Shown;
+
 pub use crate::solvers::{Als, GradientFlow, Newton, SoftImpute};
 
 /// `torch.optim.SGD` without momentum.
@@ -332,21 +334,21 @@ pub struct OptimizerState {
 
 fn check_lr(lr: f64) -> Result<(), (&'static str, String)> {
     if !lr.is_finite() || lr < 0.0 {
-        return Err(("learning_rate", format!("must be a finite number >= 0, got {lr}")));
+        return Err(("learning_rate", format!("must be a finite number >= 0, got {}", Shown(lr))));
     }
     Ok(())
 }
 
 fn check_nonneg(field: &'static str, v: f64) -> Result<(), (&'static str, String)> {
     if !v.is_finite() || v < 0.0 {
-        return Err((field, format!("must be a finite number >= 0, got {v}")));
+        return Err((field, format!("must be a finite number >= 0, got {}", Shown(v))));
     }
     Ok(())
 }
 
 fn check_unit(field: &'static str, v: f64) -> Result<(), (&'static str, String)> {
     if !(0.0..1.0).contains(&v) {
-        return Err((field, format!("must be in [0, 1), got {v}")));
+        return Err((field, format!("must be in [0, 1), got {}", Shown(v))));
     }
     Ok(())
 }
@@ -503,7 +505,7 @@ impl OptimizerConfig {
             }
             OptimizerConfig::Rmsprop(o) => {
                 if !(0.0..=1.0).contains(&o.alpha) {
-                    return Err(("alpha", format!("must be in [0, 1], got {}", o.alpha)));
+                    return Err(("alpha", format!("must be in [0, 1], got {}", Shown(o.alpha))));
                 }
                 check_nonneg("eps", o.eps)?;
                 check_nonneg("weight_decay", o.weight_decay)
