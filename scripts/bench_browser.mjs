@@ -25,17 +25,8 @@ import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { chromium } from "playwright-core";
+import { CHROMIUM_ARGS as ARGS } from "./chromium.mjs";
 
-const ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 
 function parseArgs(argv) {
   const opts = { base: "http://127.0.0.1:8000/", out: null, full: false, filter: null, sampleMs: null, samples: null,

@@ -6,10 +6,9 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium } from "playwright-core";
+import { CHROMIUM_ARGS as ARGS } from "../../scripts/chromium.mjs";
 
 const BASE_URL = process.env.MCP_BASE_URL || "http://127.0.0.1:8000/";
-const ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-  "--disable-background-networking", "--disable-component-update", "--disable-sync"];
 
 test("300 000 steps in the browser: bounded history, flat wasm memory", async () => {
   const dir = mkdtempSync(join(tmpdir(), "mcp-long-"));

@@ -10,11 +10,10 @@ import { existsSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium } from "playwright-core";
+import { CHROMIUM_ARGS } from "../../scripts/chromium.mjs";
 
 const BASE = process.env.MCP_BASE_URL ?? "http://127.0.0.1:8000/";
 const ROOT = new URL("../../", import.meta.url).pathname;
-const CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-  "--disable-background-networking", "--disable-component-update", "--disable-sync"];
 
 function nativeBinary() {
   for (const profile of ["release", "debug"]) {

@@ -13,21 +13,12 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium } from "playwright-core";
+import { CHROMIUM_ARGS as LAUNCH_ARGS } from "../../scripts/chromium.mjs";
 
 const BASE_URL = process.env.MCP_BASE_URL || "http://127.0.0.1:8000/";
 const CHROMIUM = process.env.MCP_CHROMIUM || "/usr/bin/chromium";
 const ORIGIN = new URL(BASE_URL).origin;
 
-const LAUNCH_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 
 let profileDir;
 let context;
