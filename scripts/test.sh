@@ -5,7 +5,8 @@
 # wasm-bindgen-cli, the wasm32 target, node_modules), quickly skipping what is there.
 #
 # Usage: scripts/test.sh
-# Stops at the first failure (non-zero exit). Ends with "N passed, M failed".
+# Stops at the first failure (non-zero exit). Ends with the tests passed per stage and
+# "N passed, M failed" (N, M: stages).
 #
 # Time limits per stage (seconds; 0 = none), overridable from the environment:
 #   MCP_NATIVE_TIMEOUT (2400), MCP_WASM_TIMEOUT (1200), MCP_E2E_TIMEOUT (1200)
@@ -25,6 +26,11 @@ CURRENT=""          # the suite being run, for the failure message
 CURRENT_START=0
 TIMINGS=()          # "name<TAB>seconds<TAB>result"
 SERVER_PID=""
+TEST_COUNTS=()
+# cargo_test_count LOG: the tests cargo test reported passed in LOG (the sum of its "test result" lines).
+cargo_test_count() {
+  sed -nE 's/^test result: ok\. ([0-9]+) passed.*/\1/p' "$1" | awk '{ n += $1 } END { print n + 0 }'
+}
 WORK_DIR="$(mktemp -d "${TMPDIR:-/tmp}/mc-playground-test.XXXXXX")"
 T_ALL=$(now)
 
@@ -52,6 +58,7 @@ on_exit() {
     printf '  %-7s %7s  %s\n' "$result" "$(fmt_secs "$secs")" "$name"
   done
   echo
+  ((${#TEST_COUNTS[@]} == 0)) || echo "tests passed per stage: ${TEST_COUNTS[*]}"
   echo "$PASSED passed, $FAILED failed"
   exit "$rc"
 }
@@ -105,7 +112,8 @@ pass uncounted
 
 # --- 1. native tests -------------------------------------------------------------
 begin "1/3 native tests: cargo test (unit, integration, doc)"
-with_timeout "$NATIVE_TIMEOUT" cargo test
+with_timeout "$NATIVE_TIMEOUT" cargo test 2>&1 | tee "$WORK_DIR/native.log"
+TEST_COUNTS+=("native $(cargo_test_count "$WORK_DIR/native.log")")
 pass
 
 # --- 2. wasm smoke test in headless Chromium ----------------------------------------
@@ -124,7 +132,8 @@ with_timeout "$WASM_TIMEOUT" \
   WASM_BINDGEN_TEST_WEBDRIVER_JSON="$MCP_ROOT/webdriver.json" \
   WASM_BINDGEN_TEST_TIMEOUT="${WASM_BINDGEN_TEST_TIMEOUT:-300}" \
   WASM_BINDGEN_TEST_DRIVER_TIMEOUT="${WASM_BINDGEN_TEST_DRIVER_TIMEOUT:-60}" \
-  cargo test --target "$MCP_WASM_TARGET" --test wasm
+  cargo test --target "$MCP_WASM_TARGET" --test wasm 2>&1 | tee "$WORK_DIR/wasm.log"
+TEST_COUNTS+=("wasm $(cargo_test_count "$WORK_DIR/wasm.log")")
 pass
 
 # --- 3. build + end-to-end tests in the page -------------------------------------------
@@ -157,6 +166,7 @@ fi
 e2e_count="$(sed -nE 's/^(# |ℹ )tests ([0-9]+)$/\2/p' "$WORK_DIR/e2e.log" | tail -n1)"
 [[ -n "$e2e_count" && "$e2e_count" -gt 0 ]] ||
   die "node --test ran no test in tests/e2e/ (name the files *.test.js / *.test.mjs)"
+TEST_COUNTS+=("e2e $e2e_count")
 pass
 
 CURRENT=""

@@ -124,7 +124,8 @@ pub fn parse_csv(text: &str) -> Result<Vec<Vec<Option<f64>>>, CsvError> {
 /// from `base` (a config JSON text; `{}` for the defaults).
 ///
 /// # Errors
-/// A bad CSV (as [`CsvError`], in the message) or a bad base config.
+/// A bad CSV (as [`CsvError`], in the message) or a bad base config. Show it with
+/// [`csv_error_text`].
 pub fn csv_to_config(text: &str, base: &str) -> Result<Config, ConfigError> {
     let rows = parse_csv(text).map_err(|e| ConfigError::new("", e.to_string()))?;
     let mut base: Value = serde_json::from_str(base).map_err(|e| ConfigError::new("", format!("base config: {e}")))?;
@@ -138,6 +139,16 @@ pub fn csv_to_config(text: &str, base: &str) -> Result<Config, ConfigError> {
     let Some(obj) = base.as_object_mut() else { return Err(ConfigError::new("", "base config: must be a JSON object")) };
     obj.insert("problem".into(), json!({"truth": rows, "observed_entries": entries, "noise": noise, "seed": seed}));
     Config::from_json(&base.to_string())
+}
+
+/// The text of an error of [`csv_to_config`]: the field's path when it names one (a bad field of
+/// the base config), else the message alone (`CSV row 2, column 3: …`, `base config: …`).
+pub fn csv_error_text(e: &ConfigError) -> String {
+    if e.field.is_empty() {
+        e.message.clone()
+    } else {
+        e.to_string()
+    }
 }
 
 /// A matrix as CSV: m lines of n comma-separated numbers, each printed so that it reads back

@@ -131,7 +131,7 @@ impl Lab {
     pub fn csv_to_config(csv: JsValue, base_config_json: JsValue) -> Result<String, JsError> {
         let csv = text(&csv, "CSV")?;
         let base = text(&base_config_json, "config")?;
-        crate::csv::csv_to_config(&csv, &base).map(|c| c.to_json()).map_err(|e| JsError::new(&e.to_string()))
+        crate::csv::csv_to_config(&csv, &base).map(|c| c.to_json()).map_err(|e| JsError::new(&crate::csv::csv_error_text(&e)))
     }
 
     /// Every method with its default hyper-parameters: a JSON array of optimizer configs.

@@ -80,7 +80,8 @@ fn complete_command_prints_the_completed_csv() {
     bad.stdin.take().unwrap().write_all(b"1,2\nx,3\n").unwrap();
     let out = bad.wait_with_output().unwrap();
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("CSV row 2, column 1"));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("mc-playground: CSV row 2, column 1"), "{err}");
 }
 
 proptest! {

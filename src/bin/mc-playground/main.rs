@@ -235,7 +235,7 @@ fn complete(csv: &str, config: Option<&str>, method: usize) -> Result<String, St
         Some(path) => read_input(path)?,
         None => "{}".to_string(),
     };
-    let config = mc_playground::csv::csv_to_config(&data, &base).map_err(|e| e.to_string())?;
+    let config = mc_playground::csv::csv_to_config(&data, &base).map_err(|e| mc_playground::csv::csv_error_text(&e))?;
     if method >= config.optimizers.len() {
         return Err(format!("--method {method}: the config has {} methods", config.optimizers.len()));
     }
