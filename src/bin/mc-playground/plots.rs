@@ -178,7 +178,15 @@ fn draw_lines(groups: &BTreeMap<String, BTreeMap<i64, (f64, Vec<f64>)>>, x: &str
     macro_rules! body {
         ($chart:expr) => {{
             let mut chart = $chart;
-            chart.configure_mesh().x_desc(x).y_desc(format!("{metric_name} (log)")).x_label_formatter(&number_label).draw()?;
+            // On a linear x axis a light line per label step only: plotters' default of ten looks
+            // like a log scale's minor grid.
+            chart
+                .configure_mesh()
+                .x_desc(x)
+                .y_desc(format!("{metric_name} (log)"))
+                .x_label_formatter(&number_label)
+                .x_max_light_lines(if log_x { 10 } else { 1 })
+                .draw()?;
             for (k, label, pts) in &series {
                 let color = palette[*k];
                 let line: Vec<(f64, f64)> = pts.iter().filter(|p| p.1.is_finite()).map(|p| (p.0, p.1)).collect();
