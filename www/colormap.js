@@ -98,8 +98,12 @@ export function runMarker(i) {
 /** Each method's own colour slot, so that a method keeps its colour from one experiment to the next. */
 const PREFERRED_SLOT = { adam: 0, rmsprop: 1, adagrad: 2, gd: 3, momentum: 4, nesterov: 5, adamw: 6, amsgrad: 7 };
 
-/** Slots for the other methods and for copies, least used by the common methods first. */
-const FALLBACK_SLOTS = [6, 7, 2, 5, 4, 1, 3, 0];
+/**
+ * Slots for the other methods and for copies, least used by the common methods first; black (slot
+ * 6, the colour of the axes, the text and the PCA's "start") last, so that a copy (a second Adam)
+ * does not look like ink.
+ */
+const FALLBACK_SLOTS = [7, 2, 5, 4, 1, 3, 0, 6];
 
 /**
  * Colour slots for runs of the given methods: `fixed[i]` (a run that keeps its colour) where

@@ -20,7 +20,7 @@ import { TrajectoryPlot } from "./views/trajectory.js";
 import { PcaPlot } from "./views/pca.js";
 import { RECOVERED, SensitivityPlot } from "./views/sensitivity.js";
 import { formatFigure, formatNumber, formatPow10 } from "./views/axes.js";
-import { RunPanel } from "./panel.js";
+import { RunPanel, distinctLabels } from "./panel.js";
 import { Sweep, gridSize, parseProtocol, sweptMethods } from "./sweep.js";
 import {
   METHOD_INFO, PROBLEM_FIELDS, configFromControls, configFromHash, configToHash, explainLabError,
@@ -67,7 +67,7 @@ const app = {
   race: null, // {kind: "tuned", from, to, perDecade, steps} while the tuned race is showing
   autoInit: false, // the start was switched to gaussian by a depth change (and goes back at depth 1)
   // The PCA's state; rate: milliseconds per K³ (Chromium: 1–2·10⁻⁶) until this machine's own is measured.
-  pca: { result: null, at: 0, cost: 0, rate: 2e-6, snapshots: 0, step: -1, dirty: true, visible: true, timer: null, gathering: false },
+  pca: { result: null, at: 0, cost: 0, rate: 2e-6, snapshots: 0, step: -1, dirty: true, visible: true, timer: null, busy: false },
   plot: { metric: "test_error", x: "step", log: true },
   sweep: null,
   sweepCells: [],
@@ -402,6 +402,8 @@ function installLab(lab, opts = {}) {
     const lr = lab.run_learning_rate(i);
     runInfo.push({ name: lab.run_name(i), label: lab.run_label(i), lr: lr ?? undefined, opt });
   }
+  // Runs with the same label (two Adams) are told apart by what differs: "Adam (eps 1e-12)".
+  distinctLabels(runInfo).forEach((label, i) => { runInfo[i].label = label; });
   const truthPtr = lab.truth_ptr();
   const yPtr = lab.observations_ptr();
   const maskPtr = lab.observed_mask_ptr();
@@ -790,6 +792,7 @@ function setRunEnabled(run, on) {
   const li = $("legend").children[run.index];
   if (li) li.classList.toggle("off", !on);
   drawPca();
+  updateRaceBadge();
   updateHash();
   requestRender();
 }
@@ -969,10 +972,10 @@ function updateRaceBadge() {
   let badgeText;
   let text;
   const r = equalRate();
+  const rates = lrRuns.map((x) => `${x.label} ${formatNumber(x.lr)}`).join(", ");
   if (app.race?.kind === "tuned") {
     kind = "tuned";
     badgeText = "tuned: each method at its best rate";
-    const rates = lrRuns.map((x) => `${x.label} ${formatNumber(x.lr)}`).join(", ");
     text = `${app.sweepResult ? "From the sweep below" : "From a learning-rate sweep"} (${protocolPhrase(app.race)}): ${rates}. ` +
       "GD now finds W* too, but only near rate 100 (ten thousand times the 0.01 at which Adam wins the equal race) " +
       "and in a narrow window: on the default experiment its final test error is 0.999 at 0.01, 0.93 at 1, 0.44 at 10, 0.0175 at 100.";
@@ -982,21 +985,39 @@ function updateRaceBadge() {
     text = "None of these methods has a learning rate to tune.";
   } else if (r !== null) {
     kind = "equal";
-    badgeText = `equal learning rates ${formatNumber(r)}`;
-    text = r === EQUAL_RATE
+    badgeText = lrRuns.length === 1 ? `learning rate ${formatNumber(r)}` : `equal learning rates ${formatNumber(r)}`;
+    // The claim about who wins is only made for the experiment it was checked on: the default
+    // one (six methods, the default problem, every run on); otherwise a plain description.
+    // Your own data (problem.truth) is not in the hash, so it is checked apart.
+    const shown = { ...currentConfig(), steps: app.defaults.steps }; // any run length
+    const isDefault = !app.config.problem?.truth &&
+      configToHash(shown, app.runs.map((x) => x.enabled), app.defaults, { methods: app.methods }) === "";
+    text = isDefault && r === EQUAL_RATE
       ? "Every method with a learning rate uses 0.01. Adam and RMSProp find W*; GD, momentum and Nesterov hardly move, " +
         "because their step is the rate times gradients of only 10⁻⁶ to 10⁻⁴ per entry, while Adam's step is about the rate itself. " +
         "That says more about the rate than about the methods: see the sweep below for a fair race."
-      : `Every method with a learning rate uses ${formatNumber(r)}.`;
+      : equalRaceText(lrRuns, app.runs.filter((x) => !x.hasLr), r);
   } else {
     kind = "custom";
     badgeText = "learning rates set by hand";
-    text = "Each method at the rate you chose.";
+    text = `Each method at its own rate: ${rates}.`;
   }
   badge.dataset.race = kind;
   badge.textContent = badgeText;
   caption.textContent = text;
-  $("race-equal-top").hidden = kind === "equal" && r === EQUAL_RATE || kind === "none";
+  // "Back to equal rates" only when they are not equal already.
+  $("race-equal-top").hidden = kind === "equal" || kind === "none";
+}
+
+/** "Adam and GD both use rate 0.01; Newton has none." */
+function equalRaceText(withLr, without, rate) {
+  const list = (runs) => {
+    const names = runs.map((x) => x.label);
+    return names.length > 1 ? `${names.slice(0, -1).join(", ")} and ${names[names.length - 1]}` : names[0];
+  };
+  const uses = withLr.length === 1 ? "uses" : withLr.length === 2 ? "both use" : "all use";
+  const none = without.length ? `; ${list(without)} ${without.length === 1 ? "has" : "have"} none` : "";
+  return `${list(withLr)} ${uses} rate ${formatNumber(rate)}${none}.`;
 }
 
 function raceEqual() {
@@ -1383,6 +1404,7 @@ function render() {
   if (counter.dataset.step !== String(maxStep)) {
     counter.dataset.step = String(maxStep);
     counter.textContent = `step ${maxStep}`;
+    updatePcaStatus();
   }
 
   const timeSeries = [];
@@ -1478,7 +1500,7 @@ function pcaPredictedMs() {
 
 function schedulePca() {
   const p = app.pca;
-  if (p.timer !== null || !p.dirty || !p.visible || !app.lab) return;
+  if (p.timer !== null || p.busy || !p.dirty || !p.visible || !app.lab) return;
   const playing = app.player?.playing;
   const predicted = pcaPredictedMs();
   // With workers it is computed in one of them: it never holds up the page, so it never waits.
@@ -1500,16 +1522,23 @@ async function computePcaFromWorkers() {
   const p = app.pca;
   const pool = app.pool;
   const gen = pool.gen;
-  p.gathering = true;
+  // One computation at a time (an older one ending last would show an older projection); a
+  // change meanwhile marks it dirty again, and it is scheduled again when this one ends.
+  p.busy = true;
   p.dirty = false; // a reply from now on marks it again
-  let runs;
   try {
-    runs = WorkerPool.byRun(await pool.call("snapshots"));
+    await pcaFromWorkers(pool, gen);
   } finally {
-    p.gathering = false;
+    p.busy = false;
+    schedulePca();
+    updatePcaStatus();
   }
+}
+
+async function pcaFromWorkers(pool, gen) {
+  const runs = WorkerPool.byRun(await pool.call("snapshots"));
   if (app.pool !== pool || pool.gen !== gen || runs.length !== app.runs.length) {
-    markPcaDirty(); // the experiment changed meanwhile: again later
+    app.pca.dirty = true; // the experiment changed meanwhile: again later
     return;
   }
   const counts = runs.map((r) => r.steps.length);
@@ -1538,7 +1567,7 @@ async function computePcaFromWorkers() {
 
 function computePca(force = false) {
   const p = app.pca;
-  if (!app.lab || (!p.dirty && !force) || p.gathering) return;
+  if (!app.lab || (!p.dirty && !force) || p.busy) return;
   if (app.pool) {
     computePcaFromWorkers();
     return;
@@ -1590,19 +1619,24 @@ function updatePcaStatus() {
   const playing = app.player?.playing;
   let text = "";
   let button = false;
+  let stale = false;
   if (p.result) {
     text = `Shown: step ${p.step}.`;
     const current = Number($("step-counter").dataset.step);
-    if (!app.pool && p.dirty && current !== p.step) {
-      if (predicted > PCA_AUTO_MS) {
-        text += ` An update would take about ${seconds(predicted)} and freeze the page meanwhile.`;
-        button = true;
-      } else if (playing && predicted > PCA_LIVE_MS) {
-        text += ` One update takes about ${seconds(predicted)}, so it waits until playing stops.`;
-        button = true;
-      }
+    // Out of date: say so, never show an old projection as if it were the current one.
+    stale = (p.dirty || p.busy || p.timer !== null) && current !== p.step;
+    if (stale && !app.pool && predicted > PCA_AUTO_MS) {
+      text += ` An update would take about ${seconds(predicted)} and freeze the page meanwhile.`;
+      button = true;
+    } else if (stale && !app.pool && playing && predicted > PCA_LIVE_MS) {
+      text += ` One update takes about ${seconds(predicted)}, so it waits until playing stops.`;
+      button = true;
+    } else if (stale) {
+      text = `Shown: step ${p.step} (updating…).`;
     }
   }
+  const canvas = $("pca-plot");
+  canvas.dataset.stale = String(stale);
   const s = $("pca-status");
   if (s.textContent !== text) s.textContent = text;
   const b = $("pca-update");

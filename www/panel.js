@@ -30,6 +30,32 @@ export function hyperText(opt, skip = ["name", "learning_rate"]) {
     .join(" · ");
 }
 
+/**
+ * Labels that tell runs apart. A run whose label an earlier run already has gets, in brackets,
+ * the fields of its optimizer config that differ from the first run with that label ("Adam (eps
+ * 10⁻¹²)"); if nothing differs (or that is taken too), a number ("Adam (2)"). The learning rate is
+ * left out: it changes without a rebuild (the panel shows it).
+ * @param {{label: string, opt: object}[]} runs each run's label and optimizer config
+ * @returns {string[]} one label per run, all different
+ */
+export function distinctLabels(runs) {
+  const used = new Set();
+  return runs.map((run, i) => {
+    const first = runs.findIndex((r) => r.label === run.label);
+    let label = run.label;
+    if (first < i) {
+      const a = runs[first].opt || {};
+      const b = run.opt || {};
+      const diff = Object.fromEntries(Object.entries(b).filter(([k, v]) => JSON.stringify(a[k]) !== JSON.stringify(v)));
+      const text = hyperText(diff);
+      if (text) label = `${run.label} (${text})`;
+    }
+    for (let n = 2; used.has(label); n++) label = `${run.label} (${n})`;
+    used.add(label);
+    return label;
+  });
+}
+
 /** A learning rate in its text box: four significant digits (0.003162 for 10^-2.5). */
 export function lrText(v) {
   return Number.isFinite(v) ? String(Number(v.toPrecision(4))) : String(v);

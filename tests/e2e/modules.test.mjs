@@ -8,8 +8,8 @@ import { configFromHash, configToHash, explainLabError, parseField, PROBLEM_FIEL
 import { decadeRange, formatFigure, formatPow10, linearTicks, logTicks } from "../../www/views/axes.js";
 import { DIVERGING, RUN_COLOURS, TABLE_SIZE, assignSlots, runColour, runDash, runMarker } from "../../www/colormap.js";
 import { gridSize, parseProtocol, sweptMethods, tunedConfig } from "../../www/sweep.js";
-import { formatParam, hyperText } from "../../www/panel.js";
-import { pcLabel } from "../../www/views/pca.js";
+import { distinctLabels, formatParam, hyperText } from "../../www/panel.js";
+import { paddedRange, pcLabel } from "../../www/views/pca.js";
 import { linearRange } from "../../www/views/lineplot.js";
 
 /** Lab.methods() for the methods the tests use. */
@@ -168,12 +168,24 @@ describe("axes and colours", () => {
     assert.equal(runMarker(8), "square");
   });
 
+  it("never gives a copy or another method black (the axes' and the text's colour) while another colour is free", () => {
+    const black = RUN_COLOURS.indexOf("#000000");
+    assert.ok(black >= 0);
+    // The "Scale invariance" preset: two Adams and GD.
+    assert.ok(!assignSlots(["adam", "adam", "gd"]).includes(black));
+    for (const names of [["adam", "adam"], ["gd", "gradient_flow", "newton"], ["adam", "gd", "gd", "gd", "gd", "gd", "gd"]]) {
+      const slots = assignSlots(names);
+      assert.equal(new Set(slots).size, slots.length);
+      assert.ok(!slots.includes(black), `${names}: ${slots}`);
+    }
+  });
+
   it("keeps each method's colour across experiments, and a run's colour when others come and go", () => {
     assert.deepEqual(assignSlots(["adam", "rmsprop", "adagrad", "gd", "momentum", "nesterov"]), [0, 1, 2, 3, 4, 5]);
-    assert.deepEqual(assignSlots(["gd", "gradient_flow", "adam"]), [3, 6, 0]);
-    assert.deepEqual(assignSlots(["adam", "adam", "newton"]), [0, 6, 7]);
+    assert.deepEqual(assignSlots(["gd", "gradient_flow", "adam"]), [3, 7, 0]);
+    assert.deepEqual(assignSlots(["adam", "adam", "newton"]), [0, 7, 2]);
     // Kept slots stay; a new run takes its own slot if free, else a free one.
-    assert.deepEqual(assignSlots(["adam", "gd", "gd"], [0, 3, null]), [0, 3, 6]);
+    assert.deepEqual(assignSlots(["adam", "gd", "gd"], [0, 3, null]), [0, 3, 7]);
     assert.deepEqual(assignSlots(["soft_impute", "adam"], [6, null]), [6, 0]);
     const many = assignSlots(["adam", "rmsprop", "adagrad", "gd", "momentum", "nesterov", "adamw", "amsgrad", "nadam", "newton"]);
     assert.deepEqual(many.slice(8), [8, 9]);
@@ -219,5 +231,31 @@ describe("the sweep, hyper-parameters and PCA labels", () => {
     assert.equal(pcLabel(1, 0.6234), "PC1 (62% of the variance)");
     assert.equal(pcLabel(2, 0.054), "PC2 (5.4% of the variance)");
     assert.equal(pcLabel(2, 0), "PC2");
+  });
+
+  it("tells runs with the same label apart by what differs from the first one", () => {
+    const adam = { name: "adam", learning_rate: 0.01, beta1: 0.9, beta2: 0.999, eps: 1e-8, bias_correction: true };
+    const runs = [
+      { label: "Adam", opt: adam },
+      { label: "Adam", opt: { ...adam, eps: 1e-12 } },
+      { label: "GD", opt: { name: "gd", learning_rate: 0.01 } },
+      { label: "Adam", opt: { ...adam, learning_rate: 0.1 } }, // only the (hot) rate differs
+      { label: "Adam", opt: { ...adam, beta2: 0.99, eps: 1e-12 } },
+      { label: "Adam", opt: adam },
+    ];
+    assert.deepEqual(distinctLabels(runs),
+      ["Adam", "Adam (eps 10⁻¹²)", "GD", "Adam (2)", "Adam (β₂ 0.99 · eps 10⁻¹²)", "Adam (3)"]);
+    assert.deepEqual(distinctLabels([{ label: "Adam", opt: adam }, { label: "Adam (no bias correction)", opt: adam }]),
+      ["Adam", "Adam (no bias correction)"]);
+  });
+
+  it("pads the PCA plot's range so that the end dots at its edges are drawn whole", () => {
+    const r = paddedRange([[[0, 0], [10, -2]], [[0, 0], [-5, 2]]], 0.1);
+    assert.deepEqual(r.x, [-6.5, 11.5]);
+    assert.deepEqual(r.y, [-2.4, 2.4]);
+    // One point (nothing has moved yet): a range around it, never an empty one.
+    const one = paddedRange([[[3, 0]]], 0.1);
+    assert.ok(one.x[0] < 3 && one.x[1] > 3 && one.y[0] < 0 && one.y[1] > 0);
+    assert.equal(paddedRange([[]]), null);
   });
 });

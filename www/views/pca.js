@@ -12,6 +12,34 @@ export function pcLabel(k, fraction) {
   return `PC${k} (${text}% of the variance)`;
 }
 
+/**
+ * The plot's x and y ranges: the points' extent widened by `pad` of its span on every side, so
+ * that the start and end dots at the extremes are drawn whole. null when there is no point.
+ * @param {number[][][]} coords per run, per snapshot, [pc1, pc2]
+ * @returns {{x: [number, number], y: [number, number]} | null}
+ */
+export function paddedRange(coords, pad = 0.06) {
+  let x0 = Infinity;
+  let x1 = -Infinity;
+  let y0 = Infinity;
+  let y1 = -Infinity;
+  for (const run of coords || []) {
+    for (const [x, y] of run) {
+      if (!Number.isFinite(x) || !Number.isFinite(y)) continue;
+      if (x < x0) x0 = x;
+      if (x > x1) x1 = x;
+      if (y < y0) y0 = y;
+      if (y > y1) y1 = y;
+    }
+  }
+  if (x0 > x1) return null;
+  const widen = (lo, hi) => {
+    const span = hi - lo > 0 ? hi - lo : Math.abs(hi) > 0 ? Math.abs(hi) : 1;
+    return [lo - pad * span, hi + pad * span];
+  };
+  return { x: widen(x0, x1), y: widen(y0, y1) };
+}
+
 export class PcaPlot {
   constructor(canvas) {
     this.plot = new LinePlot(canvas, { xLabel: "PC1", yLabel: "PC2", xLog: false, yLog: false });
@@ -44,7 +72,10 @@ export class PcaPlot {
     // Switched-off runs first, so the others are drawn on top.
     series.sort((a, b) => Number(a.enabled) - Number(b.enabled));
     const first = series.find((s) => s.len > 0);
+    const range = paddedRange(coords);
+    this.range = range;
     this.plot.draw(series, {
+      ...(range ? { xMin: range.x[0], xMax: range.x[1], yHint: range.y } : {}),
       empty: "computing…",
       decorate: (ctx, map) => {
         if (!first) return;
