@@ -978,7 +978,7 @@ function updateRaceBadge() {
     badgeText = "tuned: each method at its best rate";
     text = `${app.sweepResult ? "From the sweep below" : "From a learning-rate sweep"} (${protocolPhrase(app.race)}): ${rates}. ` +
       "GD now finds W* too, but only near rate 100 (ten thousand times the 0.01 at which Adam wins the equal race) " +
-      "and in a narrow window: on the default experiment its final test error is 0.999 at 0.01, 0.93 at 1, 0.44 at 10, 0.0175 at 100.";
+      "and in a narrow window: on the default experiment its final test error is 0.999 at 0.01, 0.93 at 1, 0.44 at 10, 0.0176 at 100.";
   } else if (!lrRuns.length) {
     kind = "none";
     badgeText = "no learning rates";
