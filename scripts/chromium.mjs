@@ -16,3 +16,25 @@ export const CHROMIUM_ARGS = [
 
 /** The Chromium executable. */
 export const CHROMIUM_PATH = process.env.MCP_CHROMIUM || "/usr/bin/chromium";
+
+/**
+ * Chromium with a fresh profile directory and its first page (1400 × 900 unless `options` say
+ * otherwise; `options` go to playwright-core's launchPersistentContext). `close()` closes the
+ * browser and deletes the profile.
+ */
+export async function launchFresh(prefix, options = {}) {
+  const { chromium } = await import("playwright-core");
+  const { mkdtempSync, rmSync } = await import("node:fs");
+  const { tmpdir } = await import("node:os");
+  const { join } = await import("node:path");
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  const context = await chromium.launchPersistentContext(dir, {
+    executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, headless: true, viewport: { width: 1400, height: 900 }, ...options,
+  });
+  const page = context.pages()[0] || (await context.newPage());
+  const close = async () => {
+    await context.close();
+    rmSync(dir, { recursive: true, force: true });
+  };
+  return { context, page, close };
+}

@@ -6,17 +6,13 @@
 
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { chromium } from "playwright-core";
-import { CHROMIUM_ARGS as LAUNCH_ARGS } from "../../scripts/chromium.mjs";
+import { readFileSync } from "node:fs";
+import { launchFresh } from "../../scripts/chromium.mjs";
 
 const BASE_URL = process.env.MCP_BASE_URL || "http://127.0.0.1:8000/";
-const CHROMIUM = process.env.MCP_CHROMIUM || "/usr/bin/chromium";
 const ORIGIN = new URL(BASE_URL).origin;
 
-let profileDir;
+let browser;
 let context;
 let page;
 const consoleErrors = [];
@@ -34,19 +30,15 @@ async function open(hash = "") {
 
 describe("your data, tooltips, rules, postMessage, recovery map", { timeout: 120_000 }, () => {
   before(async () => {
-    profileDir = mkdtempSync(join(tmpdir(), "mcp-e2e-data-"));
-    context = await chromium.launchPersistentContext(profileDir, {
-      executablePath: CHROMIUM, args: LAUNCH_ARGS, headless: true, viewport: { width: 1400, height: 900 }, acceptDownloads: true,
-    });
+    browser = await launchFresh("mcp-e2e-data-", { acceptDownloads: true });
+    ({ context, page } = browser);
     context.on("request", (r) => requests.push(r.url()));
-    page = context.pages()[0] || (await context.newPage());
     page.on("console", (msg) => { if (msg.type() === "error") consoleErrors.push(msg.text()); });
     page.on("pageerror", (err) => pageErrors.push(String(err)));
   });
 
   after(async () => {
-    if (context) await context.close();
-    if (profileDir) rmSync(profileDir, { recursive: true, force: true });
+    await browser?.close();
   });
 
   it("completes a pasted CSV with blanks, hatches the unknown cells and downloads the completed CSV", async () => {

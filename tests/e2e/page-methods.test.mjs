@@ -9,18 +9,13 @@
 
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { chromium } from "playwright-core";
-import { CHROMIUM_ARGS as LAUNCH_ARGS } from "../../scripts/chromium.mjs";
+import { launchFresh } from "../../scripts/chromium.mjs";
 
 const BASE_URL = process.env.MCP_BASE_URL || "http://127.0.0.1:8000/";
-const CHROMIUM = process.env.MCP_CHROMIUM || "/usr/bin/chromium";
 const ORIGIN = new URL(BASE_URL).origin;
 
 
-let profileDir;
+let browser;
 let context;
 let page;
 const consoleErrors = [];
@@ -86,15 +81,9 @@ async function distinctColours(selector) {
 
 describe("methods, models and the learning-rate sweep", { timeout: 150_000 }, () => {
   before(async () => {
-    profileDir = mkdtempSync(join(tmpdir(), "mcp-e2e-methods-"));
-    context = await chromium.launchPersistentContext(profileDir, {
-      executablePath: CHROMIUM,
-      args: LAUNCH_ARGS,
-      headless: true,
-      viewport: { width: 1400, height: 900 },
-    });
+    browser = await launchFresh("mcp-e2e-methods-");
+    ({ context, page } = browser);
     context.on("request", (r) => requests.push(r.url()));
-    page = context.pages()[0] || (await context.newPage());
     watch(page);
     try {
       await open();
@@ -104,8 +93,7 @@ describe("methods, models and the learning-rate sweep", { timeout: 150_000 }, ()
   });
 
   after(async () => {
-    if (context) await context.close();
-    if (profileDir) rmSync(profileDir, { recursive: true, force: true });
+    await browser?.close();
   });
 
   it("offers all fourteen methods, the default six checked", async () => {

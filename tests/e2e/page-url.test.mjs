@@ -6,17 +6,12 @@
 
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { chromium } from "playwright-core";
-import { CHROMIUM_ARGS as LAUNCH_ARGS } from "../../scripts/chromium.mjs";
+import { launchFresh } from "../../scripts/chromium.mjs";
 
 const BASE_URL = process.env.MCP_BASE_URL || "http://127.0.0.1:8000/";
-const CHROMIUM = process.env.MCP_CHROMIUM || "/usr/bin/chromium";
 const ORIGIN = new URL(BASE_URL).origin;
 
-let profileDir;
+let browser;
 let context;
 let page;
 const consoleErrors = [];
@@ -56,19 +51,15 @@ async function waitHash(re) {
 
 describe("the URL is the experiment", { timeout: 120_000 }, () => {
   before(async () => {
-    profileDir = mkdtempSync(join(tmpdir(), "mcp-e2e-url-"));
-    context = await chromium.launchPersistentContext(profileDir, {
-      executablePath: CHROMIUM, args: LAUNCH_ARGS, headless: true, viewport: { width: 1400, height: 900 },
-    });
+    browser = await launchFresh("mcp-e2e-url-");
+    ({ context, page } = browser);
     context.on("request", (r) => requests.push(r.url()));
-    page = context.pages()[0] || (await context.newPage());
     page.on("console", (msg) => { if (msg.type() === "error") consoleErrors.push(msg.text()); });
     page.on("pageerror", (err) => pageErrors.push(String(err)));
   });
 
   after(async () => {
-    if (context) await context.close();
-    if (profileDir) rmSync(profileDir, { recursive: true, force: true });
+    await browser?.close();
   });
 
   it("writes every field (seed included, enums by name) and reproduces the same numbers after a reload", async () => {
@@ -199,21 +190,17 @@ describe("the URL is the experiment", { timeout: 120_000 }, () => {
 });
 
 describe("exports", { timeout: 60_000 }, () => {
+  let exportBrowser;
   let ctx;
   let pg;
-  let dir;
   before(async () => {
-    dir = mkdtempSync(join(tmpdir(), "mcp-e2e-export-"));
-    ctx = await chromium.launchPersistentContext(dir, {
-      executablePath: CHROMIUM, args: LAUNCH_ARGS, headless: true, acceptDownloads: true, viewport: { width: 1400, height: 900 },
-    });
-    pg = ctx.pages()[0] || (await ctx.newPage());
+    exportBrowser = await launchFresh("mcp-e2e-export-", { acceptDownloads: true });
+    ({ context: ctx, page: pg } = exportBrowser);
     await pg.goto(`${BASE_URL}#m=adam,gd&lr=0.01,0.01&rows=12&cols=10&observed=50`, { waitUntil: "load" });
     await pg.waitForFunction(() => Number(document.querySelector("#step-counter").dataset.step) >= 5, null, { timeout: 30_000 });
   });
   after(async () => {
-    if (ctx) await ctx.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    await exportBrowser?.close();
   });
 
   async function save(button) {
@@ -242,10 +229,9 @@ describe("exports", { timeout: 60_000 }, () => {
 
 describe("embedding flags", { timeout: 60_000 }, () => {
   it("embed=1&controls=0&panels=adam,gd&autoplay=0 hides the controls, races the two methods and does not play", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "mcp-e2e-embed-"));
-    const ctx = await chromium.launchPersistentContext(dir, { executablePath: CHROMIUM, args: LAUNCH_ARGS, headless: true, viewport: { width: 600, height: 800 } });
+    const embed = await launchFresh("mcp-e2e-embed-", { viewport: { width: 600, height: 800 } });
     try {
-      const pg = ctx.pages()[0] || (await ctx.newPage());
+      const pg = embed.page;
       await pg.goto(`${BASE_URL}?embed=1&controls=0&panels=adam,gd&autoplay=0`, { waitUntil: "load" });
       await pg.waitForFunction(() => document.querySelectorAll("article[data-run]").length === 2, null, { timeout: 30_000 });
       // Both control sections (the top one and the one below the plots) are hidden.
@@ -255,8 +241,7 @@ describe("embedding flags", { timeout: 60_000 }, () => {
       await pg.waitForTimeout(300);
       assert.equal(await pg.locator("#step-counter").getAttribute("data-step"), "0");
     } finally {
-      await ctx.close();
-      rmSync(dir, { recursive: true, force: true });
+      await embed.close();
     }
   });
 });

@@ -8,18 +8,13 @@
 
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { chromium } from "playwright-core";
-import { CHROMIUM_ARGS as LAUNCH_ARGS } from "../../scripts/chromium.mjs";
+import { launchFresh } from "../../scripts/chromium.mjs";
 
 const BASE_URL = process.env.MCP_BASE_URL || "http://127.0.0.1:8000/";
-const CHROMIUM = process.env.MCP_CHROMIUM || "/usr/bin/chromium";
 const ORIGIN = new URL(BASE_URL).origin;
 
 
-let profileDir;
+let browser;
 let context;
 let page;
 const consoleErrors = [];
@@ -56,15 +51,9 @@ async function ensurePaused() {
 
 describe("the playground page", { timeout: 180_000 }, () => {
   before(async () => {
-    profileDir = mkdtempSync(join(tmpdir(), "mcp-e2e-profile-"));
-    context = await chromium.launchPersistentContext(profileDir, {
-      executablePath: CHROMIUM,
-      args: LAUNCH_ARGS,
-      headless: true,
-      viewport: { width: 1400, height: 900 },
-    });
+    browser = await launchFresh("mcp-e2e-profile-");
+    ({ context, page } = browser);
     context.on("request", (r) => requests.push(r.url()));
-    page = context.pages()[0] || (await context.newPage());
     page.on("console", (msg) => {
       if (msg.type() === "error") consoleErrors.push(msg.text());
     });
@@ -77,8 +66,7 @@ describe("the playground page", { timeout: 180_000 }, () => {
   });
 
   after(async () => {
-    if (context) await context.close();
-    if (profileDir) rmSync(profileDir, { recursive: true, force: true });
+    await browser?.close();
   });
 
   it("loads the wasm core and plays the default experiment at once", async () => {
