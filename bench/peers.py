@@ -180,6 +180,29 @@ def measure(peer, p, sampling):
     }
 
 
+def yardstick(p, sampling):
+    """LAPACK's own costs at this size, in the same run: the n × n product (OpenBLAS dgemm) and
+    the SVD that NumPy's step calls (gesdd, with vectors and values only), on the iterate after
+    the check steps (what a step sees). They put the step's cost in products in perspective:
+    what the best-known library needs for the SVD alone."""
+    peer = NumpyAdam(p)
+    peer.run(p["check_steps"])
+    w = peer.matrix().copy()
+    b = np.ascontiguousarray(w.T)
+    c = np.empty_like(w)
+
+    def calls(f):
+        return lambda k: [f() for _ in range(k)]
+
+    out = {"size": p["size"]}
+    for key, f in (("matmul", lambda: np.matmul(w, b, out=c)),
+                   ("svd", lambda: np.linalg.svd(w, full_matrices=False)),
+                   ("svd_values", lambda: np.linalg.svd(w, compute_uv=False))):
+        secs, median, _, _ = time_units(calls(f), **sampling)
+        out[f"{key}_secs"], out[f"{key}_secs_median"] = secs, median
+    return out
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--problems", required=True, help="JSON from `cargo bench --bench steps -- --peer-problems`")
@@ -188,6 +211,7 @@ def main():
     ap.add_argument("--samples", type=int, default=31)
     ap.add_argument("--peers", default="numpy,jax")
     ap.add_argument("--sizes", default="", help="comma-separated sizes (default: all in the file)")
+    ap.add_argument("--no-yardstick", action="store_true", help="skip timing LAPACK's product and SVD alone")
     args = ap.parse_args()
     sampling = {"sample_secs": args.sample_ms / 1000, "samples": args.samples, "warmup_secs": 0.05}
     problems = json.load(open(args.problems))
@@ -205,6 +229,13 @@ def main():
                   f"check after {p['check_steps']} steps: {r['check_relative_difference']:.1e}{flag}",
                   file=sys.stderr, flush=True)
             results.append(r)
+    yardsticks = []
+    if not args.no_yardstick:
+        for p in problems:
+            y = yardstick(p, sampling)
+            print(f"  LAPACK n={p['size']:<4} SVD = {y['svd_secs'] / y['matmul_secs']:.1f} products "
+                  f"({y['svd_values_secs'] / y['matmul_secs']:.1f} for the values only)", file=sys.stderr, flush=True)
+            yardsticks.append(y)
     import jax
 
     out = {
@@ -213,6 +244,7 @@ def main():
         "threads": {k: os.environ.get(k) for k in ("OPENBLAS_NUM_THREADS", "XLA_FLAGS")},
         "sampling": sampling,
         "results": results,
+        "yardsticks": yardsticks,
     }
     if args.out:
         os.makedirs(os.path.dirname(args.out) or ".", exist_ok=True)

@@ -159,8 +159,9 @@ def report(d, command):
     w("The unit is nalgebra's n × n product on the same platform (natively `matrixmultiply`, AVX-512/FMA "
       "picked at run time; in wasm its scalar fallback). \"our product\" is this crate's fixed-order kernel.")
     w("")
-    w("| n | product µs (native) | Adam/ratio step, products (native) | our product µs | SVD nalgebra → ours µs (native) | SVD ours, products | product µs (wasm) | step, products (wasm) |")
-    w("|---:|---:|---:|---:|---:|---:|---:|---:|")
+    yard = {y["size"]: y for y in (peers or {}).get("yardsticks", [])}
+    w("| n | product µs (native) | Adam/ratio step, products (native) | our product µs | SVD nalgebra → ours µs (native) | SVD ours, products | LAPACK SVD, products: vectors / values only | product µs (wasm) | step, products (wasm) |")
+    w("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     roof100 = None
     for n in sizes:
         u, v = nunits.get(n), wunits.get(n)
@@ -171,11 +172,21 @@ def report(d, command):
         wstep_mm = b["step_secs"] / v["matmul_secs"] if b and v else None
         svd_mm = u["svd_fast_secs"] / u["matmul_secs"] if u else None
         one = lambda x: "–" if x is None else f"{x:.1f}"  # noqa: E731
+        y = yard.get(n)
+        lapack = (f"{one(y['svd_secs'] / u['matmul_secs'])} / {one(y['svd_values_secs'] / u['matmul_secs'])}"
+                  if y and u else "–")
         w(f"| {n} | {fmt_us(u and u['matmul_secs'])} | {one(step_mm)} | "
           f"{fmt_us(u and u['kernel_matmul_secs'])} | "
           f"{fmt_us(u and u['svd_reference_secs'])} → {fmt_us(u and u['svd_fast_secs'])} | "
-          f"{one(svd_mm)} | {fmt_us(v and v['matmul_secs'])} | {one(wstep_mm)} |")
+          f"{one(svd_mm)} | {lapack} | {fmt_us(v and v['matmul_secs'])} | {one(wstep_mm)} |")
     w("")
+    if yard:
+        w("\"LAPACK SVD\": NumPy's `np.linalg.svd` (LAPACK `gesdd` through OpenBLAS, one thread) of the "
+          "peers' iterate after the check steps, with U and V (what the step needs) and with the singular "
+          "values only, timed in the same run and divided by the native product above. "
+          "At the small sizes NumPy's call overhead (a few µs) is part of it. OpenBLAS's own product, µs: "
+          + ", ".join(f"{fmt_us(y['matmul_secs'])} at {n}" for n, y in sorted(yard.items())) + ".")
+        w("")
 
     # 3. Every case.
     w("### Every case: steps per second (recording off, as the command line)")
