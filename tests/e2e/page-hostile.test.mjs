@@ -4,15 +4,12 @@
 // browser.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { chromium } from "playwright-core";
-import { CHROMIUM_ARGS as ARGS } from "../../scripts/chromium.mjs";
+import { readFileSync } from "node:fs";
+import { launchFresh } from "../../scripts/chromium.mjs";
 
 const BASE_URL = process.env.MCP_BASE_URL || "http://127.0.0.1:8000/";
 
-let dir;
+let browser;
 let context;
 
 /**
@@ -31,15 +28,12 @@ async function open(path, { cores } = {}) {
 }
 
 before(async () => {
-  dir = mkdtempSync(join(tmpdir(), "mcp-hostile-"));
-  context = await chromium.launchPersistentContext(dir, {
-    executablePath: "/usr/bin/chromium", args: ARGS, acceptDownloads: true, viewport: { width: 1400, height: 900 },
-  });
+  browser = await launchFresh("mcp-hostile-", { acceptDownloads: true });
+  ({ context } = browser);
 });
 
 after(async () => {
-  await context?.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  await browser?.close();
 });
 
 /** Posts `msgs` to the page as a parent would and resolves to its replies ("timeout" if some never came). */

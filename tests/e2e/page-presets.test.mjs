@@ -9,17 +9,12 @@
 
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { chromium } from "playwright-core";
-import { CHROMIUM_ARGS, CHROMIUM_PATH } from "../../scripts/chromium.mjs";
+import { launchFresh } from "../../scripts/chromium.mjs";
 import { PRESETS } from "../../www/presets.js";
 
 const BASE_URL = process.env.MCP_BASE_URL || "http://127.0.0.1:8000/";
 
-let profileDir;
-let context;
+let browser;
 let page;
 const pageErrors = [];
 
@@ -45,14 +40,8 @@ async function shown() {
 
 describe("presets: the race caption, same-method runs and the PCA", { timeout: 180_000 }, () => {
   before(async () => {
-    profileDir = mkdtempSync(join(tmpdir(), "mcp-e2e-presets-"));
-    context = await chromium.launchPersistentContext(profileDir, {
-      executablePath: CHROMIUM_PATH,
-      args: CHROMIUM_ARGS,
-      headless: true,
-      viewport: { width: 1400, height: 900 },
-    });
-    page = context.pages()[0] || (await context.newPage());
+    browser = await launchFresh("mcp-e2e-presets-");
+    ({ page } = browser);
     page.on("pageerror", (err) => pageErrors.push(String(err)));
     try {
       await open();
@@ -62,8 +51,7 @@ describe("presets: the race caption, same-method runs and the PCA", { timeout: 1
   });
 
   after(async () => {
-    if (context) await context.close();
-    if (profileDir) rmSync(profileDir, { recursive: true, force: true });
+    await browser?.close();
   });
 
   it("makes the equal race's claim only for the default race, and offers equal rates only when they are not", async () => {

@@ -6,15 +6,12 @@
 // never a downloaded browser.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { chromium } from "playwright-core";
-import { CHROMIUM_ARGS as ARGS } from "../../scripts/chromium.mjs";
+import { readFileSync } from "node:fs";
+import { launchFresh } from "../../scripts/chromium.mjs";
 
 const BASE_URL = process.env.MCP_BASE_URL || "http://127.0.0.1:8000/";
 
-let dir;
+let browser;
 let context;
 const errors = [];
 
@@ -28,15 +25,12 @@ async function open(path) {
 }
 
 before(async () => {
-  dir = mkdtempSync(join(tmpdir(), "mcp-workers-"));
-  context = await chromium.launchPersistentContext(dir, {
-    executablePath: "/usr/bin/chromium", args: ARGS, acceptDownloads: true, viewport: { width: 1400, height: 900 },
-  });
+  browser = await launchFresh("mcp-workers-", { acceptDownloads: true });
+  ({ context } = browser);
 });
 
 after(async () => {
-  await context?.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  await browser?.close();
 });
 
 /** Every panel's figures as the page shows them (data-* attributes: the numbers, as strings). */
