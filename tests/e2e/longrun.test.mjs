@@ -3,8 +3,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { launchFresh } from "../../scripts/chromium.mjs";
-
-const BASE_URL = process.env.MCP_BASE_URL || "http://127.0.0.1:8000/";
+import { BASE_URL } from "./helpers.mjs";
 
 test("300 000 steps in the browser: bounded history, flat wasm memory", async () => {
   const browser = await launchFresh("mcp-long-");

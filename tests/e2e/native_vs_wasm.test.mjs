@@ -9,8 +9,8 @@ import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { launchFresh } from "../../scripts/chromium.mjs";
+import { BASE_URL } from "./helpers.mjs";
 
-const BASE = process.env.MCP_BASE_URL ?? "http://127.0.0.1:8000/";
 const ROOT = new URL("../../", import.meta.url).pathname;
 
 function nativeBinary() {
@@ -49,7 +49,7 @@ test("wasm in Chromium agrees with the native command line", async () => {
   try {
     const { page } = browser;
     // Any same-origin document will do; the module is imported into it.
-    await page.goto(new URL("www/pkg/mc_playground.js", BASE).href);
+    await page.goto(new URL("www/pkg/mc_playground.js", BASE_URL).href);
     for (const config of CONFIGS) {
       const json = JSON.stringify(config);
       const native = JSON.parse(execFileSync(binary, ["run", "-"], { input: json }).toString());

@@ -7,34 +7,16 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { launchFresh } from "../../scripts/chromium.mjs";
+import { BASE_URL, foreignRequests, launchWatched, openPage } from "./helpers.mjs";
 
-const BASE_URL = process.env.MCP_BASE_URL || "http://127.0.0.1:8000/";
-const ORIGIN = new URL(BASE_URL).origin;
+let browser, page, consoleErrors, pageErrors, requests; // launchWatched's, from before() on
 
-let browser;
-let context;
-let page;
-const consoleErrors = [];
-const pageErrors = [];
-const requests = [];
-
-async function open(hash = "") {
-  await page.goto("about:blank");
-  await page.goto(BASE_URL + hash, { waitUntil: "load" });
-  await page.waitForFunction(() => document.querySelectorAll("article[data-run]").length > 0, null, { timeout: 30_000 });
-  await page.evaluate(() => document.addEventListener("securitypolicyviolation", (e) => {
-    window.__csp = (window.__csp || []).concat(`${e.violatedDirective} ${e.blockedURI}`);
-  }));
-}
+const open = (hash) => openPage(page, hash, { csp: true });
 
 describe("your data, tooltips, rules, postMessage, recovery map", { timeout: 120_000 }, () => {
   before(async () => {
-    browser = await launchFresh("mcp-e2e-data-", { acceptDownloads: true });
-    ({ context, page } = browser);
-    context.on("request", (r) => requests.push(r.url()));
-    page.on("console", (msg) => { if (msg.type() === "error") consoleErrors.push(msg.text()); });
-    page.on("pageerror", (err) => pageErrors.push(String(err)));
+    browser = await launchWatched("mcp-e2e-data-", { acceptDownloads: true });
+    ({ page, consoleErrors, pageErrors, requests } = browser);
   });
 
   after(async () => {
@@ -137,7 +119,6 @@ describe("your data, tooltips, rules, postMessage, recovery map", { timeout: 120
     assert.deepEqual(pageErrors, []);
     assert.deepEqual(consoleErrors, []);
     assert.deepEqual(await page.evaluate(() => window.__csp || []), []);
-    const foreign = requests.filter((u) => !u.startsWith(ORIGIN) && !u.startsWith("about:") && !u.startsWith("blob:") && !u.startsWith("data:"));
-    assert.deepEqual(foreign, []);
+    assert.deepEqual(foreignRequests(requests), []);
   });
 });

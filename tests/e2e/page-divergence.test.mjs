@@ -3,16 +3,15 @@
 import { after, before, it } from "node:test";
 import assert from "node:assert/strict";
 import { launchFresh } from "../../scripts/chromium.mjs";
+import { BASE_URL, watchErrors } from "./helpers.mjs";
 
-const BASE_URL = process.env.MCP_BASE_URL || "http://127.0.0.1:8000/";
 let browser, page;
 const errors = [];
 
 before(async () => {
   browser = await launchFresh("mcp-div-");
   ({ page } = browser);
-  page.on("pageerror", (e) => errors.push(String(e)));
-  page.on("console", (m) => { if (m.type() === "error") errors.push(m.text()); });
+  watchErrors(page, errors);
   await page.goto(new URL("index.html", BASE_URL).href);
   await page.waitForSelector('article[data-run="gd"]');
 });

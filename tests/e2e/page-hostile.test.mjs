@@ -6,26 +6,13 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { launchFresh } from "../../scripts/chromium.mjs";
-
-const BASE_URL = process.env.MCP_BASE_URL || "http://127.0.0.1:8000/";
+import { newTab } from "./helpers.mjs";
 
 let browser;
 let context;
 
-/**
- * Opens the page; `cores` fakes navigator.hardwareConcurrency (the pool has cores − 1 workers).
- * page.errors collects page errors and console errors.
- */
-async function open(path, { cores } = {}) {
-  const page = await context.newPage();
-  page.errors = [];
-  page.on("pageerror", (e) => page.errors.push(String(e)));
-  page.on("console", (m) => { if (m.type() === "error") page.errors.push(m.text()); });
-  if (cores) await page.addInitScript((c) => Object.defineProperty(navigator, "hardwareConcurrency", { get: () => c }), cores);
-  await page.goto(new URL(path, BASE_URL).href);
-  await page.waitForSelector("article[data-run]");
-  return page;
-}
+/** Opens the page (helpers.mjs newTab: `cores` fakes the core count; page.errors collects its errors). */
+const open = (path, { cores } = {}) => newTab(context, path, { cores });
 
 before(async () => {
   browser = await launchFresh("mcp-hostile-", { acceptDownloads: true });

@@ -9,20 +9,14 @@
 
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { launchFresh } from "../../scripts/chromium.mjs";
 import { PRESETS } from "../../www/presets.js";
-
-const BASE_URL = process.env.MCP_BASE_URL || "http://127.0.0.1:8000/";
+import { launchWatched, openPage } from "./helpers.mjs";
 
 let browser;
 let page;
-const pageErrors = [];
+let pageErrors;
 
-async function open(hash = "") {
-  await page.goto("about:blank"); // a new page, not a hash change on the old one
-  await page.goto(BASE_URL + hash, { waitUntil: "load" });
-  await page.waitForFunction(() => Number(document.querySelector("#step-counter")?.dataset.step) > 0, null, { timeout: 30_000 });
-}
+const open = (hash) => openPage(page, hash, { stepping: true });
 
 /** The race badge, its caption, whether "back to equal rates" is offered, and every run's title, legend entry and colour. */
 async function shown() {
@@ -40,14 +34,9 @@ async function shown() {
 
 describe("presets: the race caption, same-method runs and the PCA", { timeout: 180_000 }, () => {
   before(async () => {
-    browser = await launchFresh("mcp-e2e-presets-");
-    ({ page } = browser);
-    page.on("pageerror", (err) => pageErrors.push(String(err)));
-    try {
-      await open();
-    } catch (err) {
-      throw new Error(`could not open ${BASE_URL} (serve the repository root there, or set MCP_BASE_URL): ${err.message}`);
-    }
+    browser = await launchWatched("mcp-e2e-presets-");
+    ({ page, pageErrors } = browser);
+    await open();
   });
 
   after(async () => {
