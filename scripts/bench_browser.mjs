@@ -21,17 +21,14 @@
 //    says so (`source`).
 
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
-import { chromium } from "playwright-core";
-import { CHROMIUM_ARGS as ARGS } from "./chromium.mjs";
+import { writeFileSync, mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import { CHROMIUM_PATH, launchBrowser, launchFresh } from "./chromium.mjs";
 
 
 function parseArgs(argv) {
   const opts = { base: "http://127.0.0.1:8000/", out: null, full: false, filter: null, sampleMs: null, samples: null,
-    framesSecs: 8, firstFrameLoads: 5, steps: true, frames: true, firstFrame: true,
-    chromium: process.env.MCP_CHROMIUM || "/usr/bin/chromium" };
+    framesSecs: 8, firstFrameLoads: 5, steps: true, frames: true, firstFrame: true };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const next = () => {
@@ -230,12 +227,11 @@ async function measureFirstFrame(browser, opts) {
 
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
-  const profile = mkdtempSync(join(tmpdir(), "mcp-bench-profile-"));
-  const context = await chromium.launchPersistentContext(profile, { executablePath: opts.chromium, args: ARGS,
-    viewport: { width: 1280, height: 900 } });
+  const fresh = await launchFresh("mcp-bench-profile-", { viewport: { width: 1280, height: 900 } });
+  const { context } = fresh;
   const out = { chromium: null };
   try {
-    out.chromium = execFileSync(opts.chromium, ["--version"], { stdio: ["ignore", "pipe", "ignore"] }).toString().trim();
+    out.chromium = execFileSync(CHROMIUM_PATH, ["--version"], { stdio: ["ignore", "pipe", "ignore"] }).toString().trim();
     if (opts.steps) {
       process.stderr.write("browser: steps per second (bench.html)\n");
       out.steps = await measureSteps(context, opts);
@@ -248,7 +244,7 @@ async function main() {
     }
     if (opts.firstFrame) {
       process.stderr.write(`browser: first frame of index.html (${opts.firstFrameLoads} fresh loads)\n`);
-      const browser = await chromium.launch({ executablePath: opts.chromium, args: ARGS });
+      const browser = await launchBrowser();
       try {
         out.first_frame = await measureFirstFrame(browser, opts);
       } finally {
@@ -258,8 +254,7 @@ async function main() {
       process.stderr.write(`  median ${f.median_ms.toFixed(0)} ms from navigation start (${f.source})\n`);
     }
   } finally {
-    await context.close();
-    rmSync(profile, { recursive: true, force: true });
+    await fresh.close();
   }
   if (opts.out) {
     mkdirSync(dirname(opts.out), { recursive: true });

@@ -1,6 +1,7 @@
 // How every browser script and test here starts Chromium: Debian's /usr/bin/chromium (never a
 // downloaded browser; MCP_CHROMIUM overrides the path), headless, with nothing that reaches the
-// network by itself. Used with playwright-core's `chromium.launchPersistentContext(freshDir, …)`.
+// network by itself. Every caller starts it through launchFresh (a persistent context on a fresh
+// profile) or, where it needs several fresh contexts of one browser, launchBrowser.
 
 /** Chromium's command-line flags. */
 export const CHROMIUM_ARGS = [
@@ -37,4 +38,14 @@ export async function launchFresh(prefix, options = {}) {
     rmSync(dir, { recursive: true, force: true });
   };
   return { context, page, close };
+}
+
+/**
+ * Chromium without a profile directory (playwright-core's `chromium.launch`; `options` go to it),
+ * for callers that open several fresh contexts with `browser.newContext()`. Close it with
+ * `browser.close()`.
+ */
+export async function launchBrowser(options = {}) {
+  const { chromium } = await import("playwright-core");
+  return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, headless: true, ...options });
 }

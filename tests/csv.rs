@@ -1,12 +1,13 @@
 //! Bring your own matrix: the CSV reader (separators, blanks, BOM, headers, errors), the config
 //! it makes, and `mc-playground complete`.
 
-use std::io::Write;
-use std::process::{Command, Stdio};
-
 use mc_playground::csv::{csv_to_config, matrix_to_csv, parse_csv};
 use mc_playground::Lab;
 use proptest::prelude::*;
+
+mod common;
+
+use common::run_with_stdin;
 
 #[test]
 fn reads_separators_blanks_bom_and_headers() {
@@ -63,34 +64,19 @@ fn a_csv_becomes_a_problem_with_unknown_blanks() {
 
 #[test]
 fn complete_command_prints_the_completed_csv() {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_mc-playground"))
-        .args(["complete", "-"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child.stdin.take().unwrap().write_all(b"1,2\n2,\n").unwrap();
-    let out = child.wait_with_output().unwrap();
+    let out = run_with_stdin(&["complete", "-"], "1,2\n2,\n");
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let m = parse_csv(&String::from_utf8(out.stdout).unwrap()).unwrap();
     assert_eq!((m.len(), m[0].len()), (2, 2));
     assert!(m.iter().flatten().all(|v| v.is_some()));
-    let mut bad = Command::new(env!("CARGO_BIN_EXE_mc-playground")).args(["complete", "-"]).stdin(Stdio::piped()).stderr(Stdio::piped()).stdout(Stdio::piped()).spawn().unwrap();
-    bad.stdin.take().unwrap().write_all(b"1,2\nx,3\n").unwrap();
-    let out = bad.wait_with_output().unwrap();
+    let out = run_with_stdin(&["complete", "-"], "1,2\nx,3\n");
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("mc-playground: CSV row 2, column 1"), "{err}");
 }
 
 proptest! {
-    // A fixed seed, so CI sees the same cases every run.
-    #![proptest_config(ProptestConfig {
-        rng_seed: proptest::test_runner::RngSeed::Fixed(20261130),
-        failure_persistence: None,
-        ..ProptestConfig::default()
-    })]
+    #![proptest_config(common::fixed_seed(ProptestConfig::default().cases))]
 
     #[test]
     fn the_reader_never_panics(bytes in prop::collection::vec(any::<u8>(), 0..300)) {

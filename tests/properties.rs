@@ -10,6 +10,8 @@ use nalgebra::DMatrix;
 use proptest::prelude::*;
 use serde_json::{json, Value};
 
+mod common;
+
 /// JSON built from the config's own vocabulary, nested at random: most of it is wrong in
 /// some way, some of it is valid.
 fn json_value() -> impl Strategy<Value = Value> {
@@ -56,14 +58,7 @@ fn check_message(text: &str) {
 }
 
 proptest! {
-    // A fixed seed: CI must see the same cases on every run (a failure found by a random seed is
-    // turned into a fixed regression case instead).
-    #![proptest_config(ProptestConfig {
-        cases: 400,
-        rng_seed: proptest::test_runner::RngSeed::Fixed(20261130),
-        failure_persistence: None,
-        ..ProptestConfig::default()
-    })]
+    #![proptest_config(common::fixed_seed(400))]
 
     #[test]
     fn config_parser_never_panics_on_bytes(bytes in prop::collection::vec(any::<u8>(), 0..200)) {

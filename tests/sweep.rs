@@ -1,26 +1,15 @@
 //! Sweeps: the grid, shards that add up to the whole, resuming, CSV, plots and tables.
 
 use std::collections::BTreeMap;
-use std::io::Write;
-use std::process::{Command, Output, Stdio};
-
 use mc_playground::sweep::{Shard, SweepSpec};
+
+mod common;
+
+use common::run_with_stdin as bin;
 
 const SPEC: &str = r#"{"base": {"problem": {"rows": 8, "cols": 7, "rank": 2, "observed": 30}, "steps": 5,
                                "optimizers": [{"name": "adam", "learning_rate": 0.01}, {"name": "gd"}]},
                       "axes": {"problem.observed": [20, 30, 40], "optimizers.1.learning_rate": [0.1, 1.0], "problem.seed": [0, 1]}}"#;
-
-fn bin(args: &[&str], stdin: &str) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_mc-playground"))
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
-    child.wait_with_output().unwrap()
-}
 
 fn lines_by_cell(stdout: &[u8]) -> BTreeMap<u64, serde_json::Value> {
     String::from_utf8_lossy(stdout)

@@ -223,9 +223,12 @@ function wireData() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Tooltips (hover, and tap on touch screens)
+// Tooltips (hover, and tap on touch screens), and the help texts (title attributes) by keyboard
 
 let tip;
+let tipOwner = null; // the focused element whose help text the tooltip shows (null: none)
+
+const FOCUSABLE = "a[href], button, input, select, textarea, summary, [tabindex]";
 
 function showTip(text, x, y) {
   tip.textContent = text;
@@ -238,6 +241,49 @@ function showTip(text, x, y) {
 
 function hideTip() {
   if (tip) tip.hidden = true;
+  if (tipOwner) {
+    const ids = (tipOwner.getAttribute("aria-describedby") || "").split(" ").filter((id) => id && id !== tip.id);
+    if (ids.length) tipOwner.setAttribute("aria-describedby", ids.join(" "));
+    else tipOwner.removeAttribute("aria-describedby");
+    tipOwner = null;
+  }
+}
+
+/**
+ * The help text of a focused element: its own title, its labels' titles, the title of the
+ * element around it (a field's wrapper), and the titles inside it (a figure's value), in that order.
+ */
+function helpFor(el) {
+  const texts = [el.title, ...[...(el.labels || [])].map((l) => l.title), el.parentElement?.closest("[title]")?.title,
+    ...[...el.querySelectorAll("[title]")].map((e) => e.title)];
+  return [...new Set(texts.filter(Boolean))].join(" ");
+}
+
+/** Shows `el`'s help text under it and makes it `el`'s accessible description while `el` has the focus. */
+function showHelp(el) {
+  hideTip();
+  const text = helpFor(el);
+  if (!text) return;
+  // A visually hidden control (a method chip's checkbox) shows it under its label.
+  const shown = el.offsetWidth < 4 && el.labels?.length ? el.labels[0] : el;
+  const r = shown.getBoundingClientRect();
+  showTip(text, window.scrollX + r.left - 12, window.scrollY + r.bottom - 10);
+  tipOwner = el;
+  const ids = (el.getAttribute("aria-describedby") || "").split(" ").filter(Boolean);
+  el.setAttribute("aria-describedby", [...ids, tip.id].join(" "));
+}
+
+/**
+ * Puts every element with a help text (title) in `root` that the keyboard cannot reach otherwise
+ * in the tab order: not one that is focusable, holds a control or labels one (the control shows
+ * the text), nor one inside another element with a help text (that one shows both).
+ */
+function focusableHelp(root) {
+  const all = root.matches("[title]") ? [root, ...root.querySelectorAll("[title]")] : root.querySelectorAll("[title]");
+  for (const el of all) {
+    if (el.matches(FOCUSABLE) || el.querySelector(FOCUSABLE) || el.control || el.parentElement?.closest("[title]")) continue;
+    el.tabIndex = 0;
+  }
 }
 
 function fmt(v) {
@@ -322,19 +368,39 @@ function wireTooltips() {
   tip.setAttribute("role", "tooltip");
   tip.hidden = true;
   document.body.append(tip);
-  document.addEventListener("pointermove", (ev) => {
-    if (ev.pointerType === "touch") return;
+  // The pointer's tooltip (over a heatmap, the bars, the trajectory); a focused element's help
+  // text stays until the focus moves or Escape.
+  const pointerTip = (ev) => {
     const text = tipFor(ev);
-    if (text) showTip(text, ev.pageX, ev.pageY);
-    else hideTip();
+    if (text) {
+      hideTip();
+      showTip(text, ev.pageX, ev.pageY);
+    } else if (!tipOwner) hideTip();
+  };
+  document.addEventListener("pointermove", (ev) => {
+    if (ev.pointerType !== "touch") pointerTip(ev);
   });
   document.addEventListener("pointerdown", (ev) => {
-    if (ev.pointerType !== "touch") return;
-    const text = tipFor(ev);
-    if (text) showTip(text, ev.pageX, ev.pageY);
-    else hideTip();
+    if (ev.pointerType === "touch") pointerTip(ev);
   });
-  document.addEventListener("pointerleave", hideTip);
+  document.addEventListener("pointerleave", () => tipOwner || hideTip());
+  // Focus from the keyboard (and in a text box); a click on a button leaves it to the hover title.
+  document.addEventListener("focusin", (ev) => {
+    if (ev.target instanceof Element && ev.target.matches(":focus-visible")) showHelp(ev.target);
+  });
+  document.addEventListener("focusout", hideTip);
+  document.addEventListener("keydown", (ev) => {
+    if (ev.key === "Escape" && !tip.hidden) hideTip();
+  });
+  // Panels, the legend and the method picker are rebuilt with the experiment: keep their help
+  // texts in reach of the keyboard.
+  focusableHelp(document.body);
+  new MutationObserver((records) => {
+    for (const r of records) {
+      if (r.type === "attributes") focusableHelp(r.target);
+      else for (const n of r.addedNodes) if (n instanceof Element) focusableHelp(n);
+    }
+  }).observe(document.body, { childList: true, subtree: true, attributes: true, attributeFilter: ["title"] });
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -98,6 +98,48 @@ function figureRow(key, name, about) {
   return [d, dd];
 }
 
+/** <label for=id>text</label>, with `sr` after it for screen readers only (whose control it is). */
+function labelFor(id, text, sr) {
+  const label = document.createElement("label");
+  label.htmlFor = id;
+  label.textContent = text;
+  const span = document.createElement("span");
+  span.className = "sr-only";
+  span.textContent = sr;
+  label.append(span);
+  return label;
+}
+
+/** A text box for a number (decimal keyboard, no autocomplete or spell check); `commit(text)` on change and on Enter. */
+function numberBox(id, className, value, commit) {
+  const box = document.createElement("input");
+  box.type = "text";
+  box.inputMode = "decimal";
+  box.id = id;
+  box.className = className;
+  box.autocomplete = "off";
+  box.spellcheck = false;
+  box.value = value;
+  box.addEventListener("change", () => commit(box.value));
+  box.addEventListener("keydown", (e) => {
+    if (e.key === "Enter") commit(box.value);
+  });
+  return box;
+}
+
+/** One of the panel's small action buttons: its text, tooltip and accessible name. */
+function actionButton(className, id, testid, text, title, ariaLabel) {
+  const b = document.createElement("button");
+  b.type = "button";
+  b.className = className;
+  b.id = id;
+  b.dataset.testid = testid;
+  b.textContent = text;
+  b.title = title;
+  b.setAttribute("aria-label", ariaLabel);
+  return b;
+}
+
 export class RunPanel {
   /**
    * @param {HTMLElement} parent
@@ -155,30 +197,11 @@ export class RunPanel {
     onBox.id = `on-${i}`;
     onBox.checked = info.enabled;
     onBox.dataset.testid = "run-enabled";
-    const onLabel = document.createElement("label");
-    onLabel.htmlFor = onBox.id;
-    onLabel.append("on");
-    const onSr = document.createElement("span");
-    onSr.className = "sr-only";
-    onSr.textContent = ` (${label})`;
-    onLabel.append(onSr);
-    onWrap.append(onBox, onLabel);
-    const copy = document.createElement("button");
-    copy.type = "button";
-    copy.className = "icon-button";
-    copy.id = `copy-${i}`;
-    copy.dataset.testid = "copy-run";
-    copy.textContent = "copy";
-    copy.title = `Add a second ${label} run (to compare its settings, e.g. eps); starts over`;
-    copy.setAttribute("aria-label", `Add a copy of ${label} (starts over)`);
-    const remove = document.createElement("button");
-    remove.type = "button";
-    remove.className = "icon-button remove";
-    remove.id = `remove-${i}`;
-    remove.dataset.testid = "remove-run";
-    remove.textContent = "×";
-    remove.title = `Remove ${label} (starts over)`;
-    remove.setAttribute("aria-label", `Remove ${label} (starts over)`);
+    onWrap.append(onBox, labelFor(onBox.id, "on", ` (${label})`));
+    const copy = actionButton("icon-button", `copy-${i}`, "copy-run", "copy",
+      `Add a second ${label} run (to compare its settings, e.g. eps); starts over`, `Add a copy of ${label} (starts over)`);
+    const remove = actionButton("icon-button remove", `remove-${i}`, "remove-run", "×",
+      `Remove ${label} (starts over)`, `Remove ${label} (starts over)`);
     remove.disabled = !info.canRemove;
     this.copyButton = copy;
     this.removeButton = remove;
@@ -190,21 +213,8 @@ export class RunPanel {
     if (this.hasLr) {
       const lrRow = document.createElement("div");
       lrRow.className = "lr-row";
-      const lrLabel = document.createElement("label");
-      lrLabel.htmlFor = `lr-${i}`;
-      lrLabel.textContent = "learning rate";
-      const lrSr = document.createElement("span");
-      lrSr.className = "sr-only";
-      lrSr.textContent = ` for ${label}`;
-      lrLabel.append(lrSr);
-      const lr = document.createElement("input");
-      lr.type = "text";
-      lr.inputMode = "decimal";
-      lr.id = `lr-${i}`;
-      lr.className = "lr-input";
-      lr.autocomplete = "off";
-      lr.spellcheck = false;
-      lr.value = lrText(info.lr);
+      const lrLabel = labelFor(`lr-${i}`, "learning rate", ` for ${label}`);
+      const lr = numberBox(`lr-${i}`, "lr-input", lrText(info.lr), (v) => on.onLearningRate(this, v, "text"));
       const sliderLabel = document.createElement("label");
       sliderLabel.htmlFor = `lr-slider-${i}`;
       sliderLabel.className = "sr-only";
@@ -222,10 +232,6 @@ export class RunPanel {
       knobs.append(lrRow);
       this.lrInput = lr;
       this.slider = slider;
-      lr.addEventListener("change", () => on.onLearningRate(this, lr.value, "text"));
-      lr.addEventListener("keydown", (e) => {
-        if (e.key === "Enter") on.onLearningRate(this, lr.value, "text");
-      });
       slider.addEventListener("input", () => {
         const v = Number((10 ** Number(slider.value)).toPrecision(2));
         on.onLearningRate(this, String(v), "slider");
@@ -241,22 +247,9 @@ export class RunPanel {
     if (this.opt.eps !== undefined) {
       const epsRow = document.createElement("div");
       epsRow.className = "eps-row";
-      const epsLabel = document.createElement("label");
-      epsLabel.htmlFor = `eps-${i}`;
-      epsLabel.textContent = "eps";
+      const epsLabel = labelFor(`eps-${i}`, "eps", ` for ${label} (a change starts over)`);
       epsLabel.title = "Added to the root of the second moment before dividing. When it is not far below the gradients (here 10⁻⁶–10⁻⁴ per entry), the step depends on the loss's scale c. A change starts over.";
-      const epsSr = document.createElement("span");
-      epsSr.className = "sr-only";
-      epsSr.textContent = ` for ${label} (a change starts over)`;
-      epsLabel.append(epsSr);
-      const eps = document.createElement("input");
-      eps.type = "text";
-      eps.inputMode = "decimal";
-      eps.id = `eps-${i}`;
-      eps.className = "eps-input";
-      eps.autocomplete = "off";
-      eps.spellcheck = false;
-      eps.value = String(this.opt.eps);
+      const eps = numberBox(`eps-${i}`, "eps-input", String(this.opt.eps), (v) => on.onEps(this, v));
       const note = document.createElement("span");
       note.className = "muted restart-note";
       note.textContent = "starts over";
@@ -264,10 +257,6 @@ export class RunPanel {
       epsRow.append(epsLabel, eps, note);
       knobs.append(epsRow);
       this.epsInput = eps;
-      eps.addEventListener("change", () => on.onEps(this, eps.value));
-      eps.addEventListener("keydown", (e) => {
-        if (e.key === "Enter") on.onEps(this, eps.value);
-      });
     }
     const error = document.createElement("p");
     error.className = "error small";

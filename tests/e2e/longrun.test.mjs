@@ -2,19 +2,13 @@
 // histories reach their cap (they are thinned, not grown), over 300 000 steps.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { chromium } from "playwright-core";
-import { CHROMIUM_ARGS as ARGS } from "../../scripts/chromium.mjs";
-
-const BASE_URL = process.env.MCP_BASE_URL || "http://127.0.0.1:8000/";
+import { launchFresh } from "../../scripts/chromium.mjs";
+import { BASE_URL } from "./helpers.mjs";
 
 test("300 000 steps in the browser: bounded history, flat wasm memory", async () => {
-  const dir = mkdtempSync(join(tmpdir(), "mcp-long-"));
-  const ctx = await chromium.launchPersistentContext(dir, { executablePath: "/usr/bin/chromium", args: ARGS });
+  const browser = await launchFresh("mcp-long-");
   try {
-    const page = await ctx.newPage();
+    const { page } = browser;
     await page.goto(new URL("www/pkg/mc_playground.js", BASE_URL).href);
     const r = await page.evaluate(async () => {
       const mod = await import("/www/pkg/mc_playground.js");
@@ -40,7 +34,6 @@ test("300 000 steps in the browser: bounded history, flat wasm memory", async ()
     assert.equal(r.sizes[r.sizes.length - 1], r.sizes[10], grew);
     assert.ok(r.sizes[r.sizes.length - 1] - r.sizes[3] <= 2 * 65536, grew);
   } finally {
-    await ctx.close();
-    rmSync(dir, { recursive: true, force: true });
+    await browser.close();
   }
 });

@@ -6,13 +6,11 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { chromium } from "playwright-core";
-import { CHROMIUM_ARGS } from "../../scripts/chromium.mjs";
+import { launchFresh } from "../../scripts/chromium.mjs";
+import { BASE_URL } from "./helpers.mjs";
 
-const BASE = process.env.MCP_BASE_URL ?? "http://127.0.0.1:8000/";
 const ROOT = new URL("../../", import.meta.url).pathname;
 
 function nativeBinary() {
@@ -46,12 +44,12 @@ const CONFIGS = [
 
 test("wasm in Chromium agrees with the native command line", async () => {
   const binary = nativeBinary();
-  const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: CHROMIUM_ARGS });
+  const browser = await launchFresh("mcp-native-wasm-");
   const worst = {};
   try {
-    const page = await browser.newPage();
+    const { page } = browser;
     // Any same-origin document will do; the module is imported into it.
-    await page.goto(new URL("www/pkg/mc_playground.js", BASE).href);
+    await page.goto(new URL("www/pkg/mc_playground.js", BASE_URL).href);
     for (const config of CONFIGS) {
       const json = JSON.stringify(config);
       const native = JSON.parse(execFileSync(binary, ["run", "-"], { input: json }).toString());

@@ -7,34 +7,16 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { launchFresh } from "../../scripts/chromium.mjs";
+import { BASE_URL, foreignRequests, launchWatched, openPage } from "./helpers.mjs";
 
-const BASE_URL = process.env.MCP_BASE_URL || "http://127.0.0.1:8000/";
-const ORIGIN = new URL(BASE_URL).origin;
+let browser, page, consoleErrors, pageErrors, requests; // launchWatched's, from before() on
 
-let browser;
-let context;
-let page;
-const consoleErrors = [];
-const pageErrors = [];
-const requests = [];
-
-async function open(hash = "") {
-  await page.goto("about:blank");
-  await page.goto(BASE_URL + hash, { waitUntil: "load" });
-  await page.waitForFunction(() => document.querySelectorAll("article[data-run]").length > 0, null, { timeout: 30_000 });
-  await page.evaluate(() => document.addEventListener("securitypolicyviolation", (e) => {
-    window.__csp = (window.__csp || []).concat(`${e.violatedDirective} ${e.blockedURI}`);
-  }));
-}
+const open = (hash) => openPage(page, hash, { csp: true });
 
 describe("your data, tooltips, rules, postMessage, recovery map", { timeout: 120_000 }, () => {
   before(async () => {
-    browser = await launchFresh("mcp-e2e-data-", { acceptDownloads: true });
-    ({ context, page } = browser);
-    context.on("request", (r) => requests.push(r.url()));
-    page.on("console", (msg) => { if (msg.type() === "error") consoleErrors.push(msg.text()); });
-    page.on("pageerror", (err) => pageErrors.push(String(err)));
+    browser = await launchWatched("mcp-e2e-data-", { acceptDownloads: true });
+    ({ page, consoleErrors, pageErrors, requests } = browser);
   });
 
   after(async () => {
@@ -119,6 +101,45 @@ describe("your data, tooltips, rules, postMessage, recovery map", { timeout: 120
     await frame.locator('#truth-panel[data-rows="8"][data-cols="9"]').waitFor();
   });
 
+  it("shows a control's and a method name's help text when the keyboard reaches them, as their description", async () => {
+    await open("#rows=12&cols=12&observed=60&m=adam,gd");
+    const cdp = await page.context().newCDPSession(page);
+    /** What the focused element shows and announces: the visible tooltip's text, and its accessible description. */
+    const focusedHelp = async () => {
+      const { nodes } = await cdp.send("Accessibility.getFullAXTree");
+      const node = nodes.find((n) => n.role?.value !== "RootWebArea" && n.properties?.some((p) => p.name === "focused" && p.value.value));
+      return {
+        id: await page.evaluate(() => document.activeElement.id),
+        shown: await page.evaluate(() => (document.querySelector("#tooltip").hidden ? null : document.querySelector("#tooltip").textContent)),
+        announced: node?.description?.value ?? null,
+      };
+    };
+    // A control whose help text is on the field around it: Tab from the field before it.
+    await page.focus("#observed");
+    await page.keyboard.press("Tab");
+    const noise = await focusedHelp();
+    const noiseText = await page.locator("span.field:has(#noise)").getAttribute("title");
+    assert.match(noiseText, /Standard deviation of the noise/);
+    assert.deepEqual(noise, { id: "noise", shown: noiseText, announced: noiseText });
+    // A method's name (a heading, not focusable by itself): Tab reaches it from the control before its panel.
+    const title = page.locator('article[data-run="adam"] h2');
+    const about = await title.getAttribute("title");
+    assert.match(about, /^Adam: each entry's step/);
+    let id = "";
+    await page.focus("#noise");
+    for (let k = 0; k < 40 && id !== "run-title-0"; k++) {
+      await page.keyboard.press("Tab");
+      id = await page.evaluate(() => document.activeElement.id);
+    }
+    assert.deepEqual(await focusedHelp(), { id: "run-title-0", shown: about, announced: about });
+    // Escape hides it; moving on takes it (and the description) away.
+    await page.keyboard.press("Escape");
+    assert.equal(await page.locator("#tooltip").isHidden(), true);
+    await page.keyboard.press("Tab");
+    assert.equal(await title.getAttribute("aria-describedby"), null);
+    await cdp.detach();
+  });
+
   it("computes a tiny recovery map in a worker, and a cell click loads its experiment", async () => {
     await open("#rows=6&cols=6&observed=20&m=adam,gd");
     await page.fill("#map-fractions", "0.5,0.9");
@@ -137,7 +158,6 @@ describe("your data, tooltips, rules, postMessage, recovery map", { timeout: 120
     assert.deepEqual(pageErrors, []);
     assert.deepEqual(consoleErrors, []);
     assert.deepEqual(await page.evaluate(() => window.__csp || []), []);
-    const foreign = requests.filter((u) => !u.startsWith(ORIGIN) && !u.startsWith("about:") && !u.startsWith("blob:") && !u.startsWith("data:"));
-    assert.deepEqual(foreign, []);
+    assert.deepEqual(foreignRequests(requests), []);
   });
 });

@@ -2,29 +2,22 @@
 // iterate drawn (no NaN painted or printed), while the other runs and the page go on.
 import { after, before, it } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { chromium } from "playwright-core";
-import { CHROMIUM_ARGS as ARGS } from "../../scripts/chromium.mjs";
+import { launchFresh } from "../../scripts/chromium.mjs";
+import { BASE_URL, watchErrors } from "./helpers.mjs";
 
-const BASE_URL = process.env.MCP_BASE_URL || "http://127.0.0.1:8000/";
-let dir, context, page;
+let browser, page;
 const errors = [];
 
 before(async () => {
-  dir = mkdtempSync(join(tmpdir(), "mcp-div-"));
-  context = await chromium.launchPersistentContext(dir, { executablePath: "/usr/bin/chromium", args: ARGS, viewport: { width: 1400, height: 900 } });
-  page = await context.newPage();
-  page.on("pageerror", (e) => errors.push(String(e)));
-  page.on("console", (m) => { if (m.type() === "error") errors.push(m.text()); });
+  browser = await launchFresh("mcp-div-");
+  ({ page } = browser);
+  watchErrors(page, errors);
   await page.goto(new URL("index.html", BASE_URL).href);
   await page.waitForSelector('article[data-run="gd"]');
 });
 
 after(async () => {
-  await context?.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  await browser?.close();
 });
 
 it("marks GD at learning rate 1000 diverged and keeps the others running", async () => {

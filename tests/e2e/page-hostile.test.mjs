@@ -4,42 +4,23 @@
 // browser.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { chromium } from "playwright-core";
-import { CHROMIUM_ARGS as ARGS } from "../../scripts/chromium.mjs";
+import { readFileSync } from "node:fs";
+import { launchFresh } from "../../scripts/chromium.mjs";
+import { newTab } from "./helpers.mjs";
 
-const BASE_URL = process.env.MCP_BASE_URL || "http://127.0.0.1:8000/";
-
-let dir;
+let browser;
 let context;
 
-/**
- * Opens the page; `cores` fakes navigator.hardwareConcurrency (the pool has cores − 1 workers).
- * page.errors collects page errors and console errors.
- */
-async function open(path, { cores } = {}) {
-  const page = await context.newPage();
-  page.errors = [];
-  page.on("pageerror", (e) => page.errors.push(String(e)));
-  page.on("console", (m) => { if (m.type() === "error") page.errors.push(m.text()); });
-  if (cores) await page.addInitScript((c) => Object.defineProperty(navigator, "hardwareConcurrency", { get: () => c }), cores);
-  await page.goto(new URL(path, BASE_URL).href);
-  await page.waitForSelector("article[data-run]");
-  return page;
-}
+/** Opens the page (helpers.mjs newTab: `cores` fakes the core count; page.errors collects its errors). */
+const open = (path, { cores } = {}) => newTab(context, path, { cores });
 
 before(async () => {
-  dir = mkdtempSync(join(tmpdir(), "mcp-hostile-"));
-  context = await chromium.launchPersistentContext(dir, {
-    executablePath: "/usr/bin/chromium", args: ARGS, acceptDownloads: true, viewport: { width: 1400, height: 900 },
-  });
+  browser = await launchFresh("mcp-hostile-", { acceptDownloads: true });
+  ({ context } = browser);
 });
 
 after(async () => {
-  await context?.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  await browser?.close();
 });
 
 /** Posts `msgs` to the page as a parent would and resolves to its replies ("timeout" if some never came). */

@@ -9,38 +9,14 @@
 
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { launchFresh } from "../../scripts/chromium.mjs";
+import { foreignRequests, launchWatched, openPage, pause, waitForHash } from "./helpers.mjs";
 
-const BASE_URL = process.env.MCP_BASE_URL || "http://127.0.0.1:8000/";
-const ORIGIN = new URL(BASE_URL).origin;
+let browser, page, consoleErrors, pageErrors, requests; // launchWatched's, from before() on
 
-
-let browser;
-let context;
-let page;
-const consoleErrors = [];
-const pageErrors = [];
-const requests = [];
-
-function watch(p) {
-  p.on("console", (msg) => {
-    if (msg.type() === "error") consoleErrors.push(msg.text());
-  });
-  p.on("pageerror", (err) => pageErrors.push(String(err)));
-}
-
-async function open(hash = "") {
-  await page.goto(BASE_URL + hash, { waitUntil: "load" });
-  await page.waitForFunction(() => Number(document.querySelector("#step-counter")?.dataset.step) > 0, null, { timeout: 30_000 });
-}
+const open = (hash) => openPage(page, hash, { stepping: true });
 
 async function runNames() {
   return page.locator("article[data-run]").evaluateAll((els) => els.map((e) => e.dataset.run));
-}
-
-async function ensurePaused() {
-  if ((await page.locator("#play").getAttribute("aria-pressed")) === "true") await page.locator("#play").click();
-  await page.waitForFunction(() => document.querySelector("#play").getAttribute("aria-pressed") === "false");
 }
 
 /** Sets a control and leaves it (a change event). */
@@ -63,9 +39,12 @@ async function playedTo(n) {
   );
 }
 
-/** Waits until the URL's hash (written a moment after a change) matches re. */
-async function waitForHash(re) {
-  await page.waitForFunction((src) => new RegExp(src).test(location.hash), re.source, { timeout: 5_000 });
+/** Sets the sweep's grid (rates from 10^from to 10^to, perDecade a decade) and run length. */
+async function sweepGrid(from, to, perDecade, length) {
+  await setValue("sens-from", from);
+  await setValue("sens-to", to);
+  await setValue("sens-per-decade", perDecade);
+  await setValue("sens-length", length);
 }
 
 /** Number of distinct colours on a canvas (a blank one has 1). */
@@ -81,15 +60,9 @@ async function distinctColours(selector) {
 
 describe("methods, models and the learning-rate sweep", { timeout: 150_000 }, () => {
   before(async () => {
-    browser = await launchFresh("mcp-e2e-methods-");
-    ({ context, page } = browser);
-    context.on("request", (r) => requests.push(r.url()));
-    watch(page);
-    try {
-      await open();
-    } catch (err) {
-      throw new Error(`could not open ${BASE_URL} (serve the repository root there, or set MCP_BASE_URL): ${err.message}`);
-    }
+    browser = await launchWatched("mcp-e2e-methods-");
+    ({ page, consoleErrors, pageErrors, requests } = browser);
+    await open();
   });
 
   after(async () => {
@@ -182,7 +155,7 @@ describe("methods, models and the learning-rate sweep", { timeout: 150_000 }, ()
     assert.ok(await page.locator("#config-error").isHidden());
     assert.equal(await page.locator("#init-scale").isDisabled(), false);
     await page.waitForFunction(() => Number(document.querySelector('article[data-run="adam"]').dataset.step) > 20);
-    await waitForHash(/depth=3/);
+    await waitForHash(page, /depth=3/);
     assert.match(page.url(), /init=gaussian/);
     const figs = await page.locator("article[data-run]").evaluateAll((els) => els.map((e) => Number(e.dataset.testError)));
     assert.ok(figs.every(Number.isFinite), `test errors ${figs}`);
@@ -204,7 +177,7 @@ describe("methods, models and the learning-rate sweep", { timeout: 150_000 }, ()
 
   it("the PCA of the trajectories is drawn", async () => {
     // Paused first: the PCA is computed only while its plot is on screen (and #play is not).
-    await ensurePaused();
+    await pause(page);
     await page.locator("#pca-plot").scrollIntoViewIfNeeded();
     await page.waitForFunction(() => Number(document.querySelector("#pca-plot").dataset.step) > 0, null, { timeout: 20_000 });
     assert.ok((await distinctColours("#pca-plot")) > 5, "the PCA plot is blank");
@@ -219,7 +192,7 @@ describe("methods, models and the learning-rate sweep", { timeout: 150_000 }, ()
     await page.waitForFunction(() => document.querySelectorAll('article[data-run="adam"]').length === 2);
     await setValue("eps-1", "1e-12");
     await page.waitForFunction(() => document.querySelector("#eps-1")?.value === "1e-12");
-    await waitForHash(/eps=,1e-12/);
+    await waitForHash(page, /eps=,1e-12/);
     await playedTo(40);
     const errs = async () => page.locator('article[data-run="adam"]').evaluateAll((els) =>
       els.map((e) => ({ step: Number(e.dataset.step), test: Number(e.dataset.testError) })));
@@ -245,10 +218,7 @@ describe("methods, models and the learning-rate sweep", { timeout: 150_000 }, ()
     await setValue("cols", "10");
     await setValue("observed", "50");
     await page.waitForFunction(() => document.querySelector("#truth-panel").dataset.rows === "10");
-    await setValue("sens-from", "-2");
-    await setValue("sens-to", "2");
-    await setValue("sens-per-decade", "1");
-    await setValue("sens-length", "quick");
+    await sweepGrid("-2", "2", "1", "quick");
     await page.locator("#sens-run").click();
     await page.waitForFunction(() => document.querySelector("#sensitivity").dataset.state === "done", null, { timeout: 60_000 });
     const progress = await page.locator("#sens-progress").evaluate((p) => ({ value: p.value, done: p.dataset.done, total: p.dataset.total }));
@@ -266,10 +236,7 @@ describe("methods, models and the learning-rate sweep", { timeout: 150_000 }, ()
     await setValue("cols", "30");
     await setValue("observed", "300");
     await page.waitForFunction(() => document.querySelector("#truth-panel").dataset.rows === "30");
-    await setValue("sens-from", "-4");
-    await setValue("sens-to", "3");
-    await setValue("sens-per-decade", "2");
-    await setValue("sens-length", "full");
+    await sweepGrid("-4", "3", "2", "full");
     if ((await page.locator("#play").getAttribute("aria-pressed")) === "false") await page.locator("#play").click();
     await page.locator("#sens-run").click();
     await page.waitForFunction(() => Number(document.querySelector("#sens-progress").dataset.done) >= 1, null, { timeout: 30_000 });
@@ -288,10 +255,7 @@ describe("methods, models and the learning-rate sweep", { timeout: 150_000 }, ()
 
   it("on the default experiment, the tuned race gives GD a learning rate above 1", async () => {
     await open(); // the default experiment, fresh
-    await setValue("sens-from", "-2");
-    await setValue("sens-to", "2");
-    await setValue("sens-per-decade", "1");
-    await setValue("sens-length", "quick");
+    await sweepGrid("-2", "2", "1", "quick");
     await page.locator("#sens-run").click();
     await page.waitForFunction(() => document.querySelector("#sensitivity").dataset.state === "done", null, { timeout: 90_000 });
     await page.locator("#race-tuned").click();
@@ -301,7 +265,7 @@ describe("methods, models and the learning-rate sweep", { timeout: 150_000 }, ()
     assert.ok(gd > 1, `GD's tuned rate ${gd}`);
     assert.ok(gd / adam >= 100, `GD ${gd} vs Adam ${adam}`);
     assert.match((await page.locator("#race-caption").textContent()) || "", /GD/);
-    await waitForHash(/tuned=-2,2,1,300/);
+    await waitForHash(page, /tuned=-2,2,1,300/);
     // A hand-made change ends the tuned race; equal rates bring back the first race.
     await page.locator("#race-equal").click();
     await page.waitForFunction(() => document.querySelector("#race-badge").dataset.race === "equal");
@@ -311,7 +275,6 @@ describe("methods, models and the learning-rate sweep", { timeout: 150_000 }, ()
   it("made no console errors, no page errors, and only same-origin requests", async () => {
     assert.deepEqual(pageErrors, [], "page errors");
     assert.deepEqual(consoleErrors, [], "console errors");
-    const foreign = requests.filter((u) => !u.startsWith("data:") && !u.startsWith("blob:") && new URL(u).origin !== ORIGIN);
-    assert.deepEqual(foreign, [], "requests to other origins");
+    assert.deepEqual(foreignRequests(requests), [], "requests to other origins");
   });
 });

@@ -9,25 +9,14 @@
 
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { chromium } from "playwright-core";
-import { CHROMIUM_ARGS, CHROMIUM_PATH } from "../../scripts/chromium.mjs";
 import { PRESETS } from "../../www/presets.js";
+import { launchWatched, openPage } from "./helpers.mjs";
 
-const BASE_URL = process.env.MCP_BASE_URL || "http://127.0.0.1:8000/";
-
-let profileDir;
-let context;
+let browser;
 let page;
-const pageErrors = [];
+let pageErrors;
 
-async function open(hash = "") {
-  await page.goto("about:blank"); // a new page, not a hash change on the old one
-  await page.goto(BASE_URL + hash, { waitUntil: "load" });
-  await page.waitForFunction(() => Number(document.querySelector("#step-counter")?.dataset.step) > 0, null, { timeout: 30_000 });
-}
+const open = (hash) => openPage(page, hash, { stepping: true });
 
 /** The race badge, its caption, whether "back to equal rates" is offered, and every run's title, legend entry and colour. */
 async function shown() {
@@ -45,25 +34,13 @@ async function shown() {
 
 describe("presets: the race caption, same-method runs and the PCA", { timeout: 180_000 }, () => {
   before(async () => {
-    profileDir = mkdtempSync(join(tmpdir(), "mcp-e2e-presets-"));
-    context = await chromium.launchPersistentContext(profileDir, {
-      executablePath: CHROMIUM_PATH,
-      args: CHROMIUM_ARGS,
-      headless: true,
-      viewport: { width: 1400, height: 900 },
-    });
-    page = context.pages()[0] || (await context.newPage());
-    page.on("pageerror", (err) => pageErrors.push(String(err)));
-    try {
-      await open();
-    } catch (err) {
-      throw new Error(`could not open ${BASE_URL} (serve the repository root there, or set MCP_BASE_URL): ${err.message}`);
-    }
+    browser = await launchWatched("mcp-e2e-presets-");
+    ({ page, pageErrors } = browser);
+    await open();
   });
 
   after(async () => {
-    if (context) await context.close();
-    if (profileDir) rmSync(profileDir, { recursive: true, force: true });
+    await browser?.close();
   });
 
   it("makes the equal race's claim only for the default race, and offers equal rates only when they are not", async () => {

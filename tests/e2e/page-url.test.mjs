@@ -6,56 +6,26 @@
 
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
+import { BASE_URL, download, foreignRequests, launchWatched, openPage, pause, stepCount, waitForHash } from "./helpers.mjs";
 import { launchFresh } from "../../scripts/chromium.mjs";
 
-const BASE_URL = process.env.MCP_BASE_URL || "http://127.0.0.1:8000/";
-const ORIGIN = new URL(BASE_URL).origin;
+let browser, page, consoleErrors, pageErrors, requests; // launchWatched's, from before() on
 
-let browser;
-let context;
-let page;
-const consoleErrors = [];
-const pageErrors = [];
-const requests = [];
-
-async function open(hash = "") {
-  await page.goto("about:blank"); // a new document each time (a hash alone would not reload)
-  await page.goto(BASE_URL + hash, { waitUntil: "load" });
-  await page.waitForFunction(() => document.querySelectorAll("article[data-run]").length > 0 && !!document.querySelector("#step-counter"), null, { timeout: 30_000 });
-  await page.evaluate(() => document.addEventListener("securitypolicyviolation", (e) => {
-    window.__csp = (window.__csp || []).concat(`${e.violatedDirective} ${e.blockedURI}`);
-  }));
-}
-
-async function pause() {
-  if ((await page.locator("#play").getAttribute("aria-pressed")) === "true") await page.locator("#play").click();
-  await page.waitForFunction(() => document.querySelector("#play").getAttribute("aria-pressed") === "false");
-}
-
-async function stepCount() {
-  return Number(await page.locator("#step-counter").getAttribute("data-step"));
-}
+const open = (hash) => openPage(page, hash, { csp: true });
 
 /** Reset, then k single steps; returns each run's test error. */
 async function resetAndStep(k) {
-  await pause();
+  await pause(page);
   await page.locator("#reset").click();
   for (let i = 0; i < k; i++) await page.locator("#step-once").click();
   await page.waitForFunction((k) => Number(document.querySelector("#step-counter").dataset.step) === k, k);
   return page.evaluate(() => [...document.querySelectorAll("article[data-run]")].map((e) => e.dataset.testError));
 }
 
-async function waitHash(re) {
-  await page.waitForFunction((src) => new RegExp(src).test(location.hash), re.source, { timeout: 5_000 });
-}
-
 describe("the URL is the experiment", { timeout: 120_000 }, () => {
   before(async () => {
-    browser = await launchFresh("mcp-e2e-url-");
-    ({ context, page } = browser);
-    context.on("request", (r) => requests.push(r.url()));
-    page.on("console", (msg) => { if (msg.type() === "error") consoleErrors.push(msg.text()); });
-    page.on("pageerror", (err) => pageErrors.push(String(err)));
+    browser = await launchWatched("mcp-e2e-url-");
+    ({ page, consoleErrors, pageErrors, requests } = browser);
   });
 
   after(async () => {
@@ -65,7 +35,7 @@ describe("the URL is the experiment", { timeout: 120_000 }, () => {
   it("writes every field (seed included, enums by name) and reproduces the same numbers after a reload", async () => {
     await open("#rows=20&cols=16&rank=3&observed=150&seed=42&penalty=nuclear&m=adam,gd&lr=0.02,5");
     const first = await resetAndStep(7);
-    await waitHash(/seed=42/);
+    await waitForHash(page, /seed=42/);
     const hash = await page.evaluate(() => location.hash);
     for (const key of ["seed=42", "rows=20", "cols=16", "rank=3", "observed=150", "noise=0", "depth=1", "init=observed",
       "penalty=nuclear", "lambda=0.01", "scale=1", "steps=3000", "m=adam,gd", "lr=0.02,5", "view=test_error"]) {
@@ -84,8 +54,8 @@ describe("the URL is the experiment", { timeout: 120_000 }, () => {
     const before = await page.evaluate(() => document.querySelector("article[data-run]").dataset.testError);
     await page.locator("#time-metric").selectOption("effective_rank");
     await page.locator("#show-observed").uncheck();
-    await waitHash(/view=effective_rank.*dots=0|dots=0.*view=effective_rank/);
-    assert.equal(await stepCount(), 3);
+    await waitForHash(page, /view=effective_rank.*dots=0|dots=0.*view=effective_rank/);
+    assert.equal(await stepCount(page), 3);
     assert.equal(await page.evaluate(() => document.querySelector("article[data-run]").dataset.testError), before);
     // The dots are hidden on W*'s panel too.
     assert.equal(await page.locator("#truth-panel .heatmap-overlay").first().isHidden(), true);
@@ -93,7 +63,7 @@ describe("the URL is the experiment", { timeout: 120_000 }, () => {
 
   it("applies a hash edited by hand (hashchange) and notes unknown or garbled keys", async () => {
     await open("");
-    await pause();
+    await pause(page);
     await page.evaluate(() => { location.hash = "#rows=12&cols=14&rank=2&observed=60&bogus=1&noise=abc"; });
     await page.waitForFunction(() => document.querySelector("#truth-panel").dataset.rows === "12");
     assert.equal(await page.locator("#truth-panel").getAttribute("data-cols"), "14");
@@ -115,7 +85,7 @@ describe("the URL is the experiment", { timeout: 120_000 }, () => {
 
   it("puts the running value back into a field whose value was rejected", async () => {
     await open("");
-    await pause();
+    await pause(page);
     await page.locator("#rank").fill("99");
     await page.locator("#rank").dispatchEvent("change");
     await page.waitForFunction(() => /rank/.test(document.querySelector("#config-error").textContent));
@@ -150,7 +120,7 @@ describe("the URL is the experiment", { timeout: 120_000 }, () => {
     await open("");
     await page.locator('[data-preset="depth"]').click();
     await page.waitForFunction(() => document.querySelector("#truth-panel").dataset.rows === "40");
-    await waitHash(/depth=3/);
+    await waitForHash(page, /depth=3/);
     const hash = await page.evaluate(() => location.hash);
     assert.match(hash, /m=gd/);
     assert.match(hash, /lr=3/);
@@ -173,7 +143,7 @@ describe("the URL is the experiment", { timeout: 120_000 }, () => {
 
   it("every run off: Play says why nothing happens", async () => {
     await open("#m=adam&lr=0.01&off=0");
-    await pause();
+    await pause(page);
     await page.locator("#play").click();
     await page.waitForFunction(() => /every run is off/.test(document.querySelector("#play-status").textContent));
   });
@@ -184,18 +154,16 @@ describe("the URL is the experiment", { timeout: 120_000 }, () => {
     assert.match(csp, /script-src 'self' 'wasm-unsafe-eval'/);
     assert.deepEqual(pageErrors, []);
     assert.deepEqual(consoleErrors, []);
-    const foreign = requests.filter((u) => !u.startsWith(ORIGIN) && !u.startsWith("data:") && !u.startsWith("blob:") && u !== "about:blank");
-    assert.deepEqual(foreign, []);
+    assert.deepEqual(foreignRequests(requests), []);
   });
 });
 
 describe("exports", { timeout: 60_000 }, () => {
   let exportBrowser;
-  let ctx;
   let pg;
   before(async () => {
     exportBrowser = await launchFresh("mcp-e2e-export-", { acceptDownloads: true });
-    ({ context: ctx, page: pg } = exportBrowser);
+    ({ page: pg } = exportBrowser);
     await pg.goto(`${BASE_URL}#m=adam,gd&lr=0.01,0.01&rows=12&cols=10&observed=50`, { waitUntil: "load" });
     await pg.waitForFunction(() => Number(document.querySelector("#step-counter").dataset.step) >= 5, null, { timeout: 30_000 });
   });
@@ -203,12 +171,7 @@ describe("exports", { timeout: 60_000 }, () => {
     await exportBrowser?.close();
   });
 
-  async function save(button) {
-    const [dl] = await Promise.all([pg.waitForEvent("download"), pg.locator(button).click()]);
-    const path = await dl.path();
-    const { readFileSync } = await import("node:fs");
-    return { name: dl.suggestedFilename(), data: readFileSync(path) };
-  }
+  const save = (button) => download(pg, button);
 
   it("downloads a PNG of a view, a CSV of the histories and a JSON of config and matrices", async () => {
     await pg.locator("#export-view").selectOption("trajectory-plot");

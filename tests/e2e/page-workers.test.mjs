@@ -6,37 +6,22 @@
 // never a downloaded browser.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { chromium } from "playwright-core";
-import { CHROMIUM_ARGS as ARGS } from "../../scripts/chromium.mjs";
+import { launchFresh } from "../../scripts/chromium.mjs";
+import { BASE_URL, download, newTab, pause } from "./helpers.mjs";
 
-const BASE_URL = process.env.MCP_BASE_URL || "http://127.0.0.1:8000/";
-
-let dir;
+let browser;
 let context;
 const errors = [];
 
-async function open(path) {
-  const page = await context.newPage();
-  page.on("pageerror", (e) => errors.push(String(e)));
-  page.on("console", (m) => { if (m.type() === "error") errors.push(m.text()); });
-  await page.goto(new URL(path, BASE_URL).href);
-  await page.waitForSelector("article[data-run]");
-  return page;
-}
+const open = (path) => newTab(context, path, { errors });
 
 before(async () => {
-  dir = mkdtempSync(join(tmpdir(), "mcp-workers-"));
-  context = await chromium.launchPersistentContext(dir, {
-    executablePath: "/usr/bin/chromium", args: ARGS, acceptDownloads: true, viewport: { width: 1400, height: 900 },
-  });
+  browser = await launchFresh("mcp-workers-", { acceptDownloads: true });
+  ({ context } = browser);
 });
 
 after(async () => {
-  await context?.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  await browser?.close();
 });
 
 /** Every panel's figures as the page shows them (data-* attributes: the numbers, as strings). */
@@ -46,14 +31,9 @@ function panelFigures(page) {
   })));
 }
 
-async function pause(page) {
-  if ((await page.locator("#play").getAttribute("aria-pressed")) === "true") await page.locator("#play").click();
-  await page.waitForFunction(() => document.querySelector("#play").getAttribute("aria-pressed") === "false");
-}
-
+/** The text of the download that clicking `button` starts. */
 async function save(page, button) {
-  const [dl] = await Promise.all([page.waitForEvent("download"), page.locator(button).click()]);
-  return readFileSync(await dl.path()).toString();
+  return (await download(page, button)).data.toString();
 }
 
 /**

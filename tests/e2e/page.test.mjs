@@ -8,23 +8,9 @@
 
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { launchFresh } from "../../scripts/chromium.mjs";
+import { BASE_URL, foreignRequests, gotoPage, launchWatched, pause, stepCount } from "./helpers.mjs";
 
-const BASE_URL = process.env.MCP_BASE_URL || "http://127.0.0.1:8000/";
-const ORIGIN = new URL(BASE_URL).origin;
-
-
-let browser;
-let context;
-let page;
-const consoleErrors = [];
-const pageErrors = [];
-const requests = [];
-
-/** The global step counter (max step over the runs). */
-async function globalStep() {
-  return Number(await page.locator("#step-counter").getAttribute("data-step"));
-}
+let browser, context, page, consoleErrors, pageErrors, requests; // launchWatched's, from before() on
 
 /** data-* figures of every optimizer panel, by name. */
 async function runFigures() {
@@ -42,27 +28,11 @@ async function runFigures() {
   });
 }
 
-async function ensurePaused() {
-  if ((await page.locator("#play").getAttribute("aria-pressed")) === "true") {
-    await page.locator("#play").click();
-  }
-  await page.waitForFunction(() => document.querySelector("#play").getAttribute("aria-pressed") === "false");
-}
-
 describe("the playground page", { timeout: 180_000 }, () => {
   before(async () => {
-    browser = await launchFresh("mcp-e2e-profile-");
-    ({ context, page } = browser);
-    context.on("request", (r) => requests.push(r.url()));
-    page.on("console", (msg) => {
-      if (msg.type() === "error") consoleErrors.push(msg.text());
-    });
-    page.on("pageerror", (err) => pageErrors.push(String(err)));
-    try {
-      await page.goto(BASE_URL, { waitUntil: "load" });
-    } catch (err) {
-      throw new Error(`could not open ${BASE_URL} (serve the repository root there, or set MCP_BASE_URL): ${err.message}`);
-    }
+    browser = await launchWatched("mcp-e2e-profile-");
+    ({ context, page, consoleErrors, pageErrors, requests } = browser);
+    await gotoPage(page);
   });
 
   after(async () => {
@@ -127,21 +97,21 @@ describe("the playground page", { timeout: 180_000 }, () => {
   });
 
   it("pause stops the step counter", async () => {
-    await ensurePaused();
-    const a = await globalStep();
+    await pause(page);
+    const a = await stepCount(page);
     await page.waitForTimeout(1000);
-    const b = await globalStep();
+    const b = await stepCount(page);
     assert.equal(b, a, "the step counter moved while paused");
     assert.ok(a > 0);
   });
 
   it("step advances by exactly one, then stays paused", async () => {
-    await ensurePaused();
-    const a = await globalStep();
+    await pause(page);
+    const a = await stepCount(page);
     await page.locator("#step-once").click();
     await page.waitForFunction((a) => Number(document.querySelector("#step-counter").dataset.step) === a + 1, a);
     await page.waitForTimeout(300);
-    assert.equal(await globalStep(), a + 1);
+    assert.equal(await stepCount(page), a + 1);
   });
 
   it("reset returns every run to step 0", async () => {
@@ -153,11 +123,11 @@ describe("the playground page", { timeout: 180_000 }, () => {
     const errs = Object.values(figs).map((f) => f.testError);
     assert.ok(errs.every((e) => Math.abs(e - errs[0]) < 1e-12), `test errors differ at step 0: ${errs}`);
     await page.waitForTimeout(300);
-    assert.equal(await globalStep(), 0, "reset leaves the page paused at step 0");
+    assert.equal(await stepCount(page), 0, "reset leaves the page paused at step 0");
   });
 
   it("plays until the run length, then stops; play goes on past it", async () => {
-    await ensurePaused();
+    await pause(page);
     await page.locator("#reset").click();
     await page.locator("#steps").fill("40");
     await page.locator("#steps").press("Tab");
@@ -167,18 +137,18 @@ describe("the playground page", { timeout: 180_000 }, () => {
       null,
       { timeout: 30_000 },
     );
-    assert.equal(await globalStep(), 40, "playing should stop exactly at the run length");
+    assert.equal(await stepCount(page), 40, "playing should stop exactly at the run length");
     const figs = await runFigures();
     for (const [name, f] of Object.entries(figs)) assert.equal(f.step, 40, `${name} stopped at ${f.step}`);
     await page.locator("#play").click();
     await page.waitForFunction(() => Number(document.querySelector("#step-counter").dataset.step) > 40);
-    await ensurePaused();
+    await pause(page);
     await page.locator("#steps").fill("3000");
     await page.locator("#steps").press("Tab");
   });
 
   it("switching an optimizer off greys its panel and stops stepping it", async () => {
-    await ensurePaused();
+    await pause(page);
     await page.locator("#on-3").uncheck(); // gd
     const gdPanel = page.locator('article[data-run="gd"]');
     assert.match((await gdPanel.getAttribute("class")) || "", /\boff\b/);
@@ -195,7 +165,7 @@ describe("the playground page", { timeout: 180_000 }, () => {
   });
 
   it("a learning-rate change is applied without a reset", async () => {
-    await ensurePaused();
+    await pause(page);
     const stepBefore = (await runFigures()).adam.step;
     await page.locator("#lr-0").fill("0.02");
     await page.locator("#lr-0").press("Enter");
@@ -227,7 +197,7 @@ describe("the playground page", { timeout: 180_000 }, () => {
     const runsAfter = await page.locator("article[data-run]").evaluateAll((els) => els.map((e) => e.dataset.run));
     assert.deepEqual(runsAfter, runsBefore);
     assert.equal(await page.locator("#truth-panel").getAttribute("data-rows"), "30");
-    const s1 = await globalStep();
+    const s1 = await stepCount(page);
     await page.waitForFunction((s) => Number(document.querySelector("#step-counter").dataset.step) > s, s1);
 
     // Not a number at all: the page's own check.
@@ -288,10 +258,6 @@ describe("the playground page", { timeout: 180_000 }, () => {
     assert.deepEqual(pageErrors, [], "page errors");
     assert.deepEqual(consoleErrors, [], "console errors");
     assert.ok(requests.length > 0);
-    const foreign = requests.filter((u) => {
-      if (u.startsWith("data:") || u.startsWith("blob:")) return false;
-      return new URL(u).origin !== ORIGIN;
-    });
-    assert.deepEqual(foreign, [], "requests to other origins");
+    assert.deepEqual(foreignRequests(requests), [], "requests to other origins");
   });
 });
