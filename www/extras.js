@@ -282,8 +282,26 @@ function focusableHelp(root) {
   const all = root.matches("[title]") ? [root, ...root.querySelectorAll("[title]")] : root.querySelectorAll("[title]");
   for (const el of all) {
     if (el.matches(FOCUSABLE) || el.querySelector(FOCUSABLE) || el.control || el.parentElement?.closest("[title]")) continue;
-    el.tabIndex = 0;
+    // A panel's list of figures is one tab stop (its first row); the arrow keys move between rows.
+    const group = el.parentElement?.matches(FIGURE_LIST) ? [...el.parentElement.children].filter((r) => r.title) : null;
+    el.tabIndex = group && group.some((r) => r !== el && r.tabIndex === 0) ? -1 : 0;
   }
+}
+
+const FIGURE_LIST = "dl.figures";
+
+/** Arrow keys, Home and End in a list of figures: focus another row (a roving tab stop). */
+function moveInFigures(ev) {
+  const row = ev.target;
+  if (!(row instanceof Element) || !row.parentElement?.matches(FIGURE_LIST) || !row.title) return;
+  const rows = [...row.parentElement.children].filter((r) => r.title && !r.hidden);
+  const at = rows.indexOf(row);
+  const to = { ArrowDown: at + 1, ArrowRight: at + 1, ArrowUp: at - 1, ArrowLeft: at - 1, Home: 0, End: rows.length - 1 }[ev.key];
+  if (to === undefined || !rows[to] || rows[to] === row) return;
+  ev.preventDefault();
+  row.tabIndex = -1;
+  rows[to].tabIndex = 0;
+  rows[to].focus();
 }
 
 function fmt(v) {
@@ -391,6 +409,7 @@ function wireTooltips() {
   document.addEventListener("focusout", hideTip);
   document.addEventListener("keydown", (ev) => {
     if (ev.key === "Escape" && !tip.hidden) hideTip();
+    else moveInFigures(ev);
   });
   // Panels, the legend and the method picker are rebuilt with the experiment: keep their help
   // texts in reach of the keyboard.

@@ -140,6 +140,29 @@ describe("your data, tooltips, rules, postMessage, recovery map", { timeout: 120
     await cdp.detach();
   });
 
+  it("makes a panel's figures one tab stop, the arrow keys moving between its rows", async () => {
+    await open("#rows=12&cols=12&observed=60&m=adam,gd");
+    // The panel's first list (the second, "more figures", is folded away).
+    const list = page.locator('article[data-run="adam"] dl.figures').first();
+    const rows = list.locator(":scope > div[title]:not([hidden])");
+    assert.ok((await rows.count()) >= 3);
+    // One tab stop per list, not one per row.
+    assert.equal(await list.locator(':scope > div[tabindex="0"]').count(), 1);
+    const focused = () => page.evaluate(() => [document.activeElement.closest("dl.figures") !== null,
+      document.activeElement.querySelector("dt")?.textContent ?? "", document.querySelector("#tooltip").textContent]);
+    await rows.nth(0).focus();
+    await page.keyboard.press("ArrowDown");
+    const [inList, name, shown] = await focused();
+    assert.equal(inList, true);
+    assert.equal(name, await rows.nth(1).locator("dt").textContent());
+    assert.equal(shown, await rows.nth(1).getAttribute("title"));
+    // The row reached is now the list's tab stop; End goes to the last row.
+    assert.equal(await rows.nth(1).getAttribute("tabindex"), "0");
+    assert.equal(await rows.nth(0).getAttribute("tabindex"), "-1");
+    await page.keyboard.press("End");
+    assert.equal((await focused())[1], await rows.last().locator("dt").textContent());
+  });
+
   it("computes a tiny recovery map in a worker, and a cell click loads its experiment", async () => {
     await open("#rows=6&cols=6&observed=20&m=adam,gd");
     await page.fill("#map-fractions", "0.5,0.9");
