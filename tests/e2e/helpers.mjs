@@ -92,7 +92,7 @@ export async function stepCount(page) {
 
 /** Waits until the URL's hash (written a moment after a change) matches `re`. */
 export async function waitForHash(page, re) {
-  await page.waitForFunction((src) => new RegExp(src).test(location.hash), re.source, { timeout: 5_000 });
+  await page.waitForFunction((src) => new RegExp(src).test(location.hash), re.source, { timeout: 15_000 });
 }
 
 /** Clicks `button` and returns the download it starts: its suggested name and its bytes. */

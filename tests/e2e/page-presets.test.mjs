@@ -107,8 +107,11 @@ describe("presets: the race caption, same-method runs and the PCA", { timeout: 1
     await page.waitForFunction(() => document.querySelector("#pca-plot").dataset.step === "120", null, { timeout: 15_000 });
     assert.equal(await page.locator("#pca-status").textContent(), "Shown: step 120.");
     assert.equal(await page.locator("#pca-plot").getAttribute("data-stale"), "false");
-    // One more step: until the PCA is recomputed, its caption says it is out of date.
+    // One more step: until the PCA is recomputed, its caption says it is out of date. (Clicking
+    // the button scrolls the page up to it; the PCA is only computed while the plot is on
+    // screen, so it is brought back into view.)
     await page.locator("#step-once").click();
+    await page.locator("#pca-plot").scrollIntoViewIfNeeded();
     const st = await (await page.waitForFunction(() => {
       const now = Number(document.querySelector("#step-counter").dataset.step);
       return now > 120 && { now, shown: document.querySelector("#pca-plot").dataset.step, text: document.querySelector("#pca-status").textContent };
