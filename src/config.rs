@@ -26,6 +26,8 @@
 //! out-of-range observed entries, ragged truth rows, non-finite numbers.
 
 use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
+use serde_json::Value;
 use std::fmt;
 
 use crate::optim::OptimizerConfig;
@@ -469,7 +471,11 @@ impl Config {
         // The text is parsed once into a `Value`, and the config is read from that `Value`: the
         // WebAssembly module then carries one copy of the config's deserialization code (for
         // `&Value`), not a second one for the text.
-        let value = parse(text)?;
+        Config::from_value(parse(text)?)
+    }
+
+    /// [`Config::from_json`] of a JSON text already parsed (by [`parse`]).
+    pub(crate) fn from_value(value: Value) -> Result<Config, ConfigError> {
         let config: Config = serde_path_to_error::deserialize(&value).map_err(|e| {
             let path = e.path().to_string();
             let path = if path == "." || path == "?" { String::new() } else { path };
@@ -552,27 +558,106 @@ impl Config {
     }
 }
 
+/// Deepest nesting of arrays and objects read (serde_json's own limit for a `Value`).
+const MAX_NESTING: usize = 128;
+
 /// The JSON text as a `Value`. A number out of range names its field (`problem.truth[0][1]:
 /// number out of range`); other errors say where the JSON breaks.
-fn parse(text: &str) -> Result<serde_json::Value, ConfigError> {
-    let de = &mut serde_json::Deserializer::from_str(text);
-    let value: serde_json::Value = serde_path_to_error::deserialize(&mut *de).map_err(|e| {
-        let path = e.path().to_string();
-        let path = if path == "." || path == "?" { String::new() } else { path };
-        let inner = e.into_inner();
-        if (inner.is_syntax() || inner.is_eof()) && (path.is_empty() || path.contains('?')) {
-            // Not a field's fault: say where the JSON breaks.
-            return ConfigError::new("", format!("invalid JSON: {inner}"));
+///
+/// serde_json checks the text and splits it into raw values ([`RawValue`]); numbers are read
+/// by core's `str::parse` (`f64`: correctly rounded, the nearest double) instead of serde_json's
+/// `float_roundtrip` parser, which would be about 12 KB (gzipped) more in the WebAssembly
+/// module. Integers stay integers (`u64`, negative `i64`), as serde_json reads them.
+pub(crate) fn parse(text: &str) -> Result<Value, ConfigError> {
+    let raw: &RawValue = serde_json::from_str(text).map_err(|e| ConfigError::new("", format!("invalid JSON: {e}")))?;
+    read_tree(raw, &mut String::new(), 0)
+}
+
+fn read_tree(raw: &RawValue, path: &mut String, depth: usize) -> Result<Value, ConfigError> {
+    // The text is valid JSON (checked as a whole by `parse`): these reads do not fail.
+    let invalid = |e: serde_json::Error| ConfigError::new("", format!("invalid JSON: {e}"));
+    let text = raw.get();
+    let first = text.as_bytes().first().copied().unwrap_or(b' ');
+    if (first == b'{' || first == b'[') && depth >= MAX_NESTING {
+        return Err(ConfigError::new(path.as_str(), format!("nested deeper than {MAX_NESTING} arrays and objects")));
+    }
+    let len = path.len();
+    Ok(match first {
+        b'{' => {
+            let entries: Entries = serde_json::from_str(text).map_err(invalid)?;
+            let mut map = serde_json::Map::new();
+            for (key, value) in entries.0 {
+                if len > 0 {
+                    path.push('.');
+                }
+                path.push_str(&key);
+                let value = read_tree(value, path, depth + 1)?;
+                path.truncate(len);
+                map.insert(key, value);
+            }
+            Value::Object(map)
         }
-        ConfigError::new(path, friendly(&strip_position(&inner.to_string())))
-    })?;
-    // Nothing may follow the object (`{} {}` is not one config).
-    de.end().map_err(|e| ConfigError::new("", format!("invalid JSON: {e}")))?;
-    Ok(value)
+        b'[' => {
+            let items: Vec<&RawValue> = serde_json::from_str(text).map_err(invalid)?;
+            let mut out = Vec::with_capacity(items.len());
+            for (i, item) in items.into_iter().enumerate() {
+                use fmt::Write;
+                let _ = write!(path, "[{i}]");
+                out.push(read_tree(item, path, depth + 1)?);
+                path.truncate(len);
+            }
+            Value::Array(out)
+        }
+        b'"' => Value::String(serde_json::from_str(text).map_err(invalid)?),
+        b't' => Value::Bool(true),
+        b'f' => Value::Bool(false),
+        b'n' => Value::Null,
+        _ => Value::Number(number(text).ok_or_else(|| ConfigError::new(path.as_str(), "number out of range"))?),
+    })
+}
+
+/// A JSON number's text (valid JSON) as serde_json would read it: a whole number that fits as
+/// `u64` (or, negative, as `i64`), else the nearest `f64`; `None` when that is infinite.
+fn number(text: &str) -> Option<serde_json::Number> {
+    if !text.contains(['.', 'e', 'E']) {
+        if text.starts_with('-') {
+            // `-0` and integers below i64::MIN are floats, as in serde_json.
+            if let Some(i) = text.parse::<i64>().ok().filter(|&i| i < 0) {
+                return Some(i.into());
+            }
+        } else if let Ok(u) = text.parse::<u64>() {
+            return Some(u.into());
+        }
+    }
+    serde_json::Number::from_f64(text.parse().ok()?)
+}
+
+/// A JSON object's entries in order, their values unread (duplicate keys are kept: the last
+/// one wins when they go into a map, as in serde_json's `Value`).
+struct Entries<'a>(Vec<(String, &'a RawValue)>);
+
+impl<'de> Deserialize<'de> for Entries<'de> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visit;
+        impl<'de> serde::de::Visitor<'de> for Visit {
+            type Value = Entries<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Entries<'de>, A::Error> {
+                let mut out = Vec::new();
+                while let Some(entry) = map.next_entry()? {
+                    out.push(entry);
+                }
+                Ok(Entries(out))
+            }
+        }
+        deserializer.deserialize_map(Visit)
+    }
 }
 
 /// serde accepts a list in place of a struct (its fields in order); a config must use objects.
-fn check_shapes(v: &serde_json::Value) -> Result<(), ConfigError> {
+fn check_shapes(v: &Value) -> Result<(), ConfigError> {
     for key in ["problem", "model", "objective"] {
         if let Some(x) = v.get(key) {
             if !x.is_object() {
