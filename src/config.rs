@@ -26,6 +26,8 @@
 //! out-of-range observed entries, ragged truth rows, non-finite numbers.
 
 use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
+use serde_json::Value;
 use std::fmt;
 
 use crate::optim::OptimizerConfig;
@@ -469,11 +471,14 @@ impl Config {
         // The text is parsed once into a `Value`, and the config is read from that `Value`: the
         // WebAssembly module then carries one copy of the config's deserialization code (for
         // `&Value`), not a second one for the text.
-        let value = parse(text)?;
-        let config: Config = serde_path_to_error::deserialize(&value).map_err(|e| {
-            let path = e.path().to_string();
-            let path = if path == "." || path == "?" { String::new() } else { path };
-            let message = e.into_inner().to_string();
+        Config::from_value(parse(text)?)
+    }
+
+    /// [`Config::from_json`] of a JSON text already parsed (by [`parse`]).
+    pub(crate) fn from_value(value: Value) -> Result<Config, ConfigError> {
+        let config = Config::deserialize(&value).map_err(|e| {
+            let message = e.to_string();
+            let path = locate(&value, &message, &|v| Config::deserialize(v).err().map(|e| e.to_string()));
             // Errors raised inside `problem` and inside an optimizer carry their sub-field between
             // NULs (see `sub`, and `OptimizerConfig`'s `Deserialize`).
             match message.strip_prefix('\u{0}').and_then(|m| m.split_once('\u{0}')) {
@@ -552,27 +557,198 @@ impl Config {
     }
 }
 
+/// Deepest nesting of arrays and objects read (serde_json's own limit for a `Value`).
+const MAX_NESTING: usize = 128;
+
 /// The JSON text as a `Value`. A number out of range names its field (`problem.truth[0][1]:
 /// number out of range`); other errors say where the JSON breaks.
-fn parse(text: &str) -> Result<serde_json::Value, ConfigError> {
-    let de = &mut serde_json::Deserializer::from_str(text);
-    let value: serde_json::Value = serde_path_to_error::deserialize(&mut *de).map_err(|e| {
-        let path = e.path().to_string();
-        let path = if path == "." || path == "?" { String::new() } else { path };
-        let inner = e.into_inner();
-        if (inner.is_syntax() || inner.is_eof()) && (path.is_empty() || path.contains('?')) {
-            // Not a field's fault: say where the JSON breaks.
-            return ConfigError::new("", format!("invalid JSON: {inner}"));
+///
+/// serde_json checks the text and splits it into raw values ([`RawValue`]); numbers are read
+/// by core's `str::parse` (`f64`: correctly rounded, the nearest double) instead of serde_json's
+/// `float_roundtrip` parser, which would be about 12 KB (gzipped) more in the WebAssembly
+/// module. Integers stay integers (`u64`, negative `i64`), as serde_json reads them.
+pub(crate) fn parse(text: &str) -> Result<Value, ConfigError> {
+    let raw: &RawValue = serde_json::from_str(text).map_err(|e| ConfigError::new("", format!("invalid JSON: {e}")))?;
+    read_tree(raw, &mut String::new(), 0)
+}
+
+fn read_tree(raw: &RawValue, path: &mut String, depth: usize) -> Result<Value, ConfigError> {
+    // The text is valid JSON (checked as a whole by `parse`): these reads do not fail.
+    let invalid = |e: serde_json::Error| ConfigError::new("", format!("invalid JSON: {e}"));
+    let text = raw.get();
+    let first = text.as_bytes().first().copied().unwrap_or(b' ');
+    if (first == b'{' || first == b'[') && depth >= MAX_NESTING {
+        return Err(ConfigError::new(path.as_str(), format!("nested deeper than {MAX_NESTING} arrays and objects")));
+    }
+    let len = path.len();
+    Ok(match first {
+        b'{' => {
+            let entries: Entries = serde_json::from_str(text).map_err(invalid)?;
+            let mut map = serde_json::Map::new();
+            for (key, value) in entries.0 {
+                if len > 0 {
+                    path.push('.');
+                }
+                path.push_str(&key);
+                let value = read_tree(value, path, depth + 1)?;
+                path.truncate(len);
+                map.insert(key, value);
+            }
+            Value::Object(map)
         }
-        ConfigError::new(path, friendly(&strip_position(&inner.to_string())))
-    })?;
-    // Nothing may follow the object (`{} {}` is not one config).
-    de.end().map_err(|e| ConfigError::new("", format!("invalid JSON: {e}")))?;
-    Ok(value)
+        b'[' => {
+            let items: Vec<&RawValue> = serde_json::from_str(text).map_err(invalid)?;
+            let mut out = Vec::with_capacity(items.len());
+            for (i, item) in items.into_iter().enumerate() {
+                use fmt::Write;
+                let _ = write!(path, "[{i}]");
+                out.push(read_tree(item, path, depth + 1)?);
+                path.truncate(len);
+            }
+            Value::Array(out)
+        }
+        b'"' => Value::String(serde_json::from_str(text).map_err(invalid)?),
+        b't' => Value::Bool(true),
+        b'f' => Value::Bool(false),
+        b'n' => Value::Null,
+        _ => Value::Number(number(text).ok_or_else(|| ConfigError::new(path.as_str(), "number out of range"))?),
+    })
+}
+
+/// A JSON number's text (valid JSON) as serde_json would read it: a whole number that fits as
+/// `u64` (or, negative, as `i64`), else the nearest `f64`; `None` when that is infinite.
+fn number(text: &str) -> Option<serde_json::Number> {
+    if !text.contains(['.', 'e', 'E']) {
+        if text.starts_with('-') {
+            // `-0` and integers below i64::MIN are floats, as in serde_json.
+            if let Some(i) = text.parse::<i64>().ok().filter(|&i| i < 0) {
+                return Some(i.into());
+            }
+        } else if let Ok(u) = text.parse::<u64>() {
+            return Some(u.into());
+        }
+    }
+    serde_json::Number::from_f64(text.parse().ok()?)
+}
+
+/// A JSON object's entries in order, their values unread (duplicate keys are kept: the last
+/// one wins when they go into a map, as in serde_json's `Value`).
+struct Entries<'a>(Vec<(String, &'a RawValue)>);
+
+impl<'de> Deserialize<'de> for Entries<'de> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visit;
+        impl<'de> serde::de::Visitor<'de> for Visit {
+            type Value = Entries<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Entries<'de>, A::Error> {
+                let mut out = Vec::new();
+                while let Some(entry) = map.next_entry()? {
+                    out.push(entry);
+                }
+                Ok(Entries(out))
+            }
+        }
+        deserializer.deserialize_map(Visit)
+    }
+}
+
+/// A step of a path into a JSON document.
+enum Step {
+    Key(String),
+    Index(usize),
+}
+
+fn node<'a>(doc: &'a mut Value, at: &[Step]) -> Option<&'a mut Value> {
+    let mut v = doc;
+    for step in at {
+        v = match step {
+            Step::Key(k) => v.get_mut(k.as_str())?,
+            Step::Index(i) => v.get_mut(*i)?,
+        };
+    }
+    Some(v)
+}
+
+/// The path (`problem.rows`, `optimizers[1]`, `problem.truth[0][1]`; empty for the whole
+/// document) of what makes `read` fail on `value` with `message`, the path serde_path_to_error
+/// would track while reading. Found instead, only when there is an error, by reading pruned
+/// copies again: a key is the culprit when the message changes without it, an array's element
+/// when it ends the shortest prefix that still gives the message. A message that names its own
+/// sub-field (`"\0field\0…"`, see `sub`) is placed at the object it comes from, the first object
+/// below the top. (Tracking paths with serde_path_to_error wraps every type's deserializer:
+/// about 7 KB more, gzipped, in the WebAssembly module.)
+pub(crate) fn locate(value: &Value, message: &str, read: &dyn Fn(&Value) -> Option<String>) -> String {
+    let own_field = message.starts_with('\u{0}');
+    let same = |trial: &Value| read(trial).as_deref() == Some(message);
+    let mut doc = value.clone();
+    let mut at: Vec<Step> = Vec::new();
+    loop {
+        let (keys, len) = match node(&mut doc, &at) {
+            Some(Value::Object(_)) if own_field && !at.is_empty() => break,
+            Some(Value::Object(m)) => (m.keys().cloned().collect::<Vec<_>>(), 0),
+            Some(Value::Array(a)) if !a.is_empty() => (Vec::new(), a.len()),
+            _ => break,
+        };
+        if len == 0 {
+            let culprit = keys.into_iter().find(|k| {
+                let mut trial = doc.clone();
+                if let Some(Value::Object(m)) = node(&mut trial, &at) {
+                    m.shift_remove(k);
+                }
+                !same(&trial)
+            });
+            match culprit {
+                Some(k) => at.push(Step::Key(k)),
+                None => break,
+            }
+        } else {
+            let prefix = |n: usize| {
+                let mut trial = doc.clone();
+                if let Some(Value::Array(a)) = node(&mut trial, &at) {
+                    a.truncate(n);
+                }
+                trial
+            };
+            if same(&prefix(0)) {
+                break;
+            }
+            // The prefix of length lo does not give the message, that of length hi does.
+            let (mut lo, mut hi) = (0, len);
+            while hi - lo > 1 {
+                let mid = (lo + hi) / 2;
+                if same(&prefix(mid)) {
+                    hi = mid;
+                } else {
+                    lo = mid;
+                }
+            }
+            doc = prefix(hi);
+            at.push(Step::Index(hi - 1));
+        }
+    }
+    let mut path = String::new();
+    for step in at {
+        match step {
+            Step::Key(k) => {
+                if !path.is_empty() {
+                    path.push('.');
+                }
+                path.push_str(&k);
+            }
+            Step::Index(i) => {
+                use fmt::Write;
+                let _ = write!(path, "[{i}]");
+            }
+        }
+    }
+    path
 }
 
 /// serde accepts a list in place of a struct (its fields in order); a config must use objects.
-fn check_shapes(v: &serde_json::Value) -> Result<(), ConfigError> {
+fn check_shapes(v: &Value) -> Result<(), ConfigError> {
     for key in ["problem", "model", "objective"] {
         if let Some(x) = v.get(key) {
             if !x.is_object() {

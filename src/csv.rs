@@ -9,7 +9,7 @@
 
 use std::fmt;
 
-use serde_json::{json, Value};
+use serde_json::{Map, Number, Value};
 
 use crate::config::{Config, ConfigError, MAX_DIM, MAX_MAGNITUDE};
 
@@ -128,17 +128,34 @@ pub fn parse_csv(text: &str) -> Result<Vec<Vec<Option<f64>>>, CsvError> {
 /// [`csv_error_text`].
 pub fn csv_to_config(text: &str, base: &str) -> Result<Config, ConfigError> {
     let rows = parse_csv(text).map_err(|e| ConfigError::new("", e.to_string()))?;
-    let mut base: Value = serde_json::from_str(base).map_err(|e| ConfigError::new("", format!("base config: {e}")))?;
-    let entries: Vec<[usize; 2]> = rows
-        .iter()
-        .enumerate()
-        .flat_map(|(i, r)| r.iter().enumerate().filter(|(_, v)| v.is_some()).map(move |(j, _)| [i, j]))
-        .collect();
-    let noise = base.pointer("/problem/noise").cloned().unwrap_or(json!(0.0));
-    let seed = base.pointer("/problem/seed").cloned().unwrap_or(json!(0));
+    let mut base = crate::config::parse(base).map_err(|e| ConfigError::new("", format!("base config: {}", e.message)))?;
+    let mut entries = Vec::new();
+    let mut truth = Vec::with_capacity(rows.len());
+    for (i, row) in rows.iter().enumerate() {
+        let mut cells = Vec::with_capacity(row.len());
+        for (j, v) in row.iter().enumerate() {
+            // parse_csv's numbers are finite: from_f64 gives Some.
+            match v.and_then(Number::from_f64) {
+                Some(x) => {
+                    cells.push(Value::Number(x));
+                    entries.push(Value::Array(vec![i.into(), j.into()]));
+                }
+                None => cells.push(Value::Null),
+            }
+        }
+        truth.push(Value::Array(cells));
+    }
+    let base_problem = |key: &str| base.get("problem").and_then(|p| p.get(key)).cloned();
+    let noise = base_problem("noise").unwrap_or(Value::from(0.0));
+    let seed = base_problem("seed").unwrap_or(Value::from(0));
     let Some(obj) = base.as_object_mut() else { return Err(ConfigError::new("", "base config: must be a JSON object")) };
-    obj.insert("problem".into(), json!({"truth": rows, "observed_entries": entries, "noise": noise, "seed": seed}));
-    Config::from_json(&base.to_string())
+    let mut problem = Map::new();
+    problem.insert("truth".into(), Value::Array(truth));
+    problem.insert("observed_entries".into(), Value::Array(entries));
+    problem.insert("noise".into(), noise);
+    problem.insert("seed".into(), seed);
+    obj.insert("problem".into(), Value::Object(problem));
+    Config::from_value(base)
 }
 
 /// The text of an error of [`csv_to_config`]: the field's path when it names one (a bad field of

@@ -4,13 +4,14 @@
 //!
 //! With K snapshots of D = m·n entries, centred by their mean, the directions are the top
 //! eigenvectors of the D × D covariance; they are found through the K × K Gram matrix
-//! (X Xᵀ = Σ λ u uᵀ ⇒ the directions are Xᵀu/√λ), with K at most 128 (an even subset of the
-//! snapshots), and every snapshot is then projected on them.
+//! (X Xᵀ = Σ λ u uᵀ ⇒ the directions are Xᵀu/√λ; λ and u from the SVD of X Xᵀ), with K at
+//! most 128 (an even subset of the snapshots), and every snapshot is then projected on them.
 
 use nalgebra::DMatrix;
 use serde::Serialize;
 
 use crate::metrics::Snapshots;
+use crate::objective::Svd;
 
 /// Coordinates of each run's snapshots on the top two principal directions.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -141,20 +142,20 @@ pub fn joint_pca_of<S: SnapshotRows>(runs: &[&S]) -> Pca {
     if total.is_nan() || total <= 0.0 || total.is_infinite() {
         return out;
     }
-    let eig = gram.symmetric_eigen();
-    let mut order: Vec<usize> = (0..k).collect();
-    order.sort_by(|&a, &b| eig.eigenvalues[b].total_cmp(&eig.eigenvalues[a]));
+    // The Gram matrix is symmetric positive semidefinite: its singular values are its
+    // eigenvalues, in descending order, and its singular vectors its eigenvectors. (This crate's
+    // SVD, already in the WebAssembly module, instead of nalgebra's symmetric eigensolver.)
+    let Some(svd) = Svd::fast(&gram) else { return out };
     // Directions in entry space: v_c = Xᵀu_c/√λ_c (unit length).
     let mut dirs: Vec<Vec<f64>> = Vec::new();
-    for (c, &idx) in order.iter().take(2).enumerate() {
-        let lambda = eig.eigenvalues[idx].max(0.0);
+    for c in 0..2 {
+        let lambda = svd.singular_values[c];
         out.explained[c] = lambda / total;
         if lambda <= 0.0 {
             dirs.push(vec![0.0; d]);
             continue;
         }
-        let u = eig.eigenvectors.column(idx);
-        let v = x.transpose() * u / lambda.sqrt();
+        let v = x.transpose() * svd.u.column(c) / lambda.sqrt();
         dirs.push(v.iter().copied().collect());
     }
     // Sign: the first run's first snapshot gets a non-positive coordinate (a stable picture).
@@ -205,6 +206,39 @@ mod tests {
             assert_eq!(a.len(), b.len());
             for (p, q) in a.iter().zip(b) {
                 assert_eq!(p.map(f64::to_bits), q.map(f64::to_bits));
+            }
+        }
+    }
+
+    /// The same directions and variances as nalgebra's SVD of the centred data itself (all
+    /// snapshots are in the basis here: fewer than 128).
+    #[test]
+    fn agrees_with_the_svd_of_the_data() {
+        let mut lab = Lab::from_json(
+            r#"{"problem": {"rows": 8, "cols": 7, "rank": 2, "observed": 40},
+                "optimizers": [{"name": "adam"}, {"name": "gd", "learning_rate": 0.05}]}"#,
+        )
+        .unwrap();
+        lab.step(40);
+        let runs: Vec<&Snapshots> = lab.runs().iter().map(|r| r.snapshots()).collect();
+        let rows: Vec<&[f64]> = runs.iter().flat_map(|s| (0..s.len()).map(move |k| s.get(k))).collect();
+        assert!(rows.len() > 2 && runs.iter().all(|s| s.len() <= MAX_BASIS_SNAPSHOTS / 2), "{} snapshots", rows.len());
+        let d = rows[0].len();
+        let mean: Vec<f64> = (0..d).map(|j| rows.iter().map(|r| r[j]).sum::<f64>() / rows.len() as f64).collect();
+        let x = DMatrix::from_fn(rows.len(), d, |i, j| rows[i][j] - mean[j]);
+        let svd = x.clone().svd(false, true);
+        let total = x.norm_squared();
+        let pca = joint_pca(&runs);
+        let flat: Vec<[f64; 2]> = pca.coords.concat();
+        for c in 0..2 {
+            let want = svd.singular_values[c].powi(2) / total;
+            assert!((pca.explained[c] - want).abs() < 1e-10, "pc{c}: {} vs {want}", pca.explained[c]);
+            // Coordinates: X v_c, up to the sign.
+            let dir = svd.v_t.as_ref().unwrap().row(c).transpose();
+            let proj = &x * dir;
+            let sign = if proj[0] * flat[0][c] < 0.0 { -1.0 } else { 1.0 };
+            for (i, p) in flat.iter().enumerate() {
+                assert!((p[c] - sign * proj[i]).abs() < 1e-8 * (1.0 + proj.amax()), "pc{c} of snapshot {i}");
             }
         }
     }

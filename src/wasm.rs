@@ -63,6 +63,26 @@ struct RunMetrics<'a> {
     diverged_reason: Option<&'a str>,
 }
 
+/// One entry of [`Lab::methods`].
+#[derive(Serialize)]
+struct MethodInfo {
+    name: &'static str,
+    label: String,
+    has_learning_rate: bool,
+    direct_only: bool,
+    config: OptimizerConfig,
+}
+
+/// What [`SensitivityRunner::report`] returns: [`sensitivity::Report`] with the tuned config as
+/// JSON text (serialized by the same code as [`Config::to_json`], not a second time for JS).
+#[derive(Serialize)]
+struct ReportForJs<'a> {
+    protocol: &'a sensitivity::Protocol,
+    cells: &'a [sensitivity::Cell],
+    best: Vec<sensitivity::Best>,
+    tuned_config: String,
+}
+
 fn to_js<T: Serialize>(value: &T) -> JsValue {
     let serializer = serde_wasm_bindgen::Serializer::new().serialize_missing_as_null(true);
     value.serialize(&serializer).unwrap_or(JsValue::NULL)
@@ -134,9 +154,21 @@ impl Lab {
         crate::csv::csv_to_config(&csv, &base).map(|c| c.to_json()).map_err(|e| JsError::new(&crate::csv::csv_error_text(&e)))
     }
 
-    /// Every method with its default hyper-parameters: a JSON array of optimizer configs.
+    /// Every method the core has, in the page's order: a JSON array of
+    /// `{name, label, has_learning_rate, direct_only, config}`, `config` being the method's
+    /// optimizer config with its default hyper-parameters.
     pub fn methods() -> String {
-        serde_json::to_string(&OptimizerConfig::all_defaults()).unwrap_or_else(|_| "[]".into())
+        let info: Vec<MethodInfo> = OptimizerConfig::all_defaults()
+            .into_iter()
+            .map(|o| MethodInfo {
+                name: o.name(),
+                label: o.label(),
+                has_learning_rate: o.learning_rate().is_some(),
+                direct_only: o.direct_only(),
+                config: o,
+            })
+            .collect();
+        serde_json::to_string(&info).unwrap_or_else(|_| "[]".into())
     }
 
     /// The config this lab runs (JSON, every default filled, current learning rates).
@@ -349,21 +381,6 @@ impl Lab {
         Ok(to_js(&crate::pca::joint_pca_of(runs.iter().collect::<Vec<_>>().as_slice())))
     }
 
-    /// Every method with what the page needs to show it: JSON array of
-    /// `{name, label, config (defaults), has_learning_rate, direct_only}`.
-    pub fn method_info() -> String {
-        let info: Vec<serde_json::Value> = OptimizerConfig::all_defaults()
-            .into_iter()
-            .map(|o| {
-                serde_json::json!({
-                    "name": o.name(), "label": o.label(), "has_learning_rate": o.learning_rate().is_some(),
-                    "direct_only": o.direct_only(), "config": o,
-                })
-            })
-            .collect();
-        serde_json::to_string(&info).unwrap_or_else(|_| "[]".into())
-    }
-
     /// Points in run i's history (0 for a bad index).
     pub fn history_len(&self, i: JsValue) -> usize {
         self.run(&i).map_or(0, |r| r.history().len())
@@ -430,10 +447,11 @@ impl SensitivityRunner {
         Ok(out)
     }
 
-    /// `{protocol, cells, best, tuned_config}` for the cells done so far.
+    /// `{protocol, cells, best, tuned_config}` for the cells done so far; `tuned_config` is
+    /// JSON text.
     pub fn report(&self) -> JsValue {
         let best = sensitivity::best(&self.cells);
-        let tuned_config = sensitivity::tuned_config(&self.config, &best);
-        to_js(&sensitivity::Report { protocol: self.protocol.clone(), cells: self.cells.clone(), best, tuned_config })
+        let tuned_config = sensitivity::tuned_config(&self.config, &best).to_json();
+        to_js(&ReportForJs { protocol: &self.protocol, cells: &self.cells, best, tuned_config })
     }
 }

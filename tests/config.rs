@@ -166,3 +166,62 @@ fn numbers_in_messages_stay_short() {
     assert_eq!(error_of(r#"{"optimizers": [{"name": "adam", "beta1": 1.5}]}"#), "optimizers[0].beta1: must be in [0, 1), got 1.5");
     assert!(error_of(r#"{"optimizers": [{"name": "sgd_typo"}]}"#).len() < 300);
 }
+
+#[test]
+fn numbers_are_read_to_the_nearest_double() {
+    // Cases a fast float parser gets wrong (long significands, powers of ten beyond 10^22,
+    // halfway cases, subnormals): each must be the nearest double, as the compiler reads the
+    // same literal.
+    let cases: [(&str, f64); 9] = [
+        ("0.01", 0.01),
+        ("1e-30", 1e-30),
+        ("2.2250738585072011e-308", 2.2250738585072011e-308),
+        ("4.9e-324", 4.9e-324),
+        ("123456789012345678901234567890e-25", 123456789012345678901234567890e-25),
+        ("9007199254740993", 9007199254740993.0),
+        ("0.1000000000000000055511151231257827021181583404541015625", 0.1),
+        ("7.3177701707893310e+15", 7.3177701707893310e+15),
+        ("-2.5e-9", -2.5e-9),
+    ];
+    for (text, want) in cases {
+        let c = Config::from_json(&format!(r#"{{"problem": {{"truth": [[{text}, 1]], "observed": 1}}}}"#)).unwrap();
+        let ProblemSource::Explicit { truth, .. } = &c.problem.source else { panic!() };
+        assert_eq!(truth[0][0].unwrap().to_bits(), want.to_bits(), "{text}");
+    }
+    // Whole numbers stay whole (a u64 seed above 2^53 keeps every bit); -0 and 1e3 are not.
+    let c = Config::from_json(r#"{"problem": {"seed": 18446744073709551615}}"#).unwrap();
+    assert_eq!(c.problem.seed, u64::MAX);
+    assert!(error_of(r#"{"problem": {"seed": -0}}"#).starts_with("problem.seed: invalid type: number `-0.0`"));
+    assert!(error_of(r#"{"problem": {"rows": 1e3}}"#).starts_with("problem.rows: invalid type: number `1000.0`"));
+    assert!(error_of(r#"{"problem": {"seed": 18446744073709551616}}"#).starts_with("problem.seed: invalid type"));
+}
+
+#[test]
+fn deep_or_broken_json_is_an_error_not_a_crash() {
+    let deep = format!(r#"{{"problem": {{"truth": {}1{}}}}}"#, "[".repeat(100_000), "]".repeat(100_000));
+    assert!(error_of(&deep).starts_with("problem.truth"), "{}", error_of(&deep));
+    assert_eq!(error_of(r#"{"problem": {"truth": [[1, 1e999]], "observed": 1}}"#), "problem.truth[0][1]: number out of range");
+    assert_eq!(error_of(r#"{"problem": {"rows": tru}}"#), "config: invalid JSON: expected ident at line 1 column 25");
+    assert_eq!(error_of(r#"{"steps": 10,}"#), "config: invalid JSON: key must be a string at line 1 column 14");
+    // Duplicate keys: the last one counts, as in serde_json.
+    assert_eq!(Config::from_json(r#"{"steps": 10, "steps": 20}"#).unwrap().steps, 20);
+}
+
+#[test]
+fn the_path_is_the_deepest_field_at_fault() {
+    for (json, start) in [
+        (r#"{"problem": {"truth": [[1, 2], [3, "x"]], "observed_entries": [[0, 0]]}}"#, "problem.truth[1][1]: invalid type: string"),
+        (r#"{"problem": {"truth": [[1, 2]], "observed_entries": [[0, 1], [0, "a"]]}}"#, "problem.observed_entries[1][1]: invalid type"),
+        (r#"{"problem": {"noise": -1}}"#, "problem.noise: must be between 0"),
+        (r#"{"model": {"depth": -1}}"#, "model.depth: invalid value: integer `-1`"),
+        (r#"{"steps": "many", "model": {"init": "zeros"}}"#, "steps: invalid type: string \"many\""),
+        (r#"{"model": {"init": "zeros"}, "steps": "many"}"#, "model.init: unknown variant `zeros`"),
+        (r#"{"optimizers": [{"name": "gd"}, {"name": "adam", "beta2": "x"}]}"#, "optimizers[1].beta2: invalid type: string"),
+        (r#"{"optimizers": [{"learning_rate": 0.1}]}"#, "optimizers[0]: missing field `name`"),
+        (r#"{"optimizers": [{"name": "sgd"}]}"#, "optimizers[0].name: unknown variant `sgd`"),
+        (r#"{"optimizers": [{"name": "adam", "beta9": 1}]}"#, "optimizers[0].beta9: unknown field `beta9`"),
+    ] {
+        let m = error_of(json);
+        assert!(m.starts_with(start), "{json}: {m}");
+    }
+}

@@ -83,8 +83,13 @@ fn bad_input_is_an_error_or_nothing_never_a_trap() {
 
 #[wasm_bindgen_test]
 fn every_method_runs_in_the_browser() {
-    let methods: Vec<serde_json::Value> = serde_json::from_str(&Lab::methods()).unwrap();
-    assert_eq!(methods.len(), 14);
+    let info: Vec<serde_json::Value> = serde_json::from_str(&Lab::methods()).unwrap();
+    assert_eq!(info.len(), 14);
+    let newton = info.iter().find(|m| m["name"] == "newton").unwrap();
+    assert_eq!((&newton["label"], &newton["has_learning_rate"], &newton["direct_only"]), (&"Newton".into(), &false.into(), &true.into()));
+    assert_eq!(info[0]["label"], "Adam");
+    let methods: Vec<serde_json::Value> = info.iter().map(|m| m["config"].clone()).collect();
+    assert!(info.iter().zip(&methods).all(|(m, c)| c["name"] == m["name"]));
     let config = serde_json::json!({"problem": {"rows": 12, "cols": 10, "rank": 2, "observed": 60}, "optimizers": methods});
     let mut lab = Lab::new(s(&config.to_string())).unwrap();
     lab.step(n(5.0)).unwrap();
@@ -96,8 +101,14 @@ fn every_method_runs_in_the_browser() {
     assert!(lab.set_learning_rate(n(10.0), n(0.1)).is_err());
     let mut runner = SensitivityRunner::new(s(&config.to_string()), n(-2.0), n(-1.0), n(1.0), n(5.0)).unwrap();
     assert_eq!(runner.total(), 2 * 10, "ten methods have a learning rate");
-    runner.next().unwrap();
+    let cell = runner.next().unwrap();
+    let lr = js_sys::Reflect::get(&cell, &"learning_rate".into()).unwrap().as_f64().unwrap();
     assert_eq!(runner.done(), 1);
+    let report = runner.report();
+    let tuned = js_sys::Reflect::get(&report, &"tuned_config".into()).unwrap().as_string().expect("tuned_config is JSON text");
+    let tuned = mc_playground::config::Config::from_json(&tuned).unwrap();
+    assert_eq!(tuned.optimizers.len(), 14);
+    assert_eq!(tuned.optimizers[0].learning_rate(), Some(lr), "the only cell run is method 0's best");
 }
 
 /// The page's workers: each steps some runs of the whole config (the others switched off); the

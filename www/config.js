@@ -29,24 +29,24 @@ export const PROBLEM_FIELDS = [
 ];
 
 /**
- * What the page says about each method (the core's `Lab.methods()` lists them with their
- * defaults; a method missing here is shown by its name).
+ * What the page says about each method, shown on hover (the core's `Lab.methods()` lists the
+ * methods with their labels and defaults; a method missing here is described by its label).
  */
 export const METHOD_INFO = {
-  adam: { label: "Adam", about: "Adam: each entry's step is set by running averages of its gradient and squared gradient, so its length is about the learning rate" },
-  rmsprop: { label: "RMSProp", about: "RMSProp: each entry's gradient divided by a running root-mean-square of it" },
-  adagrad: { label: "AdaGrad", about: "AdaGrad: each entry's gradient divided by the root of the sum of all its past squares, so steps keep shrinking" },
-  gd: { label: "GD", about: "Gradient descent: step = learning rate × gradient" },
-  momentum: { label: "Momentum", about: "Heavy-ball momentum: gradient descent plus a running sum of past steps" },
-  nesterov: { label: "Nesterov", about: "Nesterov momentum: momentum with a look-ahead gradient" },
-  adamw: { label: "AdamW", about: "AdamW: Adam with decoupled weight decay (0.01)" },
-  amsgrad: { label: "AMSGrad", about: "AMSGrad: Adam whose second-moment estimate never decreases" },
-  nadam: { label: "NAdam", about: "NAdam: Adam with Nesterov momentum" },
-  group_rmsprop: { label: "Group RMSProp", about: "Group RMSProp: one running size for the whole gradient, so GD's direction with an adaptive length" },
-  newton: { label: "Newton", about: "Damped Newton (Levenberg–Marquardt, conjugate gradients): no learning rate; depth 1 only" },
-  gradient_flow: { label: "Gradient flow", about: "Gradient flow: the continuous path dW/dt = −∇f(W), followed by an adaptive ODE solver; no learning rate; shows its time t" },
-  als: { label: "ALS", about: "Alternating least squares on W = U Vᵀ of a fixed rank k (ignores the penalty): no learning rate; depth 1 only" },
-  soft_impute: { label: "SoftImpute", about: "SoftImpute: fill the unseen entries with the current guess, then shrink every singular value by τ; no learning rate; depth 1 only" },
+  adam: { about: "Adam: each entry's step is set by running averages of its gradient and squared gradient, so its length is about the learning rate" },
+  rmsprop: { about: "RMSProp: each entry's gradient divided by a running root-mean-square of it" },
+  adagrad: { about: "AdaGrad: each entry's gradient divided by the root of the sum of all its past squares, so steps keep shrinking" },
+  gd: { about: "Gradient descent: step = learning rate × gradient" },
+  momentum: { about: "Heavy-ball momentum: gradient descent plus a running sum of past steps" },
+  nesterov: { about: "Nesterov momentum: momentum with a look-ahead gradient" },
+  adamw: { about: "AdamW: Adam with decoupled weight decay (0.01)" },
+  amsgrad: { about: "AMSGrad: Adam whose second-moment estimate never decreases" },
+  nadam: { about: "NAdam: Adam with Nesterov momentum" },
+  group_rmsprop: { about: "Group RMSProp: one running size for the whole gradient, so GD's direction with an adaptive length" },
+  newton: { about: "Damped Newton (Levenberg–Marquardt, conjugate gradients): no learning rate; depth 1 only" },
+  gradient_flow: { about: "Gradient flow: the continuous path dW/dt = −∇f(W), followed by an adaptive ODE solver; no learning rate; shows its time t" },
+  als: { about: "Alternating least squares on W = U Vᵀ of a fixed rank k (ignores the penalty): no learning rate; depth 1 only" },
+  soft_impute: { about: "SoftImpute: fill the unseen entries with the current guess, then shrink every singular value by τ; no learning rate; depth 1 only" },
 };
 
 /** How hyper-parameters are called on the page. */
@@ -56,8 +56,21 @@ export const HYPER_NAMES = {
   rtol: "rtol", atol: "atol", rank: "rank k", ridge: "ridge", threshold: "threshold τ",
 };
 
+/** The core's label of each method ("adam" → "Adam"), from `Lab.methods()`: see setMethods. */
+const METHOD_LABELS = new Map();
+
+/**
+ * Takes the parsed `Lab.methods()` ([{name, label, has_learning_rate, direct_only, config}]):
+ * remembers every method's label and returns the methods' default configs, in its order.
+ */
+export function setMethods(methods) {
+  for (const m of methods) METHOD_LABELS.set(m.name, m.label);
+  return methods.map((m) => m.config);
+}
+
+/** The core's label of a method (its name until `setMethods` has run or for an unknown name). */
 export function methodLabel(name) {
-  return METHOD_INFO[name]?.label ?? name;
+  return METHOD_LABELS.get(name) ?? name;
 }
 
 function get(obj, path) {
@@ -143,7 +156,8 @@ export function explainLabError(message, labels = []) {
     const what = run[2] && run[2] !== "name" ? ` ${HYPER_NAMES[run[2]] || run[2].replace(/_/g, " ")}` : "";
     // "newton runs on …" about run "Newton" reads "Newton runs on …".
     const first = /^([A-Za-z_]+)\s/.exec(m[2]);
-    if (!what && first && labels[i] && METHOD_INFO[first[1]] && methodLabel(first[1]) === labels[i].split(" (")[0]) {
+    // (The core starts such a message with the run's own method name.)
+    if (!what && first && labels[i] && METHOD_INFO[first[1]]) {
       return { fieldId: null, runIndex: i, text: `${labels[i]}${m[2].slice(first[1].length)}` };
     }
     return { fieldId: null, runIndex: i, text: `${who}${what}: ${m[2]}` };
@@ -194,7 +208,7 @@ function hyperText(v) {
 /**
  * "#seed=0&rows=30&…&lr=0.01,0.01,…&off=3,4" for a config and the runs' on/off.
  * defaults: leave out values equal to it (null: write every field, as the page does).
- * opts.methods: every method's default config (Lab.methods()), to leave out hyper-parameters at
+ * opts.methods: every method's default config (setMethods(Lab.methods())), to leave out hyper-parameters at
  * their defaults; opts.tuned: the sweep protocol of a tuned race ("-4,3,2,3000"), written as
  * tuned=…; opts.view: {view, x, ylog, dots} view options (written as given).
  * Lists (m, lr, eps, …) are by run, in config order; an empty item means "the default".
@@ -232,7 +246,7 @@ export function configToHash(config, enabled, defaults, opts = {}) {
 /**
  * Applies a URL hash to a default config. Unknown keys and unparsable values are ignored and
  * listed in `ignored` (the Lab validates ranges). opts.methods: every method's default config
- * (Lab.methods()), for the runs listed by m=.
+ * (setMethods(Lab.methods())), for the runs listed by m=.
  * Returns {config, off: number[], tuned: string | null, view: {view?, x?, ylog?, dots?}, ignored: string[]}.
  */
 export function configFromHash(hash, defaults, opts = {}) {

@@ -24,7 +24,7 @@ import { RunPanel, distinctLabels } from "./panel.js";
 import { Sweep, gridSize, parseProtocol, sweptMethods } from "./sweep.js";
 import {
   METHOD_INFO, PROBLEM_FIELDS, configFromControls, configFromHash, configToHash, explainLabError,
-  fillControls, methodLabel, parseField, sizeError, stepsError, VIEW_KEYS,
+  fillControls, methodLabel, parseField, setMethods, sizeError, stepsError, VIEW_KEYS,
 } from "./config.js";
 import { PRESETS } from "./presets.js";
 import { HISTORY_METRICS, download, downloadCanvasPng, historiesCsv } from "./export.js";
@@ -47,7 +47,7 @@ const app = {
   drawn: -1, // the pool version last drawn
   startFrames: [], // each run's step-0 frame (from `lab`), drawn after a reset until the workers answer
   defaults: null, // Lab.default_config(), parsed
-  methods: [], // Lab.methods(), parsed: every method with its defaults
+  methods: [], // every method's default config (setMethods of Lab.methods())
   config: null, // the running lab's config, parsed (current learning rates)
   rows: 0,
   cols: 0,
@@ -96,7 +96,7 @@ async function boot() {
 
   app.defaults = JSON.parse(app.Lab.default_config());
   try {
-    app.methods = JSON.parse(app.Lab.methods());
+    app.methods = setMethods(JSON.parse(app.Lab.methods()));
   } catch {
     app.methods = app.defaults.optimizers;
   }
