@@ -476,9 +476,10 @@ impl Config {
 
     /// [`Config::from_json`] of a JSON text already parsed (by [`parse`]).
     pub(crate) fn from_value(value: Value) -> Result<Config, ConfigError> {
-        let config = Config::deserialize(&value).map_err(|e| {
-            let message = e.to_string();
-            let path = locate(&value, &message, &|v| Config::deserialize(v).err().map(|e| e.to_string()));
+        let config: Config = serde_path_to_error::deserialize(&value).map_err(|e| {
+            let path = e.path().to_string();
+            let path = if path == "." || path == "?" { String::new() } else { path };
+            let message = e.into_inner().to_string();
             // Errors raised inside `problem` and inside an optimizer carry their sub-field between
             // NULs (see `sub`, and `OptimizerConfig`'s `Deserialize`).
             match message.strip_prefix('\u{0}').and_then(|m| m.split_once('\u{0}')) {
@@ -653,98 +654,6 @@ impl<'de> Deserialize<'de> for Entries<'de> {
         }
         deserializer.deserialize_map(Visit)
     }
-}
-
-/// A step of a path into a JSON document.
-enum Step {
-    Key(String),
-    Index(usize),
-}
-
-fn node<'a>(doc: &'a mut Value, at: &[Step]) -> Option<&'a mut Value> {
-    let mut v = doc;
-    for step in at {
-        v = match step {
-            Step::Key(k) => v.get_mut(k.as_str())?,
-            Step::Index(i) => v.get_mut(*i)?,
-        };
-    }
-    Some(v)
-}
-
-/// The path (`problem.rows`, `optimizers[1]`, `problem.truth[0][1]`; empty for the whole
-/// document) of what makes `read` fail on `value` with `message`, the path serde_path_to_error
-/// would track while reading. Found instead, only when there is an error, by reading pruned
-/// copies again: a key is the culprit when the message changes without it, an array's element
-/// when it ends the shortest prefix that still gives the message. A message that names its own
-/// sub-field (`"\0field\0…"`, see `sub`) is placed at the object it comes from, the first object
-/// below the top. (Tracking paths with serde_path_to_error wraps every type's deserializer:
-/// about 7 KB more, gzipped, in the WebAssembly module.)
-pub(crate) fn locate(value: &Value, message: &str, read: &dyn Fn(&Value) -> Option<String>) -> String {
-    let own_field = message.starts_with('\u{0}');
-    let same = |trial: &Value| read(trial).as_deref() == Some(message);
-    let mut doc = value.clone();
-    let mut at: Vec<Step> = Vec::new();
-    loop {
-        let (keys, len) = match node(&mut doc, &at) {
-            Some(Value::Object(_)) if own_field && !at.is_empty() => break,
-            Some(Value::Object(m)) => (m.keys().cloned().collect::<Vec<_>>(), 0),
-            Some(Value::Array(a)) if !a.is_empty() => (Vec::new(), a.len()),
-            _ => break,
-        };
-        if len == 0 {
-            let culprit = keys.into_iter().find(|k| {
-                let mut trial = doc.clone();
-                if let Some(Value::Object(m)) = node(&mut trial, &at) {
-                    m.shift_remove(k);
-                }
-                !same(&trial)
-            });
-            match culprit {
-                Some(k) => at.push(Step::Key(k)),
-                None => break,
-            }
-        } else {
-            let prefix = |n: usize| {
-                let mut trial = doc.clone();
-                if let Some(Value::Array(a)) = node(&mut trial, &at) {
-                    a.truncate(n);
-                }
-                trial
-            };
-            if same(&prefix(0)) {
-                break;
-            }
-            // The prefix of length lo does not give the message, that of length hi does.
-            let (mut lo, mut hi) = (0, len);
-            while hi - lo > 1 {
-                let mid = (lo + hi) / 2;
-                if same(&prefix(mid)) {
-                    hi = mid;
-                } else {
-                    lo = mid;
-                }
-            }
-            doc = prefix(hi);
-            at.push(Step::Index(hi - 1));
-        }
-    }
-    let mut path = String::new();
-    for step in at {
-        match step {
-            Step::Key(k) => {
-                if !path.is_empty() {
-                    path.push('.');
-                }
-                path.push_str(&k);
-            }
-            Step::Index(i) => {
-                use fmt::Write;
-                let _ = write!(path, "[{i}]");
-            }
-        }
-    }
-    path
 }
 
 /// serde accepts a list in place of a struct (its fields in order); a config must use objects.

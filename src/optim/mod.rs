@@ -291,11 +291,10 @@ impl OptimizerConfig {
         };
         let fields = Value::Object(fields);
         fn read<T: serde::de::DeserializeOwned>(fields: &Value) -> Result<T, String> {
-            T::deserialize(fields).map_err(|e| {
-                let message = e.to_string();
-                let path = crate::config::locate(fields, &message, &|v| T::deserialize(v).err().map(|e| e.to_string()));
-                let path = path.replace('\0', "\\u{0}");
-                if path.is_empty() { message } else { format!("\u{0}{path}\u{0}{message}") }
+            serde_path_to_error::deserialize(fields).map_err(|e| {
+                let path = e.path().to_string().replace('\0', "\\u{0}");
+                let message = e.into_inner().to_string();
+                if path == "." { message } else { format!("\u{0}{path}\u{0}{message}") }
             })
         }
         Ok(match name.as_str() {
