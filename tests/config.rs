@@ -206,3 +206,21 @@ fn deep_or_broken_json_is_an_error_not_a_crash() {
     // Duplicate keys: the last one counts, as in serde_json.
     assert_eq!(Config::from_json(r#"{"steps": 10, "steps": 20}"#).unwrap().steps, 20);
 }
+#[test]
+fn the_path_is_the_deepest_field_at_fault() {
+    for (json, start) in [
+        (r#"{"problem": {"truth": [[1, 2], [3, "x"]], "observed_entries": [[0, 0]]}}"#, "problem.truth[1][1]: invalid type: string"),
+        (r#"{"problem": {"truth": [[1, 2]], "observed_entries": [[0, 1], [0, "a"]]}}"#, "problem.observed_entries[1][1]: invalid type"),
+        (r#"{"problem": {"noise": -1}}"#, "problem.noise: must be between 0"),
+        (r#"{"model": {"depth": -1}}"#, "model.depth: invalid value: integer `-1`"),
+        (r#"{"steps": "many", "model": {"init": "zeros"}}"#, "steps: invalid type: string \"many\""),
+        (r#"{"model": {"init": "zeros"}, "steps": "many"}"#, "model.init: unknown variant `zeros`"),
+        (r#"{"optimizers": [{"name": "gd"}, {"name": "adam", "beta2": "x"}]}"#, "optimizers[1].beta2: invalid type: string"),
+        (r#"{"optimizers": [{"learning_rate": 0.1}]}"#, "optimizers[0]: missing field `name`"),
+        (r#"{"optimizers": [{"name": "sgd"}]}"#, "optimizers[0].name: unknown variant `sgd`"),
+        (r#"{"optimizers": [{"name": "adam", "beta9": 1}]}"#, "optimizers[0].beta9: unknown field `beta9`"),
+    ] {
+        let m = error_of(json);
+        assert!(m.starts_with(start), "{json}: {m}");
+    }
+}

@@ -286,7 +286,9 @@ impl OptimizerConfig {
         };
         let name = match fields.shift_remove("name") {
             Some(Value::String(name)) => name,
-            Some(other) => return Err(serde_json::Error::invalid_type(unexpected(&other), &"variant identifier").to_string()),
+            Some(other) => {
+                return Err(format!("\u{0}name\u{0}{}", serde_json::Error::invalid_type(unexpected(&other), &"variant identifier")))
+            }
             None => return Err(serde_json::Error::missing_field("name").to_string()),
         };
         let fields = Value::Object(fields);
@@ -312,7 +314,7 @@ impl OptimizerConfig {
             "gradient_flow" => OptimizerConfig::GradientFlow(read(&fields)?),
             "als" => OptimizerConfig::Als(read(&fields)?),
             "soft_impute" => OptimizerConfig::SoftImpute(read(&fields)?),
-            _ => return Err(serde_json::Error::unknown_variant(&name, NAMES).to_string()),
+            _ => return Err(format!("\u{0}name\u{0}{}", serde_json::Error::unknown_variant(&name, NAMES))),
         })
     }
 }
