@@ -2,10 +2,11 @@
 //! completed matrix becomes CSV again.
 //!
 //! Reading ([`parse_csv`]): a byte-order mark is skipped; lines end in `\n`, `\r\n` or `\r`;
-//! the separator is `,`, `;` or a tab, whichever the first line uses most (with `;`, a decimal
-//! comma such as `1,5` is read as 1.5); blank cells and `NA`, `NaN`, `null`, `?` (any case)
-//! are unobserved; a first line with no number in it is a header and skipped; blank lines at
-//! the end are ignored. Every row must have the same number of cells.
+//! the separator is `,`, `;` or a tab, whichever the first line uses most outside double quotes
+//! (a quoted cell may hold it; with `;`, a decimal comma such as `1,5` is read as 1.5); blank
+//! cells and `NA`, `NaN`, `null`, `?` (any case) are unobserved; a first line with no number in
+//! it is a header and skipped; blank lines at the end are ignored. Every row must have the same
+//! number of cells.
 
 use std::fmt;
 
@@ -55,6 +56,22 @@ fn parse_number(cell: &str, decimal_comma: bool) -> Option<f64> {
     text.parse::<f64>().ok()
 }
 
+/// A line's cells: split at `sep` outside double quotes (`"1,5"` is one cell).
+fn split_cells(line: &str, sep: char) -> Vec<&str> {
+    let mut out = Vec::new();
+    let (mut start, mut quoted) = (0, false);
+    for (k, c) in line.char_indices() {
+        if c == '"' {
+            quoted = !quoted;
+        } else if c == sep && !quoted {
+            out.push(&line[start..k]);
+            start = k + c.len_utf8();
+        }
+    }
+    out.push(&line[start..]);
+    out
+}
+
 /// The matrix in a CSV text: rows of cells, `None` where unobserved.
 ///
 /// # Errors
@@ -70,12 +87,12 @@ pub fn parse_csv(text: &str) -> Result<Vec<Vec<Option<f64>>>, CsvError> {
     let rows_text: Vec<(usize, &str)> =
         normalized.split('\n').enumerate().filter(|(_, l)| !l.trim().is_empty()).map(|(k, l)| (k + 1, l)).collect();
     let Some(&(_, first)) = rows_text.first() else { return Err(err(None, None, "no rows")) };
-    let sep = [',', ';', '\t'].into_iter().max_by_key(|c| first.matches(*c).count()).filter(|c| first.contains(*c)).unwrap_or(',');
+    let sep = [',', ';', '\t'].into_iter().max_by_key(|&c| split_cells(first, c).len()).filter(|&c| split_cells(first, c).len() > 1).unwrap_or(',');
     let decimal_comma = sep == ';';
     let mut out: Vec<Vec<Option<f64>>> = Vec::new();
     let mut width = None;
     for (idx, &(line, row)) in rows_text.iter().enumerate() {
-        let cells: Vec<&str> = row.split(sep).map(|c| c.trim().trim_matches('"').trim()).collect();
+        let cells: Vec<&str> = split_cells(row, sep).into_iter().map(|c| c.trim().trim_matches('"').trim()).collect();
         if idx == 0 && cells.iter().all(|c| !is_missing(c) && parse_number(c, decimal_comma).is_none()) {
             continue; // a header
         }
@@ -128,7 +145,7 @@ pub fn parse_csv(text: &str) -> Result<Vec<Vec<Option<f64>>>, CsvError> {
 /// [`csv_error_text`].
 pub fn csv_to_config(text: &str, base: &str) -> Result<Config, ConfigError> {
     let rows = parse_csv(text).map_err(|e| ConfigError::new("", e.to_string()))?;
-    let mut base = crate::config::parse(base).map_err(|e| ConfigError::new("", format!("base config: {}", e.message)))?;
+    let mut base = crate::config::parse(base).map_err(|e| ConfigError::new(e.field, format!("base config: {}", e.message)))?;
     let mut entries = Vec::new();
     let mut truth = Vec::with_capacity(rows.len());
     for (i, row) in rows.iter().enumerate() {

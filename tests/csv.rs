@@ -1,7 +1,7 @@
 //! Bring your own matrix: the CSV reader (separators, blanks, BOM, headers, errors), the config
 //! it makes, and `mc-playground complete`.
 
-use mc_playground::csv::{csv_to_config, matrix_to_csv, parse_csv};
+use mc_playground::csv::{csv_error_text, csv_to_config, matrix_to_csv, parse_csv};
 use mc_playground::Lab;
 use proptest::prelude::*;
 
@@ -19,6 +19,7 @@ fn reads_separators_blanks_bom_and_headers() {
         "1;;3,5\n?;-2;0,001\n",
         "1\t\t3.5\nna\t-2\t0.001\n",
         "\"1\",\"\",\"3.5\"\n\"NA\",\"-2\",\"0.001\"\n",
+        "\"1\";\"\";\"3,5\"\n\"NA\";\"-2\";\"0,001\"\n",
     ] {
         assert_eq!(parse_csv(text).unwrap(), want, "{text:?}");
     }
@@ -34,12 +35,20 @@ fn bad_csv_says_where() {
         ("1,1e999\n", "column 2"),
         (",\nNA,NA\n", "no observed value"),
         ("x,y\n", "no rows of numbers"),
+        // A quoted cell is one cell, separator and all: "1,5" is not read as 1 and 5.
+        ("\"1,5\",2\n\"3,5\",4\n", "CSV row 1, column 1: `1,5` is not a number"),
     ] {
         let e = parse_csv(text).unwrap_err().to_string();
         assert!(e.contains(needle), "{text:?}: {e}");
     }
     let e = csv_to_config("1,2\n3\n", "{}").unwrap_err().to_string();
     assert!(e.contains("CSV row 2"), "{e}");
+    // A number out of range in the base config names its field (it was "base config: number out
+    // of range", with neither the field nor a position).
+    for (base, field) in [(r#"{"steps": 1e999}"#, "steps"), (r#"{"problem": {"noise": -1e-400, "seed": 1e400}}"#, "problem.seed")] {
+        let e = csv_error_text(&csv_to_config("1,2\n", base).unwrap_err());
+        assert!(e.starts_with(&format!("{field}: base config: number out of range")), "{base}: {e}");
+    }
 }
 
 #[test]
