@@ -86,3 +86,23 @@ fn sensitivity_prints_cells_best_and_the_tuned_config() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("grid"));
 }
+
+#[test]
+fn run_reads_the_pages_export_as_its_config() {
+    // The shape of the page's "JSON" export (www/main.js exportJson): the config under `config`.
+    let config = r#"{"steps": 15, "problem": {"rows": 8, "cols": 7, "rank": 2, "observed": 30, "seed": 3},
+                     "optimizers": [{"name": "adam", "learning_rate": 0.02}, {"name": "gd", "learning_rate": 0.01}]}"#;
+    let export = format!(
+        r#"{{"about": "mc-playground export: matrices are m × n, row by row", "url": "http://127.0.0.1:8000/#steps=15",
+            "config": {config}, "rows": 8, "cols": 7, "truth": [], "observed": [], "runs": []}}"#
+    );
+    let direct = run_with_stdin(&["run", "-"], config);
+    let exported = run_with_stdin(&["run", "-"], &export);
+    assert!(direct.status.success() && exported.status.success(), "{}", String::from_utf8_lossy(&exported.stderr));
+    assert_eq!(direct.stdout, exported.stdout, "the same run, to the last digit");
+    assert!(String::from_utf8_lossy(&exported.stderr).contains("the page's export"));
+    // Anything else with extra keys is still refused as a config.
+    let other = run_with_stdin(&["run", "-"], &format!(r#"{{"about": "something else", "config": {config}}}"#));
+    assert!(!other.status.success());
+    assert!(String::from_utf8_lossy(&other.stderr).contains("unknown field `about`"), "{}", String::from_utf8_lossy(&other.stderr));
+}

@@ -179,14 +179,16 @@ function loadImageFile(file) {
   img.src = url;
 }
 
+/** One download button per run: its completed matrix once a matrix of yours is loaded, else its current W. */
 function fillDownloads() {
   const box = $("data-downloads");
   box.replaceChildren();
+  const own = !!api.app.config?.problem?.truth;
   for (const run of api.app.runs) {
     const b = document.createElement("button");
     b.type = "button";
     b.dataset.run = String(run.index);
-    b.textContent = `Download completed CSV: ${run.label}`;
+    b.textContent = own ? `Download completed CSV: ${run.label}` : `Download ${run.label}'s current W as CSV (generated problem)`;
     b.addEventListener("click", async () => {
       const csv = await api.matrixCsv(run.index);
       download(new Blob([csv], { type: "text/csv" }), `mc-playground-completed-${run.name}-${run.index}.csv`);
@@ -426,11 +428,22 @@ function wireTooltips() {
 // The live figures table: the canvases' text alternative, at most every 2 s
 
 let lastTable = 0;
+let tableTimer = null;
 
+/** Called after every drawn frame: the table follows at most every 2 s, and always ends on the last frame. */
 function onRender() {
   const now = performance.now();
-  if (now - lastTable < 2000) return;
+  if (now - lastTable < 2000) {
+    tableTimer ??= setTimeout(() => {
+      tableTimer = null;
+      onRender();
+    }, lastTable + 2000 - now);
+    return;
+  }
   lastTable = now;
+  const app = api.app;
+  const playing = !!app.player?.playing;
+  const length = app.config?.steps ?? Infinity;
   const tbody = $("live-figures").querySelector("tbody");
   const rows = api.app.runs.map((run) => {
     const m = run.metrics || {};
@@ -439,8 +452,9 @@ function onRender() {
     th.scope = "row";
     th.textContent = run.label;
     tr.append(th);
-    const cells = [String(m.step ?? 0), fmt(m.test_error), fmt(m.train_error), fmt(m.effective_rank),
-      m.diverged_at !== null && m.diverged_at !== undefined ? `diverged at ${m.diverged_at}` : run.enabled ? "running" : "off"];
+    const state = m.diverged_at !== null && m.diverged_at !== undefined ? `diverged at ${m.diverged_at}`
+      : !run.enabled ? "off" : (m.step ?? 0) >= length ? "finished" : playing ? "running" : "paused";
+    const cells = [String(m.step ?? 0), fmt(m.test_error), fmt(m.train_error), fmt(m.effective_rank), state];
     for (const c of cells) {
       const td = document.createElement("td");
       td.textContent = c;

@@ -429,13 +429,17 @@ function installLab(lab, opts = {}) {
     ? `we see all ${cells} of its entries (the dots), so nothing is left to fill in and the test error is n/a`
     : `we see only ${observed} of its ${cells} entries (the dots)`);
   fill("fill-phrase", all ? "" : ", so the rest can in principle be filled in");
+  // Your own matrix (a CSV or a picture) has no rank the page knows: `rank` is then only the
+  // config's default, so say nothing of it.
+  const own = !!app.config.problem?.truth;
   fill(
     "rank-phrase",
-    rank === 1 ? "rank 1: each row is a multiple of one pattern" : `rank ${rank}: each row mixes the same ${rank} patterns`,
+    own ? "your matrix: the loss assumes it is close to low rank"
+      : rank === 1 ? "rank 1: each row is a multiple of one pattern" : `rank ${rank}: each row mixes the same ${rank} patterns`,
   );
   fill("start-phrase", startPhrase(app.config.model));
   fill("truth-erank", formatNumber(round(erank, 2)));
-  $("truth-rank").textContent = String(rank);
+  $("truth-rank").textContent = own ? "–" : String(rank);
   $("truth-erank").textContent = formatNumber(round(erank, 2));
   $("truth-observed").textContent = all ? `all ${cells} (no test entries)` : `${observed} of ${cells}`;
   document.body.dataset.allObserved = String(all);
@@ -994,7 +998,7 @@ function updateRaceBadge() {
       configToHash(shown, app.runs.map((x) => x.enabled), app.defaults, { methods: app.methods }) === "";
     text = isDefault && r === EQUAL_RATE
       ? "Every method with a learning rate uses 0.01. Adam and RMSProp find W*; GD, momentum and Nesterov hardly move, " +
-        "because their step is the rate times gradients of only 10⁻⁶ to 10⁻⁴ per entry, while Adam's step is about the rate itself. " +
+        "because their step is the rate times gradients of only a few 10⁻⁶ to 3·10⁻⁴ per entry, while Adam's step is about the rate itself. " +
         "That says more about the rate than about the methods: see the sweep below for a fair race."
       : equalRaceText(lrRuns, app.runs.filter((x) => !x.hasLr), r);
   } else {

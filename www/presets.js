@@ -7,7 +7,7 @@ export const PRESETS = [
     id: "span",
     title: "GD stays at its start",
     hash: "m=gd,momentum,nesterov,adam&lr=0.01,0.01,0.01,0.01&view=subspace_angle_start&ylog=1",
-    caption: "At the shared rate 0.01, gradient descent and its momentum cousins step by the rate times gradients of 10⁻⁶ to 10⁻⁴, so they hardly leave the start's span (angle to start near 0). Adam's step is about the rate itself, so it turns away from the start and finds W*.",
+    caption: "At the shared rate 0.01, gradient descent and its momentum cousins step by the rate times gradients of a few 10⁻⁶ to 3·10⁻⁴, so they hardly leave the start's span (angle to start near 0). Adam's step is about the rate itself, so it turns away from the start and finds W*.",
   },
   {
     id: "adaptive",
@@ -25,7 +25,7 @@ export const PRESETS = [
     id: "scale",
     title: "Scale invariance",
     hash: "scale=1000&m=adam,adam,gd&lr=0.01,0.01,0.01&eps=,1e-12,",
-    caption: "The loss is multiplied by 1000, so every gradient is 1000 times bigger. Adam's step hardly depends on that (both eps 10⁻⁸ and 10⁻¹² give the same path here), while gradient descent now moves 1000 times faster.",
+    caption: "The loss is multiplied by 1000, so every gradient is 1000 times bigger. Adam's step hardly depends on that (it ends at the default experiment's test error, and eps 10⁻⁸ and 10⁻¹² now agree to 10⁻⁶ over the first steps, eps being small next to every gradient), while gradient descent now moves 1000 times faster.",
   },
   {
     id: "nuclear",

@@ -140,6 +140,27 @@ describe("your data, tooltips, rules, postMessage, recovery map", { timeout: 120
     await cdp.detach();
   });
 
+  it("ends the live figures table on the last step, each run finished", async () => {
+    await open("#steps=40&m=adam,gd&lr=0.01,0.01");
+    await page.waitForFunction(() => document.querySelector("#play").getAttribute("aria-pressed") === "false", null, { timeout: 30_000 });
+    // Throttled to every 2 s while playing, it still catches up with the last frame.
+    const rows = await (await page.waitForFunction(() => {
+      const trs = [...document.querySelectorAll("#live-figures tbody tr")];
+      return trs.length === 2 && trs.every((tr) => tr.cells[1].textContent === "40" && tr.cells[5].textContent === "finished") &&
+        trs.map((tr) => tr.cells[0].textContent);
+    }, null, { timeout: 5_000 })).jsonValue();
+    assert.deepEqual(rows, ["Adam", "GD"]);
+  });
+
+  it("starts the tab order with a link that skips to the plots", async () => {
+    await open("#rows=12&cols=12&observed=60&m=adam,gd");
+    await page.evaluate(() => document.activeElement?.blur());
+    await page.keyboard.press("Tab");
+    assert.equal(await page.evaluate(() => document.activeElement.className), "skip-link");
+    await page.keyboard.press("Enter");
+    await page.waitForFunction(() => document.activeElement?.id === "plots");
+  });
+
   it("makes a panel's figures one tab stop, the arrow keys moving between its rows", async () => {
     await open("#rows=12&cols=12&observed=60&m=adam,gd");
     // The panel's first list (the second, "more figures", is folded away).

@@ -86,6 +86,21 @@ describe("presets: the race caption, same-method runs and the PCA", { timeout: 1
     assert.ok(s.caption.includes(s.titles[1]), s.caption);
   });
 
+  it("draws one run's straight path flat in the PCA, not its rounding noise", async () => {
+    // One run, one step: two snapshots, so one direction holds all the variance.
+    await open("#steps=1&m=gd&lr=0.01");
+    await page.locator("#pca-plot").scrollIntoViewIfNeeded();
+    await page.waitForFunction(() => document.querySelector("#pca-plot").dataset.step === "1", null, { timeout: 60_000 });
+    const explained = (await page.locator("#pca-plot").getAttribute("data-explained")).split(",").map(Number);
+    assert.ok(explained[0] > 0.999 && explained[1] < 1e-9, String(explained));
+    assert.equal(await page.locator("#pca-plot").getAttribute("data-flat"), "true");
+    // Two runs that part ways: a real second direction.
+    await open("#steps=60&m=adam,gd&lr=0.01,0.01");
+    await page.locator("#pca-plot").scrollIntoViewIfNeeded();
+    await page.waitForFunction(() => document.querySelector("#pca-plot").dataset.step === "60", null, { timeout: 60_000 });
+    assert.equal(await page.locator("#pca-plot").getAttribute("data-flat"), "false");
+  });
+
   it("recomputes the PCA once a run stops, and says when the one shown is out of date", async () => {
     // 120 steps: the core keeps every step's snapshot (up to 128), so the last one is step 120.
     await open("#steps=120&m=adam,gd&lr=0.01,0.01");

@@ -211,7 +211,13 @@ export class LinePlot {
 
     const ctx = this.view.begin();
     const { width: w, height: h } = this.view;
-    const m = { left: 58, right: 14, top: 10, bottom: 36 };
+    // Room on the left for the widest y label (long ones like "−1.00×10⁻⁵"), the axis title beside them.
+    ctx.font = FONT;
+    let labelWidth = 0;
+    if (!yLog) {
+      for (const t of yTicks) if (t >= ylo - 1e-12 && t <= yhi + 1e-12) labelWidth = Math.max(labelWidth, ctx.measureText(formatNumber(t)).width);
+    }
+    const m = { left: Math.max(58, Math.ceil(labelWidth) + 26), right: 14, top: 10, bottom: 36 };
     const zeroGap = hasZero ? 16 : 0;
     const infGap = hasInf ? 18 : 0;
     const pw = Math.max(10, w - m.left - m.right);

@@ -40,6 +40,9 @@ export function paddedRange(coords, pad = 0.06) {
   return { x: widen(x0, x1), y: widen(y0, y1) };
 }
 
+/** Below this share of the variance, the second principal direction is taken to be none. */
+export const FLAT_BELOW = 1e-9;
+
 export class PcaPlot {
   constructor(canvas) {
     this.plot = new LinePlot(canvas, { xLabel: "PC1", yLabel: "PC2", xLog: false, yLog: false });
@@ -53,9 +56,13 @@ export class PcaPlot {
    */
   draw(pca, runs) {
     const explained = pca?.explained || [0, 0];
-    this.plot.setAxes({ xLabel: pcLabel(1, explained[0]), yLabel: pcLabel(2, explained[1]) });
+    // When every path lies on one line (one run that goes straight, say), the second direction
+    // holds nothing but rounding noise (1e-16 of the variance): show the line flat at 0 rather
+    // than the noise magnified to fill the plot.
+    const flat = explained[0] > 0 && !(explained[1] > FLAT_BELOW);
+    this.plot.setAxes({ xLabel: pcLabel(1, explained[0]), yLabel: flat ? "PC2 (none: the paths lie on a line)" : pcLabel(2, explained[1]) });
     const series = [];
-    const coords = pca?.coords || [];
+    const coords = flat ? (pca?.coords || []).map((run) => run.map(([x]) => [x, 0])) : pca?.coords || [];
     runs.forEach((r, i) => {
       const c = coords[i] || [];
       const x = new Float64Array(c.length);
@@ -73,7 +80,12 @@ export class PcaPlot {
     series.sort((a, b) => Number(a.enabled) - Number(b.enabled));
     const first = series.find((s) => s.len > 0);
     const range = paddedRange(coords);
+    if (range && flat) {
+      const half = (range.x[1] - range.x[0]) / 2;
+      range.y = [-half, half];
+    }
     this.range = range;
+    this.canvas.dataset.flat = String(flat);
     this.plot.draw(series, {
       ...(range ? { xMin: range.x[0], xMax: range.x[1], yHint: range.y } : {}),
       empty: "computing…",

@@ -1,8 +1,8 @@
 //! `mc-playground`: the native command line.
 //!
 //! `mc-playground run CONFIG.json` (`-` reads standard input) runs the experiment the config
-//! describes (the same schema as the page; see the `config` module) for `steps` steps and
-//! prints one JSON object on standard output:
+//! describes (the same schema as the page; see the `config` module; the page's "JSON" export is
+//! read too: its `config`) for `steps` steps and prints one JSON object on standard output:
 //!
 //! ```text
 //! {"runs": [{"optimizer": {...every hyper-parameter, defaults filled},
@@ -57,7 +57,7 @@ struct Cli {
 enum Command {
     /// Run an experiment and print its final state as JSON.
     Run {
-        /// The config file (JSON); `-` reads standard input.
+        /// The config file (JSON), or the page's JSON export; `-` reads standard input.
         config: String,
     },
     /// Complete a CSV matrix (blank, NA, NaN = unobserved) and print it as CSV.
@@ -140,8 +140,29 @@ fn read_input(path: &str) -> Result<String, String> {
     }
 }
 
-fn run(path: &str) -> Result<Value, String> {
+/// A config file's text; the page's JSON export (its `about` says so) is accepted too, and its
+/// `config` is read, so that an experiment exported from the page runs here as it is.
+fn read_config(path: &str) -> Result<String, String> {
     let text = read_input(path)?;
+    if !text.contains("mc-playground export") {
+        return Ok(text);
+    }
+    let export = match serde_json::from_str::<Value>(&text) {
+        Ok(Value::Object(export)) => export,
+        _ => return Ok(text), // not JSON: the config reader says what is wrong
+    };
+    let is_export = export.get("about").and_then(Value::as_str).is_some_and(|a| a.starts_with("mc-playground export"));
+    match export.get("config") {
+        Some(config @ Value::Object(_)) if is_export => {
+            eprintln!("mc-playground: {path}: the page's export; reading its config");
+            Ok(config.to_string())
+        }
+        _ => Ok(text),
+    }
+}
+
+fn run(path: &str) -> Result<Value, String> {
+    let text = read_config(path)?;
     let mut lab = Lab::from_json(&text).map_err(|e| e.to_string())?;
     lab.set_recording(false);
     lab.step(lab.config().steps);
@@ -232,7 +253,7 @@ fn plot(kind: &PlotKind) -> Result<Value, String> {
 fn complete(csv: &str, config: Option<&str>, method: usize) -> Result<String, String> {
     let data = read_input(csv)?;
     let base = match config {
-        Some(path) => read_input(path)?,
+        Some(path) => read_config(path)?,
         None => "{}".to_string(),
     };
     let config = mc_playground::csv::csv_to_config(&data, &base).map_err(|e| mc_playground::csv::csv_error_text(&e))?;
@@ -251,7 +272,7 @@ fn complete(csv: &str, config: Option<&str>, method: usize) -> Result<String, St
 
 fn sensitivity(command: &Command) -> Result<Value, String> {
     let Command::Sensitivity { config, from, to, per_decade, grid, steps, threads } = command else { unreachable!() };
-    let text = read_input(config)?;
+    let text = read_config(config)?;
     let config = mc_playground::Config::from_json(&text).map_err(|e| e.to_string())?;
     let steps = steps.unwrap_or(config.steps);
     let protocol = match grid {
