@@ -99,6 +99,21 @@ fn an_interrupted_sweep_resumes_without_redoing_cells() {
 }
 
 #[test]
+fn a_finished_sweep_run_again_says_so() {
+    let dir = std::env::temp_dir().join(format!("mcp-sweep-done-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let out = dir.join("out.jsonl");
+    let out_s = out.to_str().unwrap();
+    assert!(bin(&["sweep", "-", "--out", out_s], SPEC).status.success());
+    let before = std::fs::read_to_string(&out).unwrap();
+    let again = bin(&["sweep", "-", "--out", out_s], SPEC);
+    std::fs::remove_dir_all(&dir).ok();
+    assert!(again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("every cell is already in"), "{}", String::from_utf8_lossy(&again.stderr));
+    assert_eq!(before.lines().count(), 12);
+}
+
+#[test]
 fn csv_has_a_header_and_a_row_per_run() {
     let out = bin(&["sweep", "-", "--format", "csv"], SPEC);
     assert!(out.status.success());
@@ -136,7 +151,10 @@ fn plots_and_tables_from_sweep_output() {
     let table = bin(&["table", d, "--rows", "problem.observed"], "");
     let text = String::from_utf8(table.stdout).unwrap();
     assert!(text.starts_with("| problem.observed | method |"), "{text}");
-    assert_eq!(text.lines().count(), 2 + 3 * 2, "3 observed counts × 2 methods");
+    let rows: Vec<&str> = text.lines().take_while(|l| l.starts_with('|')).collect();
+    assert_eq!(rows.len(), 2 + 3 * 2, "3 observed counts × 2 methods");
+    // It says what each row pools (the spec's other axes: two learning rates, two seeds).
+    assert!(text.contains("pooled over optimizers.1.learning_rate (2 values), problem.seed (2 values)"), "{text}");
     let bad = bin(&["plot", "lines", d, "--x", "problem.nothing", "--out", dir.join("x.svg").to_str().unwrap()], "");
     assert_eq!(bad.status.code(), Some(2));
     std::fs::remove_dir_all(&dir).ok();

@@ -1,7 +1,7 @@
 //! `mc-playground plot` and `mc-playground table`: figures (SVG, with plotters) and Markdown
 //! tables from sweep output (JSON lines; shards may be concatenated).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use mc_playground::optim::OptimizerConfig;
@@ -382,6 +382,19 @@ pub fn table(data: &[Line], rows: &[String], series: &[String]) -> String {
         let (t, r, d) = &groups[&key];
         let first = if rows.is_empty() { String::new() } else { format!("{} | ", key.0) };
         out.push_str(&format!("| {first}{} | {} | {} | {} | {} |\n", key.1, stats(t), stats(r), t.len() + d, d));
+    }
+    // Say what each row pools: the axes that are neither rows nor series and take several values.
+    let mut pooled: BTreeMap<&str, BTreeSet<String>> = BTreeMap::new();
+    for line in data {
+        for (path, value) in &line.axes {
+            if !rows.contains(path) && !series.contains(path) {
+                pooled.entry(path).or_default().insert(compact(value));
+            }
+        }
+    }
+    let pooled: Vec<String> = pooled.iter().filter(|(_, v)| v.len() > 1).map(|(p, v)| format!("{p} ({} values)", v.len())).collect();
+    if !pooled.is_empty() {
+        out.push_str(&format!("\nMean ± standard deviation over the runs of each row, pooled over {}.\n", pooled.join(", ")));
     }
     out
 }

@@ -80,6 +80,10 @@ pub fn sweep(opts: Options<'_>) -> Result<usize, String> {
         .iter()
         .filter(|c| opts.shard.is_none_or(|s| s.contains(c.index)) && !done.contains(&c.index))
         .collect();
+    if let (true, Some(path)) = (todo.is_empty(), opts.out) {
+        eprintln!("mc-playground: every cell is already in {} ({} done); nothing to run", path.display(), done.len());
+        return Ok(0);
+    }
 
     let mut sink: Box<dyn Write> = match opts.out {
         Some(path) => {
