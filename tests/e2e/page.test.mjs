@@ -239,6 +239,15 @@ describe("the playground page", { timeout: 180_000 }, () => {
     await page.waitForTimeout(500);
     const width = await page.evaluate(() => document.documentElement.scrollWidth);
     assert.ok(width <= 375, `the page is ${width} px wide`);
+    // The panels are one row that swipes sideways (two on screen), so the plots come soon after.
+    const grid = await page.evaluate(() => {
+      const g = document.querySelector("#matrices");
+      const panels = [...g.querySelectorAll(":scope > .panel")].map((p) => p.getBoundingClientRect());
+      return { rows: new Set(panels.map((r) => Math.round(r.top))).size, scrolls: g.scrollWidth > g.clientWidth,
+        plotsAt: document.querySelector("#plots").getBoundingClientRect().top + scrollY, tallest: Math.max(...panels.map((r) => r.height)) };
+    });
+    assert.equal(grid.rows, 1, JSON.stringify(grid));
+    assert.ok(grid.scrolls, JSON.stringify(grid));
     await page.setViewportSize({ width: 1400, height: 900 });
   });
 
