@@ -58,86 +58,65 @@ mod simd {
     }
 
     // SAFETY (every `unsafe` in this module): the intrinsics used are those of SSE2 (part of
-    // the x86-64 baseline), or of AVX, whose type is only used inside functions
-    // compiled with those features and called after run-time detection (see `svd_into`);
-    // loads and stores go through slices of at least N f64 (checked by slicing).
+    // the x86-64 baseline), of AVX, whose type is only used inside functions compiled with
+    // those features and called after run-time detection (see `svd_into`), or of `simd128`
+    // (the module is built with it); loads and stores go through slices of at least N f64
+    // (checked by slicing), and none of them needs alignment.
+
+    /// `impl Lanes` for a wrapper `$name` around the vector type `$ty` of `$n` lanes, from the
+    /// platform's intrinsics: `$zero` and `$splat(x)` make a vector, `$load(p)`/`$store(p, v)`
+    /// read and write `$n` f64 at `p` (unaligned), `$add`, `$sub`, `$mul` work lane-wise.
+    macro_rules! lanes {
+        ($name:ident($ty:ty), $n:expr, zero: $zero:expr, splat: $splat:path,
+         load: |$p:ident| $load:expr, store: |$q:ident, $v:ident| $store:expr, $add:path, $sub:path, $mul:path) => {
+            #[derive(Clone, Copy)]
+            pub struct $name($ty);
+            #[allow(unused_unsafe, clippy::undocumented_unsafe_blocks)]
+            impl Lanes for $name {
+                const N: usize = $n;
+                #[inline(always)]
+                fn zero() -> $name {
+                    $name(unsafe { $zero })
+                }
+                #[inline(always)]
+                fn splat(x: f64) -> $name {
+                    $name(unsafe { $splat(x) })
+                }
+                #[inline(always)]
+                fn load(s: &[f64]) -> $name {
+                    let $p = s[..$n].as_ptr();
+                    $name(unsafe { $load })
+                }
+                #[inline(always)]
+                fn store(self, s: &mut [f64]) {
+                    let ($q, $v) = (s[..$n].as_mut_ptr(), self.0);
+                    unsafe { $store }
+                }
+                #[inline(always)]
+                fn add(self, o: $name) -> $name {
+                    $name(unsafe { $add(self.0, o.0) })
+                }
+                #[inline(always)]
+                fn sub(self, o: $name) -> $name {
+                    $name(unsafe { $sub(self.0, o.0) })
+                }
+                #[inline(always)]
+                fn mul(self, o: $name) -> $name {
+                    $name(unsafe { $mul(self.0, o.0) })
+                }
+            }
+        };
+    }
+
     #[cfg(target_arch = "x86_64")]
-    #[allow(clippy::undocumented_unsafe_blocks)]
     mod imp {
         use super::Lanes;
         use core::arch::x86_64::*;
 
-        #[derive(Clone, Copy)]
-        pub struct F2(__m128d);
-        impl Lanes for F2 {
-            const N: usize = 2;
-            #[inline(always)]
-            fn zero() -> F2 {
-                F2(unsafe { _mm_setzero_pd() })
-            }
-            #[inline(always)]
-            fn splat(x: f64) -> F2 {
-                F2(unsafe { _mm_set1_pd(x) })
-            }
-            #[inline(always)]
-            fn load(s: &[f64]) -> F2 {
-                let s = &s[..2];
-                F2(unsafe { _mm_loadu_pd(s.as_ptr()) })
-            }
-            #[inline(always)]
-            fn store(self, s: &mut [f64]) {
-                let s = &mut s[..2];
-                unsafe { _mm_storeu_pd(s.as_mut_ptr(), self.0) }
-            }
-            #[inline(always)]
-            fn add(self, o: F2) -> F2 {
-                F2(unsafe { _mm_add_pd(self.0, o.0) })
-            }
-            #[inline(always)]
-            fn sub(self, o: F2) -> F2 {
-                F2(unsafe { _mm_sub_pd(self.0, o.0) })
-            }
-            #[inline(always)]
-            fn mul(self, o: F2) -> F2 {
-                F2(unsafe { _mm_mul_pd(self.0, o.0) })
-            }
-        }
-
-        #[derive(Clone, Copy)]
-        pub struct F4(__m256d);
-        impl Lanes for F4 {
-            const N: usize = 4;
-            #[inline(always)]
-            fn zero() -> F4 {
-                F4(unsafe { _mm256_setzero_pd() })
-            }
-            #[inline(always)]
-            fn splat(x: f64) -> F4 {
-                F4(unsafe { _mm256_set1_pd(x) })
-            }
-            #[inline(always)]
-            fn load(s: &[f64]) -> F4 {
-                let s = &s[..4];
-                F4(unsafe { _mm256_loadu_pd(s.as_ptr()) })
-            }
-            #[inline(always)]
-            fn store(self, s: &mut [f64]) {
-                let s = &mut s[..4];
-                unsafe { _mm256_storeu_pd(s.as_mut_ptr(), self.0) }
-            }
-            #[inline(always)]
-            fn add(self, o: F4) -> F4 {
-                F4(unsafe { _mm256_add_pd(self.0, o.0) })
-            }
-            #[inline(always)]
-            fn sub(self, o: F4) -> F4 {
-                F4(unsafe { _mm256_sub_pd(self.0, o.0) })
-            }
-            #[inline(always)]
-            fn mul(self, o: F4) -> F4 {
-                F4(unsafe { _mm256_mul_pd(self.0, o.0) })
-            }
-        }
+        lanes!(F2(__m128d), 2, zero: _mm_setzero_pd(), splat: _mm_set1_pd,
+            load: |p| _mm_loadu_pd(p), store: |p, v| _mm_storeu_pd(p, v), _mm_add_pd, _mm_sub_pd, _mm_mul_pd);
+        lanes!(F4(__m256d), 4, zero: _mm256_setzero_pd(), splat: _mm256_set1_pd,
+            load: |p| _mm256_loadu_pd(p), store: |p, v| _mm256_storeu_pd(p, v), _mm256_add_pd, _mm256_sub_pd, _mm256_mul_pd);
     }
 
     #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
@@ -145,43 +124,9 @@ mod simd {
         use super::Lanes;
         use core::arch::wasm32::*;
 
-        #[derive(Clone, Copy)]
-        pub struct F2(v128);
-        impl Lanes for F2 {
-            const N: usize = 2;
-            #[inline(always)]
-            fn zero() -> F2 {
-                F2(f64x2_splat(0.0))
-            }
-            #[inline(always)]
-            fn splat(x: f64) -> F2 {
-                F2(f64x2_splat(x))
-            }
-            #[inline(always)]
-            fn load(s: &[f64]) -> F2 {
-                let s = &s[..2];
-                // SAFETY: `s` has two readable f64 (16 bytes); v128 loads need no alignment.
-                F2(unsafe { v128_load(s.as_ptr() as *const v128) })
-            }
-            #[inline(always)]
-            fn store(self, s: &mut [f64]) {
-                let s = &mut s[..2];
-                // SAFETY: `s` has two writable f64 (16 bytes); v128 stores need no alignment.
-                unsafe { v128_store(s.as_mut_ptr() as *mut v128, self.0) }
-            }
-            #[inline(always)]
-            fn add(self, o: F2) -> F2 {
-                F2(f64x2_add(self.0, o.0))
-            }
-            #[inline(always)]
-            fn sub(self, o: F2) -> F2 {
-                F2(f64x2_sub(self.0, o.0))
-            }
-            #[inline(always)]
-            fn mul(self, o: F2) -> F2 {
-                F2(f64x2_mul(self.0, o.0))
-            }
-        }
+        // v128 loads and stores need no alignment.
+        lanes!(F2(v128), 2, zero: f64x2_splat(0.0), splat: f64x2_splat,
+            load: |p| v128_load(p as *const v128), store: |p, v| v128_store(p as *mut v128, v), f64x2_add, f64x2_sub, f64x2_mul);
     }
 
     #[cfg(not(any(target_arch = "x86_64", all(target_arch = "wasm32", target_feature = "simd128"))))]

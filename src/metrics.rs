@@ -24,15 +24,7 @@ use crate::problem::Problem;
 
 /// ‖P_Ω(W − Y)‖_F / ‖P_Ω(Y)‖_F.
 pub fn train_error(problem: &Problem, w: &DMatrix<f64>) -> f64 {
-    let num: f64 = problem
-        .omega
-        .iter()
-        .map(|&(i, j)| {
-            let d = w[(i, j)] - problem.observations[(i, j)];
-            d * d
-        })
-        .sum();
-    ratio_or_nan(num.sqrt(), problem.observed_norm)
+    ratio_or_nan(Objective::observed_squared_error(problem, w).sqrt(), problem.observed_norm)
 }
 
 /// ‖P_Ωᶜ(W − W*)‖_F / ‖P_Ωᶜ(W*)‖_F.

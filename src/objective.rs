@@ -141,16 +141,19 @@ impl From<&ObjectiveConfig> for Objective {
 impl Objective {
     /// 1/(2|Ω|)·Σ_Ω (W_ij − Y_ij)².
     pub fn fit(problem: &Problem, w: &DMatrix<f64>) -> f64 {
-        let k = problem.omega.len() as f64;
-        let sum: f64 = problem
+        Self::observed_squared_error(problem, w) / (2.0 * problem.omega.len() as f64)
+    }
+
+    /// Σ_Ω (W_ij − Y_ij)², in the order of Ω.
+    pub fn observed_squared_error(problem: &Problem, w: &DMatrix<f64>) -> f64 {
+        problem
             .omega
             .iter()
             .map(|&(i, j)| {
                 let d = w[(i, j)] - problem.observations[(i, j)];
                 d * d
             })
-            .sum();
-        sum / (2.0 * k)
+            .sum()
     }
 
     /// p(W), from the SVD of W.

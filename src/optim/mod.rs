@@ -348,6 +348,14 @@ fn check_nonneg(field: &'static str, v: f64) -> Result<(), (&'static str, String
     Ok(())
 }
 
+/// beta1, beta2 in [0, 1), eps and weight_decay ≥ 0 (Adam and its variants), in that order.
+fn check_adam_family(beta1: f64, beta2: f64, eps: f64, weight_decay: f64) -> Result<(), (&'static str, String)> {
+    check_unit("beta1", beta1)?;
+    check_unit("beta2", beta2)?;
+    check_nonneg("eps", eps)?;
+    check_nonneg("weight_decay", weight_decay)
+}
+
 fn check_unit(field: &'static str, v: f64) -> Result<(), (&'static str, String)> {
     if !(0.0..1.0).contains(&v) {
         return Err((field, format!("must be in [0, 1), got {}", Shown(v))));
@@ -512,29 +520,11 @@ impl OptimizerConfig {
                 check_nonneg("eps", o.eps)?;
                 check_nonneg("weight_decay", o.weight_decay)
             }
-            OptimizerConfig::Adam(o) => {
-                check_unit("beta1", o.beta1)?;
-                check_unit("beta2", o.beta2)?;
-                check_nonneg("eps", o.eps)?;
-                check_nonneg("weight_decay", o.weight_decay)
-            }
-            OptimizerConfig::Adamw(o) => {
-                check_unit("beta1", o.beta1)?;
-                check_unit("beta2", o.beta2)?;
-                check_nonneg("eps", o.eps)?;
-                check_nonneg("weight_decay", o.weight_decay)
-            }
-            OptimizerConfig::Amsgrad(o) => {
-                check_unit("beta1", o.beta1)?;
-                check_unit("beta2", o.beta2)?;
-                check_nonneg("eps", o.eps)?;
-                check_nonneg("weight_decay", o.weight_decay)
-            }
+            OptimizerConfig::Adam(o) => check_adam_family(o.beta1, o.beta2, o.eps, o.weight_decay),
+            OptimizerConfig::Adamw(o) => check_adam_family(o.beta1, o.beta2, o.eps, o.weight_decay),
+            OptimizerConfig::Amsgrad(o) => check_adam_family(o.beta1, o.beta2, o.eps, o.weight_decay),
             OptimizerConfig::Nadam(o) => {
-                check_unit("beta1", o.beta1)?;
-                check_unit("beta2", o.beta2)?;
-                check_nonneg("eps", o.eps)?;
-                check_nonneg("weight_decay", o.weight_decay)?;
+                check_adam_family(o.beta1, o.beta2, o.eps, o.weight_decay)?;
                 check_nonneg("momentum_decay", o.momentum_decay)
             }
             OptimizerConfig::GroupRmsprop(o) => {
