@@ -747,6 +747,15 @@ fn svd_impl<V: Lanes>(
 /// and of unit norm; completes the basis instead if little is left.
 #[inline(always)]
 fn orthonormalize_against<V: Lanes>(col: &mut [f64], done: &[f64], p: usize) {
+    if !project_out::<V>(col, done, p) {
+        complete_column::<V>(col, done, p);
+    }
+}
+
+/// Removes from `col` its components along the columns in `done` (two Gram–Schmidt passes);
+/// if more than 1/2 of its length is left, scales it to unit length and returns true.
+#[inline(always)]
+fn project_out<V: Lanes>(col: &mut [f64], done: &[f64], p: usize) -> bool {
     for _ in 0..2 {
         for prev in done.chunks_exact(p) {
             let c = dot_v::<V>(prev, col);
@@ -759,30 +768,19 @@ fn orthonormalize_against<V: Lanes>(col: &mut [f64], done: &[f64], p: usize) {
         for x in col.iter_mut() {
             *x *= inv;
         }
-    } else {
-        complete_column::<V>(col, done, p);
+        return true;
     }
+    false
 }
 
 /// A unit vector orthogonal to the columns in `done`: the first unit vector e_i whose
-/// component outside their span is largest than 1/2 (there is one when fewer than p are done).
+/// component outside their span is longer than 1/2 (there is one when fewer than p are done).
 #[inline(always)]
 fn complete_column<V: Lanes>(col: &mut [f64], done: &[f64], p: usize) {
     for i in 0..p {
         col.fill(0.0);
         col[i] = 1.0;
-        for _ in 0..2 {
-            for prev in done.chunks_exact(p) {
-                let c = dot_v::<V>(prev, col);
-                axpy_v::<V>(col, -c, prev);
-            }
-        }
-        let norm = dot_v::<V>(col, col).sqrt();
-        if norm > 0.5 {
-            let inv = 1.0 / norm;
-            for x in col.iter_mut() {
-                *x *= inv;
-            }
+        if project_out::<V>(col, done, p) {
             return;
         }
     }
