@@ -18,9 +18,79 @@ export function download(blob, filename) {
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
-/** A PNG of a canvas (its pixels as drawn), downloaded. */
-export function downloadCanvasPng(canvas, filename) {
-  canvas.toBlob((blob) => {
+/**
+ * A PNG of a canvas as drawn, on white, with a title line above it and, for plots of several
+ * runs, a legend line below (a line in each run's colour and dash, and its label), so that the
+ * picture explains itself in a blog post. A plot's pixels are copied as they are; a heatmap
+ * (one pixel per entry) is enlarged by a whole factor, each entry a sharp square.
+ * @param {HTMLCanvasElement} canvas
+ * @param {string} title
+ * @param {{label: string, colour: string, dash: number[]}[]} legend (empty: none)
+ * @returns {HTMLCanvasElement}
+ */
+export function framedCanvas(canvas, title, legend = []) {
+  const s = Math.max(1, canvas.clientWidth > 0 ? canvas.width / canvas.clientWidth : 1);
+  const zoom = canvas.width > 0 && canvas.width < 300 ? Math.ceil(300 / canvas.width) : 1;
+  const [cw, ch] = [canvas.width * zoom, canvas.height * zoom];
+  const pad = Math.round(8 * s);
+  const line = Math.round(20 * s);
+  const font = `${Math.round(13 * s)}px system-ui, sans-serif`;
+  const out = document.createElement("canvas");
+  const ctx = out.getContext("2d");
+  ctx.font = font;
+  // Legend entries flow left to right and wrap.
+  const width = cw + 2 * pad;
+  const rows = [];
+  let x = 0;
+  for (const item of legend) {
+    const w = 28 * s + ctx.measureText(item.label).width + 16 * s;
+    if (!rows.length || (x + w > width - 2 * pad && x > 0)) {
+      rows.push([]);
+      x = 0;
+    }
+    rows[rows.length - 1].push({ ...item, x });
+    x += w;
+  }
+  // The title wraps between its " · " parts.
+  const titleLines = [];
+  for (const part of title.split(" · ")) {
+    const last = titleLines.length - 1;
+    const joined = last >= 0 ? `${titleLines[last]} · ${part}` : part;
+    if (last >= 0 && ctx.measureText(joined).width <= width - 2 * pad) titleLines[last] = joined;
+    else titleLines.push(part);
+  }
+  const head = titleLines.length * line;
+  out.width = width;
+  out.height = pad + head + ch + rows.length * line + pad;
+  ctx.fillStyle = "#fff";
+  ctx.fillRect(0, 0, out.width, out.height);
+  ctx.font = font;
+  ctx.fillStyle = "#111";
+  ctx.textBaseline = "middle";
+  titleLines.forEach((t, k) => ctx.fillText(t, pad, pad + k * line + line / 2, width - 2 * pad));
+  ctx.imageSmoothingEnabled = false;
+  ctx.drawImage(canvas, pad, pad + head, cw, ch);
+  rows.forEach((row, r) => {
+    const y = pad + head + ch + r * line + line / 2;
+    for (const item of row) {
+      ctx.strokeStyle = item.colour;
+      ctx.lineWidth = 2.5 * s;
+      ctx.setLineDash((item.dash || []).map((d) => d * s));
+      ctx.beginPath();
+      ctx.moveTo(pad + item.x, y);
+      ctx.lineTo(pad + item.x + 22 * s, y);
+      ctx.stroke();
+      ctx.setLineDash([]);
+      ctx.fillText(item.label, pad + item.x + 28 * s, y);
+    }
+  });
+  return out;
+}
+
+/** A PNG of a canvas, framed by `framedCanvas` when a title is given, downloaded. */
+export function downloadCanvasPng(canvas, filename, title = "", legend = []) {
+  const image = title ? framedCanvas(canvas, title, legend) : canvas;
+  image.toBlob((blob) => {
     if (blob) download(blob, filename);
   }, "image/png");
 }

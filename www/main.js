@@ -1971,16 +1971,19 @@ function wireControls() {
 // ---------------------------------------------------------------------------------------------
 // Export
 
-/** The views one can save as PNG: the shared plots, W*, and each run's heatmap. */
+/**
+ * The views one can save as PNG: the shared plots, W*, and each run's heatmap; `title` heads
+ * the picture, and the plots of several runs carry their legend (`shared`).
+ */
 function exportViews() {
   const list = [
-    { id: "test-error-plot", label: "time plot", canvas: () => $("test-error-plot") },
-    { id: "trajectory-plot", label: "trajectory", canvas: () => $("trajectory-plot") },
-    { id: "pca-plot", label: "main directions (PCA)", canvas: () => $("pca-plot") },
-    { id: "sens-plot", label: "learning-rate sweep", canvas: () => $("sens-plot") },
-    { id: "truth-heatmap", label: "W* heatmap", canvas: () => views.truthHeatmap.canvas },
+    { id: "test-error-plot", label: "time plot", title: "Test error against step", shared: true, canvas: () => $("test-error-plot") },
+    { id: "trajectory-plot", label: "trajectory", title: "Trajectory: train error against effective rank", shared: true, canvas: () => $("trajectory-plot") },
+    { id: "pca-plot", label: "main directions (PCA)", title: "Trajectories on their two main directions (PCA)", shared: true, canvas: () => $("pca-plot") },
+    { id: "sens-plot", label: "learning-rate sweep", title: "Final test error against learning rate", canvas: () => $("sens-plot") },
+    { id: "truth-heatmap", label: "W* heatmap", title: "W*, the hidden matrix", canvas: () => views.truthHeatmap.canvas },
   ];
-  app.runs.forEach((r, i) => list.push({ id: `run-${i}`, label: `${r.label} heatmap`, canvas: () => r.heatmap.canvas }));
+  app.runs.forEach((r, i) => list.push({ id: `run-${i}`, label: `${r.label} heatmap`, title: `${r.label}'s current W`, canvas: () => r.heatmap.canvas }));
   return list;
 }
 
@@ -1998,7 +2001,18 @@ function fillExportViews() {
 
 function exportPng() {
   const v = exportViews().find((x) => x.id === $("export-view").value) ?? exportViews()[0];
-  downloadCanvasPng(v.canvas(), `mc-playground-${v.id}.png`);
+  let p = {};
+  try {
+    p = JSON.parse(app.lab.config_json()).problem ?? {}; // every field, defaults filled
+  } catch {
+    p = app.config.problem ?? {};
+  }
+  const problem = app.config.problem?.truth ? `your ${app.rows} × ${app.cols} matrix`
+    : `${app.rows} × ${app.cols}, rank ${p.rank}, ${p.observed} seen, seed ${p.seed}`;
+  const colours = v.id === "truth-heatmap" || v.id.startsWith("run-") ? ` · blue < 0 < red, ±${formatNumber(app.scale)}` : "";
+  const title = `${v.title} · ${problem} · step ${$("step-counter").dataset.step}${colours} · mc-playground`;
+  const legend = v.shared ? app.runs.filter((r) => r.enabled).map((r) => ({ label: r.label, colour: r.colour, dash: r.dash })) : [];
+  downloadCanvasPng(v.canvas(), `mc-playground-${v.id}.png`, title, legend);
 }
 
 /**

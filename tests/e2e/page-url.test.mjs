@@ -178,6 +178,10 @@ describe("exports", { timeout: 60_000 }, () => {
     const png = await save("#export-png");
     assert.equal(png.name, "mc-playground-trajectory-plot.png");
     assert.equal(png.data.subarray(1, 4).toString(), "PNG");
+    // Framed: a title line above the plot and a legend line below it (PNG's IHDR: width, height).
+    const size = [png.data.readUInt32BE(16), png.data.readUInt32BE(20)];
+    const plot = await pg.evaluate(() => [document.querySelector("#trajectory-plot").width, document.querySelector("#trajectory-plot").height]);
+    assert.ok(size[0] > plot[0] && size[1] > plot[1] + 30, `${size} around ${plot}`);
     const csv = await save("#export-csv");
     const lines = csv.data.toString().trim().split("\n");
     assert.match(lines[0], /^run,method,label,step,objective,train_error,test_error/);
