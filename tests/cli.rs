@@ -101,6 +101,11 @@ fn run_reads_the_pages_export_as_its_config() {
     assert!(direct.status.success() && exported.status.success(), "{}", String::from_utf8_lossy(&exported.stderr));
     assert_eq!(direct.stdout, exported.stdout, "the same run, to the last digit");
     assert!(String::from_utf8_lossy(&exported.stderr).contains("the page's export"));
+    // Exported while stopped elsewhere: the command says how far it runs.
+    let early = export.replace(r#""runs": []"#, r#""runs": [{"metrics": {"step": 7}}]"#);
+    let out = run_with_stdin(&["run", "-"], &early);
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("the page was at step 7 when it exported; this runs to the config's 15"), "{}", String::from_utf8_lossy(&out.stderr));
     // Anything else with extra keys is still refused as a config.
     let other = run_with_stdin(&["run", "-"], &format!(r#"{{"about": "something else", "config": {config}}}"#));
     assert!(!other.status.success());

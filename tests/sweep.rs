@@ -155,6 +155,10 @@ fn plots_and_tables_from_sweep_output() {
     assert_eq!(rows.len(), 2 + 3 * 2, "3 observed counts × 2 methods");
     // It says what each row pools (the spec's other axes: two learning rates, two seeds).
     assert!(text.contains("pooled over optimizers.1.learning_rate (2 values), problem.seed (2 values)"), "{text}");
+    // An axis the sweep does not have is an error, not an empty column.
+    let typo = bin(&["table", d, "--rows", "penalty"], "");
+    assert_eq!(typo.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&typo.stderr).contains("--rows: `penalty` is not an axis of this sweep (its axes: "), "{}", String::from_utf8_lossy(&typo.stderr));
     let bad = bin(&["plot", "lines", d, "--x", "problem.nothing", "--out", dir.join("x.svg").to_str().unwrap()], "");
     assert_eq!(bad.status.code(), Some(2));
     std::fs::remove_dir_all(&dir).ok();

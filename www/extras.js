@@ -261,15 +261,22 @@ function helpFor(el) {
   return [...new Set(texts.filter(Boolean))].join(" ");
 }
 
-/** Shows `el`'s help text under it and makes it `el`'s accessible description while `el` has the focus. */
-function showHelp(el) {
-  hideTip();
-  const text = helpFor(el);
-  if (!text) return;
+/** Places the tooltip (showing `text`) under `el`, or under its label if `el` is visually hidden. */
+function placeHelp(el, text) {
   // A visually hidden control (a method chip's checkbox) shows it under its label.
   const shown = el.offsetWidth < 4 && el.labels?.length ? el.labels[0] : el;
   const r = shown.getBoundingClientRect();
   showTip(text, window.scrollX + r.left - 12, window.scrollY + r.bottom - 10);
+}
+
+/** Shows `el`'s help text under it and makes it `el`'s accessible description while `el` has the focus. */
+function showHelp(el) {
+  hideTip();
+  // A place focused only as a jump target (the skip link's) has no help of its own.
+  if (el.tabIndex < 0 && !el.title) return;
+  const text = helpFor(el);
+  if (!text) return;
+  placeHelp(el, text);
   tipOwner = el;
   const ids = (el.getAttribute("aria-describedby") || "").split(" ").filter(Boolean);
   el.setAttribute("aria-describedby", [...ids, tip.id].join(" "));
@@ -409,6 +416,14 @@ function wireTooltips() {
     if (ev.target instanceof Element && ev.target.matches(":focus-visible")) showHelp(ev.target);
   });
   document.addEventListener("focusout", hideTip);
+  // The focused element moves when the page or a row of panels scrolls: the tooltip follows it,
+  // and waits, hidden, while its element is off screen.
+  document.addEventListener("scroll", () => {
+    if (!tipOwner) return;
+    const r = tipOwner.getBoundingClientRect();
+    if (r.right > 0 && r.left < window.innerWidth && r.bottom > 0 && r.top < window.innerHeight) placeHelp(tipOwner, tip.textContent);
+    else tip.hidden = true;
+  }, { capture: true, passive: true });
   document.addEventListener("keydown", (ev) => {
     if (ev.key === "Escape" && !tip.hidden) hideTip();
     else moveInFigures(ev);

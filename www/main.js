@@ -1978,9 +1978,12 @@ function wireControls() {
 function exportViews() {
   const list = [
     { id: "test-error-plot", label: "time plot", title: "Test error against step", shared: true, canvas: () => $("test-error-plot") },
-    { id: "trajectory-plot", label: "trajectory", title: "Trajectory: train error against effective rank", shared: true, canvas: () => $("trajectory-plot") },
-    { id: "pca-plot", label: "main directions (PCA)", title: "Trajectories on their two main directions (PCA)", shared: true, canvas: () => $("pca-plot") },
-    { id: "sens-plot", label: "learning-rate sweep", title: "Final test error against learning rate", canvas: () => $("sens-plot") },
+    { id: "trajectory-plot", label: "trajectory", title: "Trajectory: train error against effective rank (○ start, ● now, ★ W*)", shared: true, canvas: () => $("trajectory-plot") },
+    // The PCA shows the step it was computed at, which can be behind the runs.
+    { id: "pca-plot", label: "main directions (PCA)", title: "Trajectories on their two main directions (PCA)", shared: true, canvas: () => $("pca-plot"),
+      step: () => (app.pca.result ? app.pca.step : null) },
+    // The sweep's runs are its own, of its own length.
+    { id: "sens-plot", label: "learning-rate sweep", title: "Final test error against learning rate", canvas: () => $("sens-plot"), step: () => null },
     { id: "truth-heatmap", label: "W* heatmap", title: "W*, the hidden matrix", canvas: () => views.truthHeatmap.canvas },
   ];
   app.runs.forEach((r, i) => list.push({ id: `run-${i}`, label: `${r.label} heatmap`, title: `${r.label}'s current W`, canvas: () => r.heatmap.canvas }));
@@ -2010,7 +2013,8 @@ function exportPng() {
   const problem = app.config.problem?.truth ? `your ${app.rows} × ${app.cols} matrix`
     : `${app.rows} × ${app.cols}, rank ${p.rank}, ${p.observed} seen, seed ${p.seed}`;
   const colours = v.id === "truth-heatmap" || v.id.startsWith("run-") ? ` · blue < 0 < red, ±${formatNumber(app.scale)}` : "";
-  const title = `${v.title} · ${problem} · step ${$("step-counter").dataset.step}${colours} · mc-playground`;
+  const step = v.step ? v.step() : $("step-counter").dataset.step;
+  const title = `${v.title} · ${problem}${step === null ? "" : ` · step ${step}`}${colours} · mc-playground`;
   const legend = v.shared ? app.runs.filter((r) => r.enabled).map((r) => ({ label: r.label, colour: r.colour, dash: r.dash })) : [];
   downloadCanvasPng(v.canvas(), `mc-playground-${v.id}.png`, title, legend);
 }

@@ -13,7 +13,7 @@ export const PRESETS = [
     id: "adaptive",
     title: "Adam, RMSProp, AdaGrad",
     hash: "m=adam,rmsprop,adagrad,gd&lr=0.01,0.01,0.01,0.01&view=subspace_angle_start&ylog=1",
-    caption: "Adam and RMSProp divide each entry's gradient by its running size, so both leave the start's span and find W*. AdaGrad divides by the sum of all past squares, so its steps keep shrinking and it stops about halfway.",
+    caption: "Adam and RMSProp divide each entry's gradient by its running size, so both leave the start's span and find W*. AdaGrad divides by the sum of all past squares, so its steps keep shrinking: it leaves the start's span as they do but stalls before W* (test error 0.64, effective rank 5.9 after 3000 steps).",
   },
   {
     id: "nobias",

@@ -153,12 +153,50 @@ describe("your data, tooltips, rules, postMessage, recovery map", { timeout: 120
   });
 
   it("starts the tab order with a link that skips to the plots", async () => {
-    await open("#rows=12&cols=12&observed=60&m=adam,gd");
+    // Momentum and Nesterov: their legend entries carry help texts (dashed lines), inside the plots.
+    await open("#rows=12&cols=12&observed=60&m=adam,gd,momentum,nesterov");
     await page.evaluate(() => document.activeElement?.blur());
     await page.keyboard.press("Tab");
     assert.equal(await page.evaluate(() => document.activeElement.className), "skip-link");
     await page.keyboard.press("Enter");
     await page.waitForFunction(() => document.activeElement?.id === "plots");
+    // A jump target has no help text of its own: no tooltip gathered from everything inside it.
+    assert.equal(await page.locator("#tooltip").isHidden(), true);
+  });
+
+  it("keeps a keyboard tooltip under its element when the row of panels swipes", async () => {
+    await page.setViewportSize({ width: 375, height: 800 });
+    try {
+      await open("#rows=12&cols=12&observed=60&m=adam,gd,rmsprop");
+      const row = page.locator('article[data-run="gd"] dl.figures').first().locator(":scope > div[title]").first();
+      await row.focus();
+      await page.keyboard.press("ArrowDown"); // keyboard focus: the tooltip shows
+      await page.keyboard.press("ArrowUp");
+      const where = () => page.evaluate(() => {
+        const t = document.querySelector("#tooltip");
+        const r = document.activeElement.getBoundingClientRect();
+        return { hidden: t.hidden, dy: t.getBoundingClientRect().top - r.bottom, text: t.textContent };
+      });
+      const before = await where();
+      assert.equal(before.hidden, false);
+      // The page scrolls: the tooltip stays under its row.
+      await page.evaluate(() => window.scrollBy(0, 40));
+      await page.waitForTimeout(150);
+      const scrolled = await where();
+      assert.ok(!scrolled.hidden && Math.abs(scrolled.dy - before.dy) < 2, `${JSON.stringify(before)} then ${JSON.stringify(scrolled)}`);
+      // The row of panels swipes GD's panel off screen: the tooltip goes; back: it comes back.
+      const grid = page.locator("#matrices");
+      const back = await grid.evaluate((g) => g.scrollLeft);
+      await grid.evaluate((g, x) => { g.scrollLeft = x > 0 ? 0 : g.scrollWidth; }, back);
+      await page.waitForTimeout(150);
+      assert.equal((await where()).hidden, true);
+      await grid.evaluate((g, x) => { g.scrollLeft = x; }, back);
+      await page.waitForTimeout(150);
+      const again = await where();
+      assert.ok(!again.hidden && again.text === before.text, JSON.stringify(again));
+    } finally {
+      await page.setViewportSize({ width: 1400, height: 900 });
+    }
   });
 
   it("makes a panel's figures one tab stop, the arrow keys moving between its rows", async () => {

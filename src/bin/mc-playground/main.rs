@@ -154,7 +154,14 @@ fn read_config(path: &str) -> Result<String, String> {
     let is_export = export.get("about").and_then(Value::as_str).is_some_and(|a| a.starts_with("mc-playground export"));
     match export.get("config") {
         Some(config @ Value::Object(_)) if is_export => {
-            eprintln!("mc-playground: {path}: the page's export; reading its config");
+            // The export holds the config as it was when exported; the runs' steps then say how far they had got.
+            let at = export.get("runs").and_then(Value::as_array).and_then(|r| r.iter().filter_map(|r| r["metrics"]["step"].as_u64()).max());
+            let steps = config.get("steps").and_then(Value::as_u64).unwrap_or(mc_playground::Config::default().steps);
+            let note = match at {
+                Some(at) if at != steps => format!(" (the page was at step {at} when it exported; this runs to the config's {steps})"),
+                _ => String::new(),
+            };
+            eprintln!("mc-playground: {path}: the page's export; reading its config, the settings at export time, from step 0{note}");
             Ok(config.to_string())
         }
         _ => Ok(text),
@@ -312,10 +319,13 @@ fn main() -> ExitCode {
             Err(message) => Err(message),
         },
         Command::Table { inputs, rows, series } => match plots::read_lines(inputs) {
-            Ok(data) => {
-                print!("{}", plots::table(&data, rows, series));
-                return ExitCode::SUCCESS;
-            }
+            Ok(data) => match plots::table(&data, rows, series) {
+                Ok(text) => {
+                    print!("{text}");
+                    return ExitCode::SUCCESS;
+                }
+                Err(message) => Err(message),
+            },
             Err(message) => Err(message),
         },
     };

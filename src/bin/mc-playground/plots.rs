@@ -331,7 +331,14 @@ fn draw_spectra(groups: &BTreeMap<String, Vec<Vec<f64>>>, out: &Path) -> Result<
 
 /// A Markdown table: one row per (series, row-axes values), mean ± standard deviation of the
 /// final test error and effective rank over the other axes, and how many runs diverged.
-pub fn table(data: &[Line], rows: &[String], series: &[String]) -> String {
+/// A `rows` or `series` path that is an axis of no line is an error.
+pub fn table(data: &[Line], rows: &[String], series: &[String]) -> Result<String, String> {
+    for (flag, paths) in [("--rows", rows), ("--series", series)] {
+        if let Some(p) = paths.iter().find(|p| !data.iter().any(|l| l.axes.contains_key(p.as_str()))) {
+            let axes: BTreeSet<&str> = data.iter().flat_map(|l| l.axes.keys().map(String::as_str)).collect();
+            return Err(format!("{flag}: `{p}` is not an axis of this sweep (its axes: {})", axes.into_iter().collect::<Vec<_>>().join(", ")));
+        }
+    }
     let mut groups: TableCells = BTreeMap::new();
     let mut order: Vec<(String, String)> = Vec::new();
     for line in data {
@@ -396,7 +403,7 @@ pub fn table(data: &[Line], rows: &[String], series: &[String]) -> String {
     if !pooled.is_empty() {
         out.push_str(&format!("\nMean ± standard deviation over the runs of each row, pooled over {}.\n", pooled.join(", ")));
     }
-    out
+    Ok(out)
 }
 
 /// Three significant digits.
