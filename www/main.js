@@ -204,6 +204,15 @@ const EMBED = (() => {
   return flags;
 })();
 
+// In a frame, a link to the same experiment on the full page (the hash is the experiment).
+if (EMBED.embed) {
+  const full = document.getElementById("full-page");
+  const point = () => { full.href = location.pathname + location.hash; };
+  point();
+  full.addEventListener("click", point);
+  full.addEventListener("focus", point);
+}
+
 /** prefers-reduced-motion: no autoplay. */
 const REDUCED_MOTION = typeof matchMedia === "function" && matchMedia("(prefers-reduced-motion: reduce)").matches;
 

@@ -207,6 +207,13 @@ describe("embedding flags", { timeout: 60_000 }, () => {
       assert.deepEqual(await pg.locator("article[data-run]").evaluateAll((els) => els.map((e) => e.dataset.run)), ["adam", "gd"]);
       await pg.waitForTimeout(300);
       assert.equal(await pg.locator("#step-counter").getAttribute("data-step"), "0");
+      // A way out: the same experiment on the full page (no embed flags; the hash is the experiment).
+      const full = pg.locator("#full-page");
+      assert.equal(await full.isVisible(), true);
+      await full.focus();
+      const href = new URL(await full.evaluate((a) => a.href));
+      assert.equal(href.search, "");
+      assert.match(href.hash, /m=adam,gd/);
     } finally {
       await embed.close();
     }
