@@ -17,6 +17,7 @@ use nalgebra::{DMatrix, DVector};
 use serde::{Deserialize, Serialize};
 
 use crate::config::Shown;
+use crate::optim::check_nonneg;
 use crate::objective::{Objective, Svd};
 use crate::problem::Problem;
 
@@ -27,12 +28,6 @@ fn check_pos(field: &'static str, v: f64) -> Result<(), (&'static str, String)> 
     Ok(())
 }
 
-fn check_nonneg(field: &'static str, v: f64) -> Result<(), (&'static str, String)> {
-    if !v.is_finite() || v < 0.0 {
-        return Err((field, format!("must be a finite number >= 0, got {}", Shown(v))));
-    }
-    Ok(())
-}
 
 /// Newton's method with Levenberg–Marquardt damping, by conjugate gradients.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

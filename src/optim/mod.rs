@@ -341,7 +341,8 @@ fn check_lr(lr: f64) -> Result<(), (&'static str, String)> {
     Ok(())
 }
 
-fn check_nonneg(field: &'static str, v: f64) -> Result<(), (&'static str, String)> {
+/// `v` finite and ≥ 0 (also the solvers' check, `crate::solvers`).
+pub(crate) fn check_nonneg(field: &'static str, v: f64) -> Result<(), (&'static str, String)> {
     if !v.is_finite() || v < 0.0 {
         return Err((field, format!("must be a finite number >= 0, got {}", Shown(v))));
     }
