@@ -14,6 +14,16 @@ let context;
 /** Opens the page (helpers.mjs newTab: `cores` fakes the core count; page.errors collects its errors). */
 const open = (path, { cores } = {}) => newTab(context, path, { cores });
 
+/** Runs `test(page)` on a page opened at `path` (see `open`), and closes the page whatever happens. */
+async function withPage(path, options, test) {
+  const page = await open(path, options);
+  try {
+    await test(page);
+  } finally {
+    await page.close();
+  }
+}
+
 before(async () => {
   browser = await launchFresh("mcp-hostile-", { acceptDownloads: true });
   ({ context } = browser);
@@ -46,8 +56,7 @@ function steps(page) {
 
 describe("postMessage API while the workers play", () => {
   it("answers get-metrics while playing a big experiment (and the messages after it)", async () => {
-    const page = await open("index.html#rows=120&cols=120&rank=3&observed=5000");
-    try {
+    await withPage("index.html#rows=120&cols=120&rank=3&observed=5000", {}, async (page) => {
       assert.equal(await page.evaluate(() => document.body.dataset.playing), "true");
       await page.waitForFunction(() => [...document.querySelectorAll("article[data-run]")].every((e) => Number(e.dataset.step) > 0));
       const t0 = Date.now();
@@ -68,16 +77,13 @@ describe("postMessage API while the workers play", () => {
       await page.waitForFunction(() => document.querySelector("#play").getAttribute("aria-pressed") === "false");
       assert.deepEqual(paused.replies[1].runs.map((r) => r.step), await steps(page));
       assert.deepEqual(page.errors, []);
-    } finally {
-      await page.close();
-    }
+    });
   });
 });
 
 describe("exports while the experiment changes", () => {
   it("an export asked for before a change describes the experiment it was asked about", async () => {
-    const page = await open("index.html?autoplay=0#seed=5");
-    try {
+    await withPage("index.html?autoplay=0#seed=5", {}, async (page) => {
       // Paused at step 40 of seed 5; then, in one go, export and draw a new problem (seed 777).
       await ask(page, [{ action: "step", steps: 40 }]);
       assert.equal(await page.locator("#seed").inputValue(), "5");
@@ -107,9 +113,7 @@ describe("exports while the experiment changes", () => {
       assert.deepEqual(out.truth.flat(), joint.truth);
       assert.deepEqual(out.runs[0].matrix.flat(), joint.w0);
       assert.deepEqual(page.errors, []);
-    } finally {
-      await page.close();
-    }
+    });
   });
 });
 
@@ -160,8 +164,7 @@ describe("a worker that cannot be (re)started", () => {
 
 describe("a trap while paused", () => {
   it("rebuilds the trapped worker's runs and stays paused", async () => {
-    const page = await open("index.html?autoplay=0", { cores: 4 });
-    try {
+    await withPage("index.html?autoplay=0", { cores: 4 }, async (page) => {
       await ask(page, [{ action: "step", steps: 30 }]);
       assert.equal(await page.evaluate(() => document.body.dataset.workers), "3");
       assert.deepEqual(await steps(page), [30, 30, 30, 30, 30, 30]);
@@ -175,16 +178,13 @@ describe("a trap while paused", () => {
       await ask(page, [{ action: "step", steps: 1 }]);
       assert.deepEqual(await steps(page), [1, 31, 31, 1, 31, 31]);
       assert.deepEqual(page.errors, []);
-    } finally {
-      await page.close();
-    }
+    });
   });
 });
 
 describe("links edited by hand", () => {
   it("a rejected link's error goes once a later link applies (also a hot one)", async () => {
-    const page = await open("index.html?autoplay=0");
-    try {
+    await withPage("index.html?autoplay=0", {}, async (page) => {
       await page.evaluate(() => { location.hash = "#beta1=2"; });
       await page.waitForFunction(() => !document.querySelector("#config-error").hidden);
       assert.match(await page.locator("#config-error").textContent(), /Not applied: .*beta1/);
@@ -194,16 +194,13 @@ describe("links edited by hand", () => {
       await page.waitForFunction(() => document.querySelector("#lr-0").value === "0.02");
       assert.equal(await page.locator("#config-error").isHidden(), true, "no stale error next to the applied link");
       assert.deepEqual(page.errors, []);
-    } finally {
-      await page.close();
-    }
+    });
   });
 });
 
 describe("a run's eps (a change that starts over)", () => {
   it("Enter in the eps box applies it once, without an uncaught error", async () => {
-    const page = await open("index.html?autoplay=0");
-    try {
+    await withPage("index.html?autoplay=0", {}, async (page) => {
       await ask(page, [{ action: "step", steps: 20 }]);
       const eps = page.locator("article[data-run]").nth(0).locator(".eps-input");
       await eps.fill("1e-9");
@@ -215,16 +212,13 @@ describe("a run's eps (a change that starts over)", () => {
       // The new experiment runs: it plays from step 0 (a change of eps starts over).
       await page.waitForFunction(() => Number(document.querySelector("article[data-run]").dataset.step) > 0);
       assert.deepEqual(page.errors, []);
-    } finally {
-      await page.close();
-    }
+    });
   });
 });
 
 describe("the recovery map while the size changes", () => {
   it("a map computed for another size says so (the text names the current size)", async () => {
-    const page = await open("index.html?autoplay=0#rows=12&cols=10&rank=1&observed=60");
-    try {
+    await withPage("index.html?autoplay=0#rows=12&cols=10&rank=1&observed=60", {}, async (page) => {
       await page.locator("#map-fractions").fill("0.5");
       await page.locator("#map-seeds").fill("1");
       await page.locator("#map-run").click();
@@ -241,16 +235,13 @@ describe("the recovery map while the size changes", () => {
       await page.waitForFunction(() => document.querySelector("#map-size").textContent === "12 × 10");
       assert.equal(await page.locator("#map-stale").isHidden(), true);
       assert.deepEqual(page.errors, []);
-    } finally {
-      await page.close();
-    }
+    });
   });
 });
 
 describe("a CSV file far too big", () => {
   it("is refused before it is read (the page does not read 40 MB into the text box)", async () => {
-    const page = await open("index.html?autoplay=0");
-    try {
+    await withPage("index.html?autoplay=0", {}, async (page) => {
       const line = `${Array(200).fill("0.123456789012345").join(",")}\n`;
       const buffer = Buffer.from(line.repeat(Math.ceil(40e6 / line.length)));
       await page.locator("#csv-file").setInputFiles({ name: "big.csv", mimeType: "text/csv", buffer });
@@ -260,16 +251,13 @@ describe("a CSV file far too big", () => {
       assert.equal(await page.locator("article[data-run]").count(), 6, "the running experiment is kept");
       assert.equal(await page.locator("#truth-panel").getAttribute("data-rows"), "30");
       assert.deepEqual(page.errors, []);
-    } finally {
-      await page.close();
-    }
+    });
   });
 });
 
 describe("many config changes while playing", () => {
   it("leave one worker per pool slot (plus the PCA's), and figures of the running experiment only", async () => {
-    const page = await open("index.html", { cores: 4 });
-    try {
+    await withPage("index.html", { cores: 4 }, async (page) => {
       const ids = ["method-rmsprop", "method-adagrad", "method-gd", "method-momentum", "method-nesterov"];
       for (let round = 0; round < 4; round++) {
         for (const id of ids) await page.locator(`#${id}`).click(); // 6 runs ↔ 1 run: 3 workers ↔ 1
@@ -288,8 +276,6 @@ describe("many config changes while playing", () => {
       const workers = page.workers().length;
       assert.ok(workers >= pool && workers <= pool + 1, `${workers} workers for a pool of ${pool} (and the PCA's)`);
       assert.deepEqual(page.errors, []);
-    } finally {
-      await page.close();
-    }
+    });
   });
 });
