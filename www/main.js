@@ -388,6 +388,31 @@ function parseTuned(text) {
  * Makes `lab` the running lab: reads the problem once, (re)builds the panels and frees the
  * previous lab. opts.enabled(i): each run's on/off; opts.slots: each run's colour slot.
  */
+/** Where the keyboard focus is under `root`: child indices from `root` down; null elsewhere. */
+function focusPath(root) {
+  const at = document.activeElement;
+  if (!at || at === root || !root.contains(at)) return null;
+  const path = [];
+  for (let el = at; el !== root; el = el.parentElement) path.unshift([...el.parentElement.children].indexOf(el));
+  return path;
+}
+
+/**
+ * Focuses the element at `path` under `root` (see `focusPath`), if there is one; a row of a
+ * panel's figures becomes its list's tab stop (the roving tab stop of extras.js).
+ */
+function refocus(root, path) {
+  if (!path) return;
+  let el = root;
+  for (const i of path) el = el?.children[i];
+  if (!(el instanceof HTMLElement)) return;
+  if (el.parentElement?.matches("dl.figures") && el.title) {
+    for (const row of el.parentElement.children) if (row !== el && row.title) row.tabIndex = -1;
+    el.tabIndex = 0;
+  }
+  el.focus();
+}
+
 function installLab(lab, opts = {}) {
   const old = app.lab;
   app.lab = lab;
@@ -486,7 +511,9 @@ function installLab(lab, opts = {}) {
     $("truth-noise").textContent = den > 0 ? formatFigure(Math.sqrt(num / den)) : "–";
   }
 
-  // Panels: rebuilt for every lab (a change here is rare and starts over anyway).
+  // Panels: rebuilt for every lab (a change here is rare and starts over anyway). The keyboard
+  // focus, if it was in a panel (N or R pressed on a figure), goes to the same place in the new one.
+  const focusAt = focusPath($("matrices"));
   const prev = app.runs;
   for (const r of prev) r.destroy();
   const slots = assignSlots(runInfo.map((r) => r.name), opts.slots && opts.slots.length === runInfo.length ? opts.slots : []);
@@ -510,6 +537,7 @@ function installLab(lab, opts = {}) {
   buildLegend();
   updateMethodPicker();
   fillExportViews();
+  refocus($("matrices"), focusAt);
 
   if (old) old.free();
   app.msPerStep = 0; // measured again on the new lab's first frame

@@ -220,6 +220,17 @@ describe("your data, tooltips, rules, postMessage, recovery map", { timeout: 120
     assert.equal(await rows.nth(0).getAttribute("tabindex"), "-1");
     await page.keyboard.press("End");
     assert.equal((await focused())[1], await rows.last().locator("dt").textContent());
+    // N (a new problem) rebuilds the panels: the focus stays on the same row of the new one,
+    // which is its list's only tab stop (it fell to the page before).
+    const last = (await focused())[1];
+    const seed = await page.locator("#seed").inputValue();
+    await page.keyboard.press("n");
+    await page.waitForFunction((s) => document.querySelector("#seed").value !== s, seed);
+    const [stillInList, again] = await focused();
+    assert.equal(stillInList, true);
+    assert.equal(again, last);
+    assert.equal(await list.locator(':scope > div[tabindex="0"]').count(), 1);
+    assert.equal(await page.evaluate(() => document.activeElement.closest("article")?.dataset.run), "adam");
   });
 
   it("computes a tiny recovery map in a worker, and a cell click loads its experiment", async () => {
