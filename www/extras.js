@@ -28,10 +28,27 @@ export function initExtras(a) {
   onInstall();
 }
 
+/**
+ * The current config without its problem, for your own data. Learning rates tuned for another
+ * problem ("Race at tuned rates") do not carry over: those runs start at the rate the default
+ * experiment gives their method (else the method's own default; GD's tuned 100 diverges on
+ * most matrices).
+ */
 function configWithoutProblem() {
   const c = api.currentConfig();
   delete c.problem;
+  if (api.app.race?.kind === "tuned") {
+    for (const o of c.optimizers ?? []) {
+      const d = [...(api.app.defaults.optimizers ?? []), ...api.app.methods].find((m) => m.name === o.name);
+      if (d?.learning_rate !== undefined && o.learning_rate !== undefined) o.learning_rate = d.learning_rate;
+    }
+  }
   return c;
+}
+
+/** What `configWithoutProblem` did to the learning rates, for the status line ("" if nothing). */
+function ratesNote(wasTuned) {
+  return wasTuned ? " The learning rates tuned for the previous problem are back at the default experiment's." : "";
 }
 
 function onInstall() {
@@ -65,6 +82,7 @@ const CSV_MAX_BYTES = 16 << 20;
 
 function loadCsv(text) {
   showDataError("");
+  const wasTuned = api.app.race?.kind === "tuned";
   let configText;
   try {
     configText = api.app.Lab.csv_to_config(String(text), JSON.stringify(configWithoutProblem()));
@@ -77,7 +95,7 @@ function loadCsv(text) {
     showDataError(`Not loaded: ${why}. The previous experiment keeps running.`);
     return false;
   }
-  $("data-status").textContent = `Loaded your CSV: ${api.app.rows} × ${api.app.cols}.`;
+  $("data-status").textContent = `Loaded your CSV: ${api.app.rows} × ${api.app.cols}.${ratesNote(wasTuned)}`;
   return true;
 }
 
@@ -104,6 +122,7 @@ function loadMatrix(rows, what, notes = []) {
   mean /= m * n;
   const truth = rows.map((r) => r.map((v) => Math.round((v - mean) * 1e6) / 1e6));
   const observed = Math.max(1, Math.round(fraction * m * n));
+  const wasTuned = api.app.race?.kind === "tuned";
   const config = configWithoutProblem();
   const seed = Number($("seed").value);
   config.problem = { truth, observed, seed: Number.isInteger(seed) && seed >= 0 ? seed : 0 };
@@ -113,7 +132,7 @@ function loadMatrix(rows, what, notes = []) {
     return false;
   }
   const note = $("image-note");
-  note.textContent = [`${what}: ${m} × ${n}, grayscale centred (value − mean ${formatNumber(Math.round(mean * 1000) / 1000)}), ${observed} of ${m * n} entries seen (${Math.round(fraction * 100)} %).`, ...notes].join(" ");
+  note.textContent = [`${what}: ${m} × ${n}, grayscale centred (value − mean ${formatNumber(Math.round(mean * 1000) / 1000)}), ${observed} of ${m * n} entries seen (${Math.round(fraction * 100)} %).`, ...notes].join(" ") + ratesNote(wasTuned);
   note.hidden = false;
   return true;
 }

@@ -42,6 +42,18 @@ describe("your data, tooltips, rules, postMessage, recovery map", { timeout: 120
     assert.ok(text.every((l) => l.split(",").every((v) => Number.isFinite(Number(v)))));
   });
 
+  it("starts your data at the default experiment's rates, not at rates tuned for another problem", async () => {
+    await open("#rows=12&cols=12&observed=60&m=adam,gd&lr=0.003,100&tuned=-4,3,2,3000");
+    await page.waitForFunction(() => document.querySelector("#race-badge")?.dataset.race === "tuned");
+    await page.fill("#csv-text", "1,2,3\n2,,6\n3,6,");
+    await page.click("#csv-load");
+    await page.waitForFunction(() => document.querySelector("#truth-panel").dataset.rows === "3");
+    // Adam's and GD's rate in the default experiment is 0.01 (the core's `Lab.default_config()`).
+    const rates = await page.$$eval("article[data-run] input.lr-input", (xs) => xs.map((x) => Number(x.value)));
+    assert.deepEqual(rates, [0.01, 0.01]);
+    assert.match(await page.locator("#data-status").textContent(), /tuned for the previous problem are back at the default experiment's/);
+  });
+
   it("a bad CSV shows the row and column and keeps the old runs", async () => {
     const before = await page.evaluate(() => document.querySelector("#truth-panel").dataset.rows);
     await page.fill("#csv-text", "1,2\n3,x");
