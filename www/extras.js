@@ -55,7 +55,7 @@ function onInstall() {
   fillDownloads();
   const app = api.app;
   const note = $("data-unknown");
-  if (app.config?.problem?.truth) {
+  if (api.isOwnData()) {
     note.textContent = app.unknownCount
       ? `${app.unknownCount} of ${app.rows * app.cols} cells of your matrix are unknown (hatched grey in W*'s panel); the test error is measured on the known cells nobody sees, and is n/a when there are none.`
       : `Your ${app.rows} × ${app.cols} matrix: every cell is known.`;
@@ -202,7 +202,7 @@ function loadImageFile(file) {
 function fillDownloads() {
   const box = $("data-downloads");
   box.replaceChildren();
-  const own = !!api.app.config?.problem?.truth;
+  const own = api.isOwnData();
   for (const run of api.app.runs) {
     const b = document.createElement("button");
     b.type = "button";

@@ -151,7 +151,7 @@ async function boot() {
   watchPcaVisibility();
   window.addEventListener("hashchange", onHashChange);
   initExtras({
-    app, views, $, rebuild, loadConfig, currentConfig, render, requestRender, normaliseMetrics, messageOf, stepOnce,
+    app, views, $, rebuild, loadConfig, currentConfig, isOwnData, render, requestRender, normaliseMetrics, messageOf, stepOnce,
     reset: () => $("reset").click(), equalRate: EQUAL_RATE,
     stepBy, runMatrix, runHistory, runMetrics, matrixCsv,
     // Paused: once the batches on their way are in. Playing: now (the workers are never all idle
@@ -232,6 +232,11 @@ function readHash(hash) {
     c.steps = app.defaults.steps;
   }
   return parsed;
+}
+
+/** Whether `config`'s problem is your own matrix (a CSV or a picture: `problem.truth`), not a random one. */
+function isOwnData(config = app.config) {
+  return !!config?.problem?.truth;
 }
 
 /** Checks the page's own limits before building a lab: "" or why not. */
@@ -465,7 +470,7 @@ function installLab(lab, opts = {}) {
   fill("fill-phrase", all ? "" : ", so the rest can in principle be filled in");
   // Your own matrix (a CSV or a picture) has no rank the page knows: `rank` is then only the
   // config's default, so say nothing of it.
-  const own = !!app.config.problem?.truth;
+  const own = isOwnData();
   fill(
     "rank-phrase",
     own ? "your matrix: the loss assumes it is close to low rank"
@@ -547,7 +552,7 @@ function installLab(lab, opts = {}) {
   showModelHint();
 
   fillControls(app.config);
-  if (app.config.problem?.truth) {
+  if (isOwnData()) {
     // Explicit data: the size controls show the data's size (a change goes back to random problems).
     $("rows").value = String(rows);
     $("cols").value = String(cols);
@@ -936,7 +941,7 @@ function onProblemChange(changedId) {
     showConfigError(`Not applied: ${err.message}. ${restoreControls(null)}The previous experiment keeps running.`, err.fieldId || changedId);
     return;
   }
-  if (cur.problem?.truth) {
+  if (isOwnData(cur)) {
     // Your data: a new size or rank goes back to random problems; a new seen count draws Ω at
     // random among the known cells; anything else keeps the data as it is.
     if (["rows", "cols", "rank"].includes(changedId)) {
@@ -982,7 +987,7 @@ function updateHash() {
 }
 
 function writeHash() {
-  if (app.config?.problem?.truth) {
+  if (isOwnData()) {
     // Your own data is not put in the link (it stays in this browser).
     const bare = location.pathname + location.search;
     if (location.hash) history.replaceState(null, "", bare);
@@ -1031,7 +1036,7 @@ function updateRaceBadge() {
     // one (six methods, the default problem, every run on); otherwise a plain description.
     // Your own data (problem.truth) is not in the hash, so it is checked apart.
     const shown = { ...currentConfig(), steps: app.defaults.steps }; // any run length
-    const isDefault = !app.config.problem?.truth &&
+    const isDefault = !isOwnData() &&
       configToHash(shown, app.runs.map((x) => x.enabled), app.defaults, { methods: app.methods }) === "";
     text = isDefault && r === EQUAL_RATE
       ? "Every method with a learning rate uses 0.01. Adam and RMSProp find W*; GD, momentum and Nesterov hardly move, " +
@@ -2047,7 +2052,7 @@ function exportPng() {
   } catch {
     p = app.config.problem ?? {};
   }
-  const problem = app.config.problem?.truth ? `your ${app.rows} × ${app.cols} matrix`
+  const problem = isOwnData() ? `your ${app.rows} × ${app.cols} matrix`
     : `${app.rows} × ${app.cols}, rank ${p.rank}, ${p.observed} seen, seed ${p.seed}`;
   const colours = v.id === "truth-heatmap" || v.id.startsWith("run-") ? ` · blue < 0 < red, ±${formatNumber(app.scale)}` : "";
   const step = v.step ? v.step() : $("step-counter").dataset.step;
