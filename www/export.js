@@ -26,9 +26,12 @@ export function download(blob, filename) {
  * @param {HTMLCanvasElement} canvas
  * @param {string} title
  * @param {{label: string, colour: string, dash: number[]}[]} legend (empty: none)
+ * @param {{overlay?: HTMLCanvasElement|null, footer?: ((width: number, ratio: number) => HTMLCanvasElement)|null}} extras
+ *   a heatmap's `overlay` (its observed-entry dots), drawn over it at its size; a `footer` (its
+ *   colour bar) made `width` device pixels wide, drawn below it
  * @returns {HTMLCanvasElement}
  */
-export function framedCanvas(canvas, title, legend = []) {
+export function framedCanvas(canvas, title, legend = [], { overlay = null, footer = null } = {}) {
   const s = Math.max(1, canvas.clientWidth > 0 ? canvas.width / canvas.clientWidth : 1);
   const zoom = canvas.width > 0 && canvas.width < 300 ? Math.ceil(300 / canvas.width) : 1;
   const [cw, ch] = [canvas.width * zoom, canvas.height * zoom];
@@ -60,8 +63,10 @@ export function framedCanvas(canvas, title, legend = []) {
     else titleLines.push(part);
   }
   const head = titleLines.length * line;
+  const foot = footer ? footer(cw, s) : null;
+  const footH = foot ? foot.height + pad : 0;
   out.width = width;
-  out.height = pad + head + ch + rows.length * line + pad;
+  out.height = pad + head + ch + footH + rows.length * line + pad;
   ctx.fillStyle = "#fff";
   ctx.fillRect(0, 0, out.width, out.height);
   ctx.font = font;
@@ -70,8 +75,11 @@ export function framedCanvas(canvas, title, legend = []) {
   titleLines.forEach((t, k) => ctx.fillText(t, pad, pad + k * line + line / 2, width - 2 * pad));
   ctx.imageSmoothingEnabled = false;
   ctx.drawImage(canvas, pad, pad + head, cw, ch);
+  ctx.imageSmoothingEnabled = true;
+  if (overlay) ctx.drawImage(overlay, pad, pad + head, cw, ch);
+  if (foot) ctx.drawImage(foot, pad, pad + head + ch + pad);
   rows.forEach((row, r) => {
-    const y = pad + head + ch + r * line + line / 2;
+    const y = pad + head + ch + footH + r * line + line / 2;
     for (const item of row) {
       ctx.strokeStyle = item.colour;
       ctx.lineWidth = 2.5 * s;
@@ -87,9 +95,9 @@ export function framedCanvas(canvas, title, legend = []) {
   return out;
 }
 
-/** A PNG of a canvas, framed by `framedCanvas` when a title is given, downloaded. */
-export function downloadCanvasPng(canvas, filename, title = "", legend = []) {
-  const image = title ? framedCanvas(canvas, title, legend) : canvas;
+/** A PNG of a canvas, framed by `framedCanvas` (with `extras`) when a title is given, downloaded. */
+export function downloadCanvasPng(canvas, filename, title = "", legend = [], extras = {}) {
+  const image = title ? framedCanvas(canvas, title, legend, extras) : canvas;
   image.toBlob((blob) => {
     if (blob) download(blob, filename);
   }, "image/png");

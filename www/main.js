@@ -1291,6 +1291,9 @@ function onPlayingChange(playing) {
   // be called back; a reply may also have come after the last frame): from then on the figures
   // stay as they are.
   if (!playing && app.pool) {
+    // Until then the button says so at once (a batch of big runs can take a second or more);
+    // it is pressed again (Play) until the pause has taken effect.
+    $("play").textContent = "Pausing…";
     app.pool.idle().then(() => {
       if (app.player.playing) return;
       render();
@@ -2026,9 +2029,11 @@ function exportViews() {
       step: () => (app.pca.result ? app.pca.step : null) },
     // The sweep's runs are its own, of its own length.
     { id: "sens-plot", label: "learning-rate sweep", title: "Final test error against learning rate", canvas: () => $("sens-plot"), step: () => null },
-    { id: "truth-heatmap", label: "W* heatmap", title: "W*, the hidden matrix", canvas: () => views.truthHeatmap.canvas },
+    { id: "truth-heatmap", label: "W* heatmap", title: "W*, the hidden matrix", canvas: () => views.truthHeatmap.canvas,
+      heatmap: () => views.truthHeatmap, bar: () => views.truthBar },
   ];
-  app.runs.forEach((r, i) => list.push({ id: `run-${i}`, label: `${r.label} heatmap`, title: `${r.label}'s current W`, canvas: () => r.heatmap.canvas }));
+  app.runs.forEach((r, i) => list.push({ id: `run-${i}`, label: `${r.label} heatmap`, title: `${r.label}'s current W`, canvas: () => r.heatmap.canvas,
+    heatmap: () => r.heatmap, bar: () => r.colourBar }));
   return list;
 }
 
@@ -2054,11 +2059,13 @@ function exportPng() {
   }
   const problem = isOwnData() ? `your ${app.rows} × ${app.cols} matrix`
     : `${app.rows} × ${app.cols}, rank ${p.rank}, ${p.observed} seen, seed ${p.seed}`;
-  const colours = v.id === "truth-heatmap" || v.id.startsWith("run-") ? ` · blue < 0 < red, ±${formatNumber(app.scale)}` : "";
   const step = v.step ? v.step() : $("step-counter").dataset.step;
-  const title = `${v.title} · ${problem}${step === null ? "" : ` · step ${step}`}${colours} · mc-playground`;
+  const title = `${v.title} · ${problem}${step === null ? "" : ` · step ${step}`} · mc-playground`;
   const legend = v.shared ? app.runs.filter((r) => r.enabled).map((r) => ({ label: r.label, colour: r.colour, dash: r.dash })) : [];
-  downloadCanvasPng(v.canvas(), `mc-playground-${v.id}.png`, title, legend);
+  // A heatmap keeps its observed-entry dots (when shown) and its colour bar.
+  const hm = v.heatmap?.();
+  const extras = hm ? { overlay: hm.overlay.hidden ? null : hm.overlay, footer: (w, ratio) => v.bar().image(w, ratio) } : {};
+  downloadCanvasPng(v.canvas(), `mc-playground-${v.id}.png`, title, legend, extras);
 }
 
 /**

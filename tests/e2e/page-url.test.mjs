@@ -194,6 +194,47 @@ describe("exports", { timeout: 60_000 }, () => {
   });
 });
 
+describe("heatmap export", { timeout: 90_000 }, () => {
+  let exportBrowser, pg;
+  before(async () => {
+    exportBrowser = await launchFresh("mcp-e2e-export-hm-", { acceptDownloads: true });
+    ({ page: pg } = exportBrowser);
+    await pg.goto(`${BASE_URL}#m=adam,gd&lr=0.01,0.01&rows=12&cols=10&observed=50`, { waitUntil: "load" });
+    await pg.waitForFunction(() => Number(document.querySelector("#step-counter").dataset.step) >= 5, null, { timeout: 30_000 });
+    await pause(pg);
+  });
+  after(async () => {
+    await exportBrowser?.close();
+  });
+
+  it("a heatmap's PNG has its colour bar below it, and its observed-entry dots when they are shown", async () => {
+    await pg.locator("#export-view").selectOption("run-0");
+    const withDots = await download(pg, "#export-png");
+    assert.equal(withDots.name, "mc-playground-run-0.png");
+    const size = (png) => [png.data.readUInt32BE(16), png.data.readUInt32BE(20)];
+    // 12 × 10 entries, enlarged 30 times (300 × 360), a title above and the colour bar (26 px) below.
+    const [w, h] = size(withDots);
+    assert.ok(w >= 300 && h >= 360 + 26 + 20, `${w} × ${h}`);
+    await pg.locator("#show-observed").uncheck();
+    const without = await download(pg, "#export-png");
+    await pg.locator("#show-observed").check();
+    assert.deepEqual(size(without), [w, h]);
+    assert.ok(!without.data.equals(withDots.data), "the dots are drawn in the PNG");
+    const again = await download(pg, "#export-png");
+    assert.ok(again.data.equals(withDots.data), "paused: the same picture twice");
+  });
+
+  it("says Pausing… at once when a pause waits for the runs' batches", async () => {
+    await pg.locator("#play").click();
+    await pg.waitForFunction(() => document.querySelector("#play").textContent === "Pause");
+    await pg.locator("#play").click();
+    const text = await pg.locator("#play").textContent();
+    assert.ok(text === "Pausing…" || text === "Play", text);
+    await pause(pg);
+    assert.equal(await pg.locator("#play").textContent(), "Play");
+  });
+});
+
 describe("embedding flags", { timeout: 60_000 }, () => {
   it("embed=1&controls=0&panels=adam,gd&autoplay=0 hides the controls, races the two methods and does not play", async () => {
     const embed = await launchFresh("mcp-e2e-embed-", { viewport: { width: 600, height: 800 } });

@@ -186,7 +186,27 @@ export class ColourBar {
 
   draw() {
     const ctx = this.view.begin();
-    const { width: w, height: h } = this.view;
+    this.paint(ctx, this.view.width, this.view.height);
+  }
+
+  /**
+   * The colour bar alone on white, `width` device pixels wide at `ratio` device pixels per CSS
+   * pixel (for a PNG export).
+   */
+  image(width, ratio) {
+    const c = document.createElement("canvas");
+    c.width = Math.max(1, Math.round(width));
+    c.height = Math.round(26 * ratio);
+    const ctx = c.getContext("2d");
+    ctx.fillStyle = "#fff";
+    ctx.fillRect(0, 0, c.width, c.height);
+    ctx.scale(ratio, ratio);
+    this.paint(ctx, c.width / ratio, 26);
+    return c;
+  }
+
+  /** Draws the bar and its ticks on `ctx` in a w × h (CSS pixel) area. */
+  paint(ctx, w, h) {
     const barH = Math.min(7, h * 0.4);
     const pad = 1;
     const n = DIVERGING.css.length;
