@@ -10,7 +10,7 @@ import { DIVERGING, RUN_COLOURS, TABLE_SIZE, assignSlots, runColour, runDash, ru
 import { gridSize, parseProtocol, sweptMethods, tunedConfig } from "../../www/sweep.js";
 import { distinctLabels, formatParam, hyperText } from "../../www/panel.js";
 import { paddedRange, pcLabel } from "../../www/views/pca.js";
-import { linearRange } from "../../www/views/lineplot.js";
+import { linearRange, tracePath } from "../../www/views/lineplot.js";
 
 /** Lab.methods() for the methods the tests use. */
 const METHODS = [
@@ -259,3 +259,44 @@ describe("the sweep, hyper-parameters and PCA labels", () => {
     assert.equal(paddedRange([[]]), null);
   });
 });
+
+describe("line plots", () => {
+  /** The path `tracePath` makes, as [op, x, y] triples. */
+  function trace(s, X, Y, ok = (x, y) => Number.isFinite(x) && Number.isFinite(y)) {
+    const ops = [];
+    tracePath({ moveTo: (x, y) => ops.push(["M", x, y]), lineTo: (x, y) => ops.push(["L", x, y]) }, s, X, Y, ok);
+    return ops;
+  }
+
+  it("leave out the points within half a pixel of the last one drawn, and no other", () => {
+    // 3000 steps of a noisy decay on a 400-pixel-wide plot.
+    const len = 3000;
+    const x = Float64Array.from({ length: len }, (_, k) => k);
+    const y = Float64Array.from({ length: len }, (_, k) => Math.exp(-k / 500) * (1 + 0.002 * Math.sin(k * 1.7)));
+    const X = (v) => 10 + (400 * v) / len;
+    const Y = (v) => 300 - 250 * v;
+    const ops = trace({ x, y, len }, X, Y);
+    assert.equal(ops[0][0], "M");
+    assert.ok(ops.length < len / 2, `${ops.length} of ${len} points drawn`);
+    // The last point is drawn; every point is within half a pixel (in x and y) of the last
+    // point drawn before or at it.
+    assert.deepEqual(ops.at(-1), ["L", X(len - 1), Y(y[len - 1])]);
+    let d = 0;
+    for (let k = 0; k < len; k++) {
+      const [px, py] = [X(x[k]), Y(y[k])];
+      if (d + 1 < ops.length && ops[d + 1][1] === px && ops[d + 1][2] === py) d++;
+      assert.ok(Math.abs(px - ops[d][1]) < 0.5 && Math.abs(py - ops[d][2]) < 0.5, `point ${k}`);
+    }
+    // Points a pixel apart are all drawn.
+    assert.equal(trace({ x, y: new Float64Array(len), len: 50 }, (v) => v, () => 0).length, 50);
+  });
+
+  it("break the line at points that cannot be drawn, each piece ending at its last point", () => {
+    const x = [0, 0.1, 0.2, 1, 1.1, 5];
+    const y = [1, 1, 1, NaN, 1, 1];
+    assert.deepEqual(trace({ x, y, len: 6 }, (v) => v, (v) => v), [
+      ["M", 0, 1], ["L", 0.2, 1], ["M", 1.1, 1], ["L", 5, 1],
+    ]);
+  });
+});
+

