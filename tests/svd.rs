@@ -187,6 +187,16 @@ fn the_fast_svd_handles_the_edge_cases() {
     let f = Svd::fast(&low).unwrap();
     assert_eq!(f.numerical_rank(), 1);
     assert!(orthonormality_error(&f.u) < 1e-13, "{}", orthonormality_error(&f.u));
+    // Also when almost every column is a completion (the truth of a big low-rank problem):
+    // past three quarters of them no unit vector is half outside the span of the others.
+    for (m, n, r) in [(40, 40, 1), (60, 45, 2), (45, 60, 2)] {
+        let low = gaussian(m, r, 7) * gaussian(r, n, 8);
+        let f = Svd::fast(&low).unwrap();
+        assert_eq!(f.numerical_rank(), r);
+        let (ou, ov) = (orthonormality_error(&f.u), orthonormality_error(&f.v_t.transpose()));
+        assert!(ou < 1e-13 && ov < 1e-13, "{m}×{n} rank {r}: U {ou:e}, V {ov:e}");
+        assert!((&f.u * DMatrix::from_diagonal(&f.singular_values) * &f.v_t - &low).amax() < 1e-12 * low.amax());
+    }
     // Reusing the storage gives the same result as a fresh decomposition, whatever was there.
     let mut reused = Svd::fast(&gaussian(30, 30, 5)).unwrap();
     let mut ws = SvdWorkspace::new();
