@@ -1682,6 +1682,9 @@ function updatePcaStatus() {
       button = true;
     } else if (stale) {
       text = `Shown: step ${p.step} (updating…).`;
+    } else if (p.step < current) {
+      // Up to date, yet behind the step counter: the paths are thinned snapshots.
+      text = `Shown: step ${p.step}, the newest of the snapshots the paths keep (one every few steps).`;
     }
   }
   const canvas = $("pca-plot");

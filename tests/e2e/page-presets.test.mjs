@@ -10,7 +10,7 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { PRESETS } from "../../www/presets.js";
-import { launchWatched, openPage } from "./helpers.mjs";
+import { launchWatched, openPage, stepCount } from "./helpers.mjs";
 
 let browser;
 let page;
@@ -113,7 +113,7 @@ describe("presets: the race caption, same-method runs and the PCA", { timeout: 1
         playing: document.querySelector("#play").getAttribute("aria-pressed") === "true",
       }));
       // An old projection is never shown as if it were the current one.
-      if (st.shown >= 0 && st.text && st.shown !== st.now) assert.match(st.text, /updating|update/, JSON.stringify(st));
+      if (st.shown >= 0 && st.text && st.shown !== st.now) assert.match(st.text, /updating|update|newest of the snapshots/, JSON.stringify(st));
       if (!st.playing && st.now === 120) break;
       await page.waitForTimeout(20);
     }
@@ -144,6 +144,17 @@ describe("presets: the race caption, same-method runs and the PCA", { timeout: 1
     await page.locator("#pca-plot").scrollIntoViewIfNeeded();
     await page.waitForFunction(() => document.querySelector("#pca-plot").dataset.step === "100", null, { timeout: 15_000 });
     assert.equal(await page.locator("#pca-status").textContent(), "Shown: step 100.");
+
+    // Past 128 steps the paths keep every other step (or fewer): at step 131 the newest snapshot
+    // is older, and the caption says why it is not 131.
+    await open("#steps=131&m=adam,gd&lr=0.01,0.01");
+    await page.locator("#pca-plot").scrollIntoViewIfNeeded();
+    await page.waitForFunction(() => document.querySelector("#play").getAttribute("aria-pressed") === "false", null, { timeout: 60_000 });
+    await page.waitForFunction(() => document.querySelector("#pca-plot").dataset.stale === "false" && Number(document.querySelector("#pca-plot").dataset.step) > 100, null, { timeout: 15_000 });
+    const thinned = await page.locator("#pca-status").textContent();
+    const m = /^Shown: step (\d+), the newest of the snapshots the paths keep/.exec(thinned);
+    assert.ok(m && Number(m[1]) < 131, thinned);
+    assert.equal(await stepCount(page), 131);
     assert.deepEqual(pageErrors, []);
   });
 });
