@@ -1,5 +1,7 @@
 """The peers of the benchmark: the same step written the way a researcher would, in NumPy
-(LAPACK's SVD) and in JAX (jax.jit), float64, timed like the Rust harness (src/bench.rs).
+(LAPACK's SVD) and in JAX (jax.jit), float64, timed like the Rust harness (src/bench.rs). JAX
+twice: the jitted step called once per step from Python ("jax"), and k jitted steps in one
+compiled call ("jax-loop", `lax.fori_loop`), which saves the per-call cost at small sizes.
 
     python bench/peers.py --problems target/bench/problems.json --out target/bench/peers.json
 
@@ -159,6 +161,34 @@ class JaxAdam:
         return np.asarray(self.w)
 
 
+class JaxLoopAdam(JaxAdam):
+    """The same jitted step, k of them in one compiled call (`jax.lax.fori_loop` inside
+    `jax.jit`): no Python between steps. What a researcher after speed writes; at the small sizes
+    the per-step call of `JaxAdam` costs more than the step itself."""
+
+    name = "jax-loop"
+
+    def __init__(self, p):
+        import jax
+
+        super().__init__(p)
+        step = self.step_fn
+
+        def steps(w, m, v, t, y, mask, k):
+            return jax.lax.fori_loop(0, k, lambda _, s: step(*s, y, mask), (w, m, v, t))
+
+        self.loop_fn = jax.jit(steps)
+        self.run(2)  # compile (the number of steps is traced: one compilation for every k)
+        self.reset()
+
+    def run(self, k):
+        if not hasattr(self, "loop_fn"):  # during JaxAdam's __init__
+            return super().run(k)
+        w, m, v, t = self.loop_fn(self.w, self.m, self.v, self.t, self.y, self.mask, k)
+        w.block_until_ready()
+        self.w, self.m, self.v, self.t = w, m, v, t
+
+
 def measure(peer, p, sampling):
     peer.reset()
     peer.run(p["check_steps"])
@@ -209,7 +239,7 @@ def main():
     ap.add_argument("--out", help="write the results here (JSON)")
     ap.add_argument("--sample-ms", type=float, default=5.0)
     ap.add_argument("--samples", type=int, default=31)
-    ap.add_argument("--peers", default="numpy,jax")
+    ap.add_argument("--peers", default="numpy,jax,jax-loop")
     ap.add_argument("--sizes", default="", help="comma-separated sizes (default: all in the file)")
     ap.add_argument("--no-yardstick", action="store_true", help="skip timing LAPACK's product and SVD alone")
     args = ap.parse_args()
@@ -218,14 +248,14 @@ def main():
     if args.sizes:
         wanted = {int(s) for s in args.sizes.split(",")}
         problems = [p for p in problems if p["size"] in wanted]
-    classes = {"numpy": NumpyAdam, "jax": JaxAdam}
+    classes = {"numpy": NumpyAdam, "jax": JaxAdam, "jax-loop": JaxLoopAdam}
     results = []
     for p in problems:
         for name in args.peers.split(","):
             peer = classes[name](p)
             r = measure(peer, p, sampling)
             flag = "" if r["check_ok"] else "  WRONG (differs from the Rust iterate)"
-            print(f"  {name:<6} n={p['size']:<4} {r['steps_per_sec']:>10.0f} steps/s   "
+            print(f"  {name:<8} n={p['size']:<4} {r['steps_per_sec']:>10.0f} steps/s   "
                   f"check after {p['check_steps']} steps: {r['check_relative_difference']:.1e}{flag}",
                   file=sys.stderr, flush=True)
             results.append(r)

@@ -102,7 +102,7 @@ pub fn case_config(case: &Case) -> String {
 pub struct Sampling {
     /// Target duration of one timed call (seconds).
     pub sample_secs: f64,
-    /// Timed calls; the figure is their median.
+    /// Timed calls; the figure is the fastest of them (the median is kept too).
     pub samples: usize,
     /// Warm-up before timing (seconds; also sets the calls' size).
     pub warmup_secs: f64,
