@@ -10,11 +10,16 @@ export class CanvasView {
     this.height = 0;
     this.dpr = 1;
     this.onResize = null; // set by the owner to redraw when the size changes
+    // Not measured here: getBoundingClientRect forces a layout, and the page builds many views
+    // one after another (a layout of the whole page for each one: 80 ms of a 700 ms first frame
+    // on a slow machine). The observer's first callback, which comes after the layout and
+    // before the first paint, measures and redraws.
+    this.observed = false;
     this.observer = new ResizeObserver(() => {
+      this.observed = true;
       if (this.measure() && this.onResize) this.onResize();
     });
     this.observer.observe(canvas);
-    this.measure();
   }
 
   /** Matches the backing store to the CSS box; returns true if it changed. */
@@ -36,9 +41,15 @@ export class CanvasView {
    * Clears the canvas and returns a context that draws in CSS pixels. It does not measure the
    * canvas (getBoundingClientRect forces a layout, and a frame draws many canvases between DOM
    * writes): the ResizeObserver keeps the size, and measures once more if none was taken yet.
+   * Before the observer's first callback it draws at the canvas's default size (that drawing is
+   * replaced before it is ever painted).
    */
   begin() {
-    if (this.width <= 1 || this.height <= 1) this.measure();
+    if (this.observed && (this.width <= 1 || this.height <= 1)) this.measure();
+    else if (!this.observed && this.width === 0) {
+      this.width = this.canvas.width;
+      this.height = this.canvas.height;
+    }
     const ctx = this.ctx;
     ctx.setTransform(1, 0, 0, 1, 0, 0);
     ctx.clearRect(0, 0, this.canvas.width, this.canvas.height);
