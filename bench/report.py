@@ -261,11 +261,11 @@ def report(d, command):
     ok = lambda b: "met" if b else "**not met**"  # noqa: E731
     if verdicts["wasm_ge_peer"]:
         detail = ", ".join(f"{n}: {r:.2f}×" for n, r in verdicts["wasm_ge_peer"])
-        w(f"- wasm in Chromium ≥ the faster native peer at every size 10–100: "
+        w(f"- wasm in Chromium ≥ the fastest native peer at every size 10–100: "
           f"{ok(all(r >= 1 for _, r in verdicts['wasm_ge_peer']))} ({detail})")
     if verdicts["native_3x"]:
         detail = ", ".join(f"{n}: {r:.2f}×" for n, r in verdicts["native_3x"])
-        w(f"- native ≥ 3× the faster peer: {ok(all(r >= 3 for _, r in verdicts['native_3x']))} ({detail})")
+        w(f"- native ≥ 3× the fastest peer: {ok(all(r >= 3 for _, r in verdicts['native_3x']))} ({detail})")
     if roof100 is not None:
         w(f"- one ratio-penalty step ≤ 10 matrix products at 100 × 100 (native): {ok(roof100 <= 10)} ({roof100:.1f})")
     if size:

@@ -30,7 +30,9 @@
 //! Tried and measured slower here: fusing the bidiagonalisation's passes per column, "fast"
 //! (scaled) Givens rotations (their extra divisions compete with the chase's), forming V
 //! during the chase, two QR sweeps chased together with both shifts of the trailing 2 × 2
-//! (more sweeps), AVX-512 (0–9 % at n ≤ 100: not worth raising the MSRV to 1.89).
+//! (more sweeps), AVX-512 (0–9 % at n ≤ 100: not worth raising the MSRV to 1.89), forming V
+//! blocked as I − Y·T·Yᵀ (LAPACK's `dlarft`/`dlarfb`; 2–14 % slower at n ≤ 100, where V fits
+//! in the caches and a reflector applied column by column is as fast as a product).
 
 use nalgebra::DMatrix;
 
