@@ -22,7 +22,8 @@ export function download(blob, filename) {
  * A PNG of a canvas as drawn, on white, with a title line above it and, for plots of several
  * runs, a legend line below (a line in each run's colour and dash, and its label), so that the
  * picture explains itself in a blog post. A plot's pixels are copied as they are; a heatmap
- * (one pixel per entry) is enlarged by a whole factor, each entry a sharp square.
+ * (one pixel per entry) is enlarged by whole factors, each entry a sharp rectangle (a square
+ * unless the matrix is thinner than 1 : 6).
  * @param {HTMLCanvasElement} canvas
  * @param {string} title
  * @param {{label: string, colour: string, dash: number[]}[]} legend (empty: none)
@@ -33,8 +34,15 @@ export function download(blob, filename) {
  */
 export function framedCanvas(canvas, title, legend = [], { overlay = null, footer = null } = {}) {
   const s = Math.max(1, canvas.clientWidth > 0 ? canvas.width / canvas.clientWidth : 1);
-  const zoom = canvas.width > 0 && canvas.width < 300 ? Math.ceil(300 / canvas.width) : 1;
-  const [cw, ch] = [canvas.width * zoom, canvas.height * zoom];
+  // A heatmap (one pixel per entry) is enlarged to about 300 pixels on its long side, and, as on
+  // the page, to no thinner than 1 : 6 (a 40 × 1 matrix is a column, not a hair).
+  let [zx, zy] = [1, 1];
+  if (canvas.width > 0 && canvas.height > 0 && canvas.width < 300 && canvas.height < 300) {
+    zx = zy = Math.ceil(300 / Math.max(canvas.width, canvas.height));
+    if (6 * canvas.width * zx < canvas.height * zy) zx = Math.ceil((canvas.height * zy) / (6 * canvas.width));
+    if (6 * canvas.height * zy < canvas.width * zx) zy = Math.ceil((canvas.width * zx) / (6 * canvas.height));
+  }
+  const [cw, ch] = [canvas.width * zx, canvas.height * zy];
   const pad = Math.round(8 * s);
   const line = Math.round(20 * s);
   const font = `${Math.round(13 * s)}px system-ui, sans-serif`;

@@ -96,6 +96,7 @@ function loadCsv(text) {
     return false;
   }
   $("data-status").textContent = `Loaded your CSV: ${api.app.rows} × ${api.app.cols}.${ratesNote(wasTuned)}`;
+  $("image-note").hidden = true; // the picture's, if one ran before
   return true;
 }
 
@@ -131,6 +132,7 @@ function loadMatrix(rows, what, notes = []) {
     showDataError(`Not loaded: ${why}. The previous experiment keeps running.`);
     return false;
   }
+  $("data-status").textContent = ""; // a CSV's, if one ran before
   const note = $("image-note");
   note.textContent = [`${what}: ${m} × ${n}, grayscale centred (value − mean ${formatNumber(Math.round(mean * 1000) / 1000)}), ${observed} of ${m * n} entries seen (${Math.round(fraction * 100)} %).`, ...notes].join(" ") + ratesNote(wasTuned);
   note.hidden = false;

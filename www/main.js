@@ -124,8 +124,15 @@ async function boot() {
   views.trajectory = new TrajectoryPlot($("trajectory-plot"));
   views.pca = new PcaPlot($("pca-plot"));
   views.sens = new SensitivityPlot($("sens-plot"));
-  views.time.view.onResize = requestRender;
-  views.trajectory.plot.view.onResize = requestRender;
+  // A resize clears a canvas: redraw the last picture at once (the first resize comes before the
+  // first paint), and the current one at the next frame.
+  for (const plot of [views.time, views.trajectory.plot]) {
+    const redraw = plot.view.onResize;
+    plot.view.onResize = () => {
+      redraw();
+      requestRender();
+    };
+  }
   views.pca.plot.view.onResize = drawPca;
   views.sens.plot.view.onResize = drawSweep;
   views.truthHeatmap = new Heatmap($("truth-heatmap-slot"), { label: "Heatmap of W*", testid: "truth-heatmap" });
@@ -411,9 +418,23 @@ function refocus(root, path) {
   let el = root;
   for (const i of path) el = el?.children[i];
   if (!(el instanceof HTMLElement)) return;
+  // Never onto a run's × (Enter again would remove another run): onto its panel's heading.
+  if (el.matches("button[id^='remove-']")) el = el.closest("article")?.querySelector("h2") ?? el;
+  // A row not shown yet (a figure before the first metrics) or in a folded list: the nearest
+  // shown row before it, else the fold's summary.
+  const list = el.parentElement?.matches("dl.figures") ? el.parentElement : null;
+  if (list && el.hidden) {
+    let prev = el.previousElementSibling;
+    while (prev && (prev.hidden || !prev.title)) prev = prev.previousElementSibling;
+    if (prev) el = prev;
+  }
+  const fold = el.closest("details");
+  if (fold && !fold.open && !el.matches("summary")) el = fold.querySelector("summary") ?? el;
   if (el.parentElement?.matches("dl.figures") && el.title) {
     for (const row of el.parentElement.children) if (row !== el && row.title) row.tabIndex = -1;
     el.tabIndex = 0;
+  } else if (el.title && el.tabIndex < 0 && !el.matches("summary, button, input, select, a")) {
+    el.tabIndex = 0; // a help text's tab stop (extras.js gives it the same a moment later)
   }
   el.focus();
 }

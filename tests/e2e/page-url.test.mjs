@@ -212,9 +212,9 @@ describe("heatmap export", { timeout: 90_000 }, () => {
     const withDots = await download(pg, "#export-png");
     assert.equal(withDots.name, "mc-playground-run-0.png");
     const size = (png) => [png.data.readUInt32BE(16), png.data.readUInt32BE(20)];
-    // 12 × 10 entries, enlarged 30 times (300 × 360), a title above and the colour bar (26 px) below.
+    // 12 × 10 entries, enlarged 25 times (250 × 300), a title above and the colour bar (26 px) below.
     const [w, h] = size(withDots);
-    assert.ok(w >= 300 && h >= 360 + 26 + 20, `${w} × ${h}`);
+    assert.ok(w >= 250 && h >= 300 + 26 + 20, `${w} × ${h}`);
     await pg.locator("#show-observed").uncheck();
     const without = await download(pg, "#export-png");
     await pg.locator("#show-observed").check();
@@ -232,6 +232,15 @@ describe("heatmap export", { timeout: 90_000 }, () => {
     assert.ok(text === "Pausing…" || text === "Play", text);
     await pause(pg);
     assert.equal(await pg.locator("#play").textContent(), "Play");
+  });
+
+  it("a 40 × 1 matrix's PNG is a column about 300 pixels tall, not 12 000", async () => {
+    await pg.goto(`${BASE_URL}#rows=40&cols=1&rank=1&observed=20&m=adam`, { waitUntil: "load" });
+    await pg.waitForFunction(() => document.querySelector("#truth-panel")?.dataset.rows === "40");
+    await pg.locator("#export-view").selectOption("truth-heatmap");
+    const png = await download(pg, "#export-png");
+    const [w, h] = [png.data.readUInt32BE(16), png.data.readUInt32BE(20)];
+    assert.ok(h < 600 && w >= 60, `${w} × ${h}`);
   });
 });
 
