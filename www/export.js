@@ -27,12 +27,13 @@ export function download(blob, filename) {
  * @param {HTMLCanvasElement} canvas
  * @param {string} title
  * @param {{label: string, colour: string, dash: number[]}[]} legend (empty: none)
- * @param {{overlay?: HTMLCanvasElement|null, footer?: ((width: number, ratio: number) => HTMLCanvasElement)|null}} extras
- *   a heatmap's `overlay` (its observed-entry dots), drawn over it at its size; a `footer` (its
+ * @param {{overlays?: HTMLCanvasElement[], footer?: ((width: number, ratio: number) => HTMLCanvasElement)|null}} extras
+ *   a heatmap's `overlays` (its hatching of unknown cells, its observed-entry dots), drawn over
+ *   it at its size, in order; a `footer` (its
  *   colour bar) made `width` device pixels wide, drawn below it
  * @returns {HTMLCanvasElement}
  */
-export function framedCanvas(canvas, title, legend = [], { overlay = null, footer = null } = {}) {
+export function framedCanvas(canvas, title, legend = [], { overlays = [], footer = null } = {}) {
   const s = Math.max(1, canvas.clientWidth > 0 ? canvas.width / canvas.clientWidth : 1);
   // A heatmap (one pixel per entry) is enlarged to about 300 pixels on its long side, and, as on
   // the page, to no thinner than 1 : 6 (a 40 × 1 matrix is a column, not a hair).
@@ -84,7 +85,7 @@ export function framedCanvas(canvas, title, legend = [], { overlay = null, foote
   ctx.imageSmoothingEnabled = false;
   ctx.drawImage(canvas, pad, pad + head, cw, ch);
   ctx.imageSmoothingEnabled = true;
-  if (overlay) ctx.drawImage(overlay, pad, pad + head, cw, ch);
+  for (const o of overlays) ctx.drawImage(o, pad, pad + head, cw, ch);
   if (foot) ctx.drawImage(foot, pad, pad + head + ch + pad);
   rows.forEach((row, r) => {
     const y = pad + head + ch + footH + r * line + line / 2;

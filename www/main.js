@@ -62,6 +62,10 @@ const app = {
   lastTick: 0,
   throttled: false, // true when the frame budget allows fewer steps than asked for
   autoStop: true, // cleared once the run length is reached, so that play continues past it
+  // The reader (or the embedding page, or prefers-reduced-motion) wants the page still: a new
+  // experiment then waits at its step 0 for Play instead of playing. Set by pause, step and
+  // reset; cleared by play. A run that stops at its run length does not set it.
+  held: false,
   player: null,
   renderQueued: false,
   race: null, // {kind: "tuned", from, to, perDecade, steps} while the tuned race is showing
@@ -165,7 +169,8 @@ async function boot() {
     // while they have steps to take, so waiting would hold every later message forever).
     settled: () => (app.pool && !app.player.playing ? app.pool.idle() : Promise.resolve()),
   });
-  if (!REDUCED_MOTION && EMBED.autoplay) app.player.play();
+  app.held = REDUCED_MOTION || !EMBED.autoplay;
+  if (!app.held) app.player.play();
   else updatePlayStatus();
 }
 
@@ -189,7 +194,7 @@ function loadConfig(config) {
     app.steps = JSON.parse(lab.config_json()).steps ?? app.steps;
   } catch { /* keep the run length */ }
   installLab(lab);
-  app.player.play();
+  playUnlessHeld();
   return "";
 }
 
@@ -837,8 +842,14 @@ function rebuild(config, opts = {}) {
     slots: opts.slots,
     enabled: opts.enabled ? (i) => opts.enabled[i] !== false : undefined,
   });
-  app.player.play();
+  playUnlessHeld();
   return true;
+}
+
+/** After a new experiment: play, unless the reader has paused (then it waits at step 0). */
+function playUnlessHeld() {
+  if (app.held) updatePlayStatus();
+  else app.player.play();
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1219,7 +1230,7 @@ async function recoverFromTrap(err) {
     installLab(new app.Lab(config));
     box.textContent = `The core stopped with an internal error (${messageOf(err)}); the experiment was rebuilt from its start. Please report this with the link.`;
     box.hidden = false;
-    app.player?.play();
+    if (app.player) playUnlessHeld();
   } catch (again) {
     box.textContent = `The core stopped with an internal error and could not be restarted (${messageOf(again)}). Reload the page.`;
     box.hidden = false;
@@ -1347,6 +1358,8 @@ function updatePlayStatus() {
     text = "every run that is on has diverged: reset, or lower the learning rates";
   } else if (!app.autoStop && app.runs.some((r) => r.metrics && r.metrics.step >= app.steps)) {
     text = `stopped at step ${app.steps}; press Play to go on`;
+  } else if (app.runs.length && app.runs.every((r) => !r.metrics || r.metrics.step === 0)) {
+    text = "paused at step 0: press Play to start";
   } else text = "paused";
   const s = $("play-status");
   if (s.textContent !== text) s.textContent = text;
@@ -1963,6 +1976,7 @@ function wireControls() {
     // Play after the run length was reached goes on past it.
     if (!app.player.playing && app.autoStop && remainingSteps() <= 0 && hasLiveEnabledRun()) app.autoStop = false;
     app.player.toggle();
+    app.held = !app.player.playing;
   });
   $("step-once").addEventListener("click", stepOnce);
   $("new-problem").addEventListener("click", newProblem);
@@ -1972,6 +1986,7 @@ function wireControls() {
   $("copy-link").addEventListener("click", copyLink);
   $("reset").addEventListener("click", () => {
     app.player.pause();
+    app.held = true;
     if (app.pool) app.pool.reset(app.startFrames.slice());
     else app.lab.reset();
     app.autoStop = true;
@@ -2086,9 +2101,9 @@ function exportPng() {
   const step = v.step ? v.step() : $("step-counter").dataset.step;
   const title = `${v.title} · ${problem}${step === null ? "" : ` · step ${step}`} · mc-playground`;
   const legend = v.shared ? app.runs.filter((r) => r.enabled).map((r) => ({ label: r.label, colour: r.colour, dash: r.dash })) : [];
-  // A heatmap keeps its observed-entry dots (when shown) and its colour bar.
+  // A heatmap keeps its hatching, its observed-entry dots (when shown) and its colour bar.
   const hm = v.heatmap?.();
-  const extras = hm ? { overlay: hm.overlay.hidden ? null : hm.overlay, footer: (w, ratio) => v.bar().image(w, ratio) } : {};
+  const extras = hm ? { overlays: hm.visibleOverlays(), footer: (w, ratio) => v.bar().image(w, ratio) } : {};
   downloadCanvasPng(v.canvas(), `mc-playground-${v.id}.png`, title, legend, extras);
 }
 
@@ -2227,6 +2242,7 @@ function stepOnce() {
 /** Pauses and takes k steps of every live, enabled run; resolves once they are drawn. */
 function stepBy(k) {
   app.player.pause();
+  app.held = true;
   if (app.pool) return app.pool.step(k, historyNames()).then(render);
   app.lab.step(k);
   markPcaDirty();

@@ -31,6 +31,13 @@ describe("your data, tooltips, rules, postMessage, recovery map", { timeout: 120
     await page.waitForFunction(() => document.querySelector("#truth-panel").dataset.rows === "5" && document.querySelector("#truth-panel").dataset.cols === "4");
     assert.equal(await page.locator("#data-error").isHidden(), true);
     assert.match(await page.locator("#data-unknown").textContent(), /3 of 20 cells/);
+    // The unknown cells are hatched on W*'s panel, and stay hatched with the dots hidden.
+    const hatch = page.locator("#truth-panel .heatmap-hatch").first(); // W*'s (Y's is next)
+    assert.equal(await hatch.isVisible(), true);
+    await page.locator("#show-observed").uncheck();
+    assert.equal(await page.locator("#truth-panel .heatmap-overlay:not(.heatmap-hatch)").first().isHidden(), true);
+    assert.equal(await hatch.isVisible(), true);
+    await page.locator("#show-observed").check();
     await page.waitForFunction(() => Number(document.querySelector("#step-counter").dataset.step) > 5);
     // Nothing unknown-but-scored: every known cell is seen, so the test error is n/a.
     assert.equal(await page.locator('article[data-run="adam"] dd[data-field="test"]').textContent(), "n/a");

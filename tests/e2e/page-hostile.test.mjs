@@ -209,7 +209,11 @@ describe("a run's eps (a change that starts over)", () => {
       assert.deepEqual(page.errors, []);
       assert.equal(await page.locator("article[data-run]").count(), 6);
       assert.equal(await page.locator("article[data-run]").nth(0).locator(".eps-input").inputValue(), "1e-9");
-      // The new experiment runs: it plays from step 0 (a change of eps starts over).
+      // A change of eps starts over; paused (autoplay=0, then steps), the new experiment waits
+      // at step 0 for Play, and then plays.
+      await page.waitForTimeout(200);
+      assert.equal(await page.locator("article[data-run]").nth(0).getAttribute("data-step"), "0");
+      await page.locator("#play").click();
       await page.waitForFunction(() => Number(document.querySelector("article[data-run]").dataset.step) > 0);
       assert.deepEqual(page.errors, []);
     });

@@ -29,8 +29,14 @@ async function setValue(id, value) {
   }
 }
 
-/** Waits until every run has reached step n and playing has stopped (a new lab plays to the run length). */
+/**
+ * Waits until every run has reached step n and playing has stopped (a new lab plays to the run
+ * length; after a pause it waits at step 0 for Play, pressed here).
+ */
 async function playedTo(n) {
+  const waiting = await page.evaluate(() => document.querySelector("#play").getAttribute("aria-pressed") === "false" &&
+    [...document.querySelectorAll("article[data-run]")].every((e) => Number(e.dataset.step) === 0));
+  if (waiting) await page.locator("#play").click();
   await page.waitForFunction(
     (n) => document.querySelector("#play").getAttribute("aria-pressed") === "false" &&
       [...document.querySelectorAll("article[data-run]")].every((e) => Number(e.dataset.step) === n),

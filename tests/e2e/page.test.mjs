@@ -126,6 +126,25 @@ describe("the playground page", { timeout: 180_000 }, () => {
     assert.equal(await stepCount(page), 0, "reset leaves the page paused at step 0");
   });
 
+  it("a change while paused waits at step 0 for Play; while playing it plays", async () => {
+    // Paused by the reset above: removing a run starts the experiment over, still paused.
+    const count = await page.locator("article[data-run]").count();
+    await page.locator("article[data-run] button[id^='remove-']").last().click();
+    await page.waitForFunction((n) => document.querySelectorAll("article[data-run]").length === n - 1, count);
+    await page.waitForTimeout(300);
+    assert.equal(await stepCount(page), 0, "a change while paused started playing");
+    assert.equal(await page.locator("#play").getAttribute("aria-pressed"), "false");
+    assert.match(await page.locator("#play-status").textContent(), /paused at step 0: press Play/);
+    // Playing, a change starts over and plays.
+    await page.locator("#play").click();
+    await page.waitForFunction(() => Number(document.querySelector("#step-counter").dataset.step) > 0);
+    await page.locator("#methods-default").click();
+    await page.waitForFunction((n) => document.querySelectorAll("article[data-run]").length === n, count);
+    await page.waitForFunction(() => Number(document.querySelector("#step-counter").dataset.step) > 0);
+    assert.equal(await page.locator("#play").getAttribute("aria-pressed"), "true");
+    await pause(page);
+  });
+
   it("plays until the run length, then stops; play goes on past it", async () => {
     await pause(page);
     await page.locator("#reset").click();

@@ -22,6 +22,16 @@ export class CanvasView {
     this.observer.observe(canvas);
   }
 
+  /**
+   * False until the observer's first callback (which measures the canvas and calls onResize):
+   * a view's draw before then only keeps what to draw, since that drawing would be at the
+   * canvas's default size and replaced before it is ever painted (at load, about 25 canvases).
+   * A canvas that is not rendered (display: none) is first observed when it is shown.
+   */
+  get ready() {
+    return this.observed;
+  }
+
   /** Matches the backing store to the CSS box; returns true if it changed. */
   measure() {
     const rect = this.canvas.getBoundingClientRect();

@@ -1,6 +1,8 @@
 // A matrix as a heatmap: a canvas of cols × rows pixels, scaled up by CSS with
 // `image-rendering: pixelated`, filled from the precomputed colour table with one putImageData
-// per draw. An overlay canvas, drawn once per problem, marks the observed entries with dots.
+// per draw. Two overlay canvases, drawn once per problem: one hatches the cells whose W* entry
+// is unknown (uploaded data with gaps; always shown), one marks the observed entries with dots
+// (shown on request).
 //
 // Colour scale: symmetric around 0 and fixed per problem (±scale, scale = max |entry| of W*),
 // so every panel is comparable. Values go through a signed square root, so that typical entries
@@ -24,6 +26,26 @@ export function colourPosition(v, scale) {
   return 0.5 * (1 + (u < 0 ? -Math.sqrt(-u) : Math.sqrt(u)));
 }
 
+/** The observed-entry dots of a `rows × cols` mask on `ctx`, `cell` pixels per entry. */
+function drawDots(ctx, rows, cols, cell, mask) {
+  const r = Math.max(1, cell * 0.14);
+  ctx.fillStyle = "rgba(20,20,20,0.85)";
+  ctx.strokeStyle = "rgba(255,255,255,0.9)";
+  ctx.lineWidth = Math.max(0.75, cell * 0.07);
+  ctx.beginPath();
+  for (let i = 0; i < rows; i++) {
+    for (let j = 0; j < cols; j++) {
+      if (!mask[i * cols + j]) continue;
+      const x = (j + 0.5) * cell;
+      const y = (i + 0.5) * cell;
+      ctx.moveTo(x + r, y);
+      ctx.arc(x, y, r, 0, 2 * Math.PI);
+    }
+  }
+  ctx.stroke();
+  ctx.fill();
+}
+
 export class Heatmap {
   /**
    * @param {HTMLElement} parent where the heatmap goes
@@ -37,10 +59,13 @@ export class Heatmap {
     this.canvas.dataset.testid = testid;
     this.canvas.setAttribute("role", "img");
     this.canvas.setAttribute("aria-label", label);
+    this.hatch = document.createElement("canvas");
+    this.hatch.className = "heatmap-overlay heatmap-hatch";
+    this.hatch.setAttribute("aria-hidden", "true");
     this.overlay = document.createElement("canvas");
     this.overlay.className = "heatmap-overlay";
     this.overlay.setAttribute("aria-hidden", "true");
-    this.box.append(this.canvas, this.overlay);
+    this.box.append(this.canvas, this.hatch, this.overlay);
     parent.append(this.box);
     this.ctx = this.canvas.getContext("2d");
     this.rows = 0;
@@ -73,7 +98,7 @@ export class Heatmap {
     this.drawOverlay(mask);
   }
 
-  /** Hatches the unknown cells (known[k] = 0) on the overlay: W*'s entry there is not known. */
+  /** Hatches the unknown cells (known[k] = 0) on `ctx`: W*'s entry there is not known. */
   drawUnknown(ctx, cell) {
     const { rows, cols, known } = this;
     if (!known) return;
@@ -102,34 +127,31 @@ export class Heatmap {
 
   drawOverlay(mask) {
     const { rows, cols } = this;
-    // Enough resolution for round dots, without huge canvases for big matrices.
-    const cell = Math.max(4, Math.min(24, Math.floor(1600 / Math.max(rows, cols))));
-    this.overlay.width = cols * cell;
-    this.overlay.height = rows * cell;
+    // Enough resolution for round dots (about 480 pixels a side: a panel's heatmap is drawn
+    // 150 to 250 CSS pixels wide, a PNG's 300 pixels), without big canvases: allocating them is
+    // most of their cost (720 pixels a side took 2.5 ms each at 30 × 30, eight per page).
+    const cell = Math.max(4, Math.min(24, Math.round(480 / Math.max(rows, cols))));
+    // The hatching has a canvas of its own (1 × 1 and hidden when every entry is known), so that
+    // it stays when the dots are hidden.
+    this.hatch.hidden = !this.known;
+    this.hatch.width = this.known ? cols * cell : 1;
+    this.hatch.height = this.known ? rows * cell : 1;
+    this.drawUnknown(this.hatch.getContext("2d"), cell);
+    this.overlay.width = mask ? cols * cell : 1;
+    this.overlay.height = mask ? rows * cell : 1;
     const ctx = this.overlay.getContext("2d");
     ctx.clearRect(0, 0, this.overlay.width, this.overlay.height);
-    this.drawUnknown(ctx, cell);
-    if (!mask) return;
-    const r = Math.max(1, cell * 0.14);
-    ctx.fillStyle = "rgba(20,20,20,0.85)";
-    ctx.strokeStyle = "rgba(255,255,255,0.9)";
-    ctx.lineWidth = Math.max(0.75, cell * 0.07);
-    ctx.beginPath();
-    for (let i = 0; i < rows; i++) {
-      for (let j = 0; j < cols; j++) {
-        if (!mask[i * cols + j]) continue;
-        const x = (j + 0.5) * cell;
-        const y = (i + 0.5) * cell;
-        ctx.moveTo(x + r, y);
-        ctx.arc(x, y, r, 0, 2 * Math.PI);
-      }
-    }
-    ctx.stroke();
-    ctx.fill();
+    if (mask) drawDots(ctx, rows, cols, cell, mask);
   }
 
+  /** Shows or hides the observed-entry dots (the hatching of unknown cells stays). */
   setOverlayVisible(on) {
     this.overlay.hidden = !on;
+  }
+
+  /** The overlay canvases shown now, bottom first (for a PNG export). */
+  visibleOverlays() {
+    return [this.hatch, this.overlay].filter((c) => !c.hidden);
   }
 
   /** Draws m·n values, row-major (a view straight over wasm memory is fine: it is only read). */
@@ -185,6 +207,7 @@ export class ColourBar {
   }
 
   draw() {
+    if (!this.view.ready) return; // drawn when first measured (onResize)
     const ctx = this.view.begin();
     this.paint(ctx, this.view.width, this.view.height);
   }
