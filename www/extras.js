@@ -569,6 +569,7 @@ async function answerMessage(event) {
 
 function wireMessages() {
   window.addEventListener("message", handleMessage);
+  for (const event of api.earlyMessages?.splice(0) ?? []) handleMessage(event);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -161,7 +161,9 @@ async function boot() {
   wirePresets();
   watchPcaVisibility();
   window.addEventListener("hashchange", onHashChange);
+  window.removeEventListener("message", keepEarly);
   initExtras({
+    earlyMessages,
     app, views, $, rebuild, loadConfig, currentConfig, isOwnData, render, requestRender, normaliseMetrics, messageOf, stepOnce,
     reset: () => $("reset").click(), equalRate: EQUAL_RATE,
     stepBy, runMatrix, runHistory, runMetrics, matrixCsv,
@@ -224,6 +226,12 @@ if (EMBED.embed) {
   full.addEventListener("click", point);
   full.addEventListener("focus", point);
 }
+
+// Messages from an embedding page that come before the page has started (say, sent in the
+// frame's load event while the module still loads) are kept, and answered in order once it has.
+const earlyMessages = [];
+const keepEarly = (event) => earlyMessages.push(event);
+window.addEventListener("message", keepEarly);
 
 /** prefers-reduced-motion: no autoplay. */
 const REDUCED_MOTION = typeof matchMedia === "function" && matchMedia("(prefers-reduced-motion: reduce)").matches;
@@ -1686,7 +1694,9 @@ function drawPca() {
     colour: r.colour, alpha: r.enabled ? 1 : 0.25, dash: r.dash, marker: r.marker, enabled: r.enabled,
     diverged: !!r.metrics && r.metrics.diverged_at !== null,
   }));
-  views.pca.draw(app.pca.result, runs);
+  // At step 0 every run is at its start: no path yet, and a PCA of one point is rounding noise.
+  views.pca.draw(app.pca.result && app.pca.step > 0 ? app.pca.result : null, runs,
+    app.pca.result ? "no paths yet: every run is at its start (press Play or Step)" : "computing…");
   const canvas = $("pca-plot");
   canvas.dataset.step = String(app.pca.result ? app.pca.step : -1);
   canvas.dataset.explained = app.pca.result ? app.pca.result.explained.join(",") : "";
@@ -2066,8 +2076,8 @@ function exportViews() {
     // The PCA shows the step it was computed at, which can be behind the runs.
     { id: "pca-plot", label: "main directions (PCA)", title: "Trajectories on their two main directions (PCA)", shared: true, canvas: () => $("pca-plot"),
       step: () => (app.pca.result ? app.pca.step : null) },
-    // The sweep's runs are its own, of its own length.
-    { id: "sens-plot", label: "learning-rate sweep", title: "Final test error against learning rate", canvas: () => $("sens-plot"), step: () => null },
+    // The sweep's runs are its own, of its own length (not in a frame: no sweep there).
+    ...(EMBED.embed ? [] : [{ id: "sens-plot", label: "learning-rate sweep", title: "Final test error against learning rate", canvas: () => $("sens-plot"), step: () => null }]),
     { id: "truth-heatmap", label: "W* heatmap", title: "W*, the hidden matrix", canvas: () => views.truthHeatmap.canvas,
       heatmap: () => views.truthHeatmap, bar: () => views.truthBar },
   ];
@@ -2244,7 +2254,12 @@ function stepBy(k) {
   app.player.pause();
   app.held = true;
   if (app.pool) return app.pool.step(k, historyNames()).then(render);
-  app.lab.step(k);
+  try {
+    app.lab.step(k);
+  } catch (err) {
+    if (!isTrap(err)) throw err;
+    return recoverFromTrap(err); // as while playing: a fresh core, the experiment from its start
+  }
   markPcaDirty();
   render();
   return Promise.resolve();

@@ -11,6 +11,7 @@ import { gridSize, parseProtocol, sweptMethods, tunedConfig } from "../../www/sw
 import { distinctLabels, formatParam, hyperText } from "../../www/panel.js";
 import { paddedRange, pcLabel } from "../../www/views/pca.js";
 import { linearRange, tracePath } from "../../www/views/lineplot.js";
+import { overlaySize } from "../../www/views/heatmap.js";
 
 /** Lab.methods() for the methods the tests use. */
 const METHODS = [
@@ -297,6 +298,25 @@ describe("line plots", () => {
     assert.deepEqual(trace({ x, y, len: 6 }, (v) => v, (v) => v), [
       ["M", 0, 1], ["L", 0.2, 1], ["M", 1.1, 1], ["L", 5, 1],
     ]);
+  });
+});
+
+describe("heatmap overlays", () => {
+  it("have the heatmap's shape on the page, so that dots stay round, at 4 to 24 pixels a cell", () => {
+    // The page's box: cols : rows, stretched to at most 1 : 6.
+    const box = (rows, cols) => Math.min(6, Math.max(1 / 6, cols / rows));
+    for (const [rows, cols] of [[30, 30], [1, 200], [200, 1], [200, 200], [5, 4], [1, 12], [12, 1], [64, 30], [1, 1]]) {
+      const [w, h, cw, ch] = overlaySize(rows, cols);
+      assert.ok(Math.abs(w / h - box(rows, cols)) / box(rows, cols) < 0.02, `${rows}×${cols}: ${w}×${h} is not the box's shape`);
+      assert.equal(cw, w / cols);
+      assert.equal(ch, h / rows);
+      assert.ok(Math.max(w, h) <= 1600 && Math.min(cw, ch) >= 4, `${rows}×${cols}: ${w}×${h}, cells ${cw}×${ch}`);
+    }
+    assert.deepEqual(overlaySize(30, 30), [480, 480, 16, 16]);
+    // Thin: cells as wide as high would be round dots only where the box is not stretched.
+    const [, , cw, ch] = overlaySize(1, 200);
+    assert.equal(cw, 4);
+    assert.ok(ch > cw, "a 1 × 200 matrix's box is stretched to 1 : 6, its cells taller than wide");
   });
 });
 

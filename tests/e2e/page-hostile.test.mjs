@@ -6,7 +6,7 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { launchFresh } from "../../scripts/chromium.mjs";
-import { newTab } from "./helpers.mjs";
+import { BASE_URL, newTab } from "./helpers.mjs";
 
 let browser;
 let context;
@@ -53,6 +53,32 @@ function ask(page, msgs, ms = 5000) {
 function steps(page) {
   return page.locator("article[data-run]").evaluateAll((els) => els.map((e) => Number(e.dataset.step)));
 }
+
+describe("postMessage API before the page has started", () => {
+  it("keeps a pause sent while the module loads (the frame's load event) and answers it", async () => {
+    const page = await context.newPage();
+    try {
+      // DOMContentLoaded comes after the page's modules have run, while the core still loads.
+      await page.addInitScript(() => {
+        window.__replies = [];
+        window.addEventListener("message", (e) => { if (e.data?.action === "ok") window.__replies.push(e.data.request); });
+        document.addEventListener("DOMContentLoaded", () => {
+          window.__early = !document.querySelector("article[data-run]");
+          window.postMessage({ type: "mc-playground", action: "pause" }, "*");
+        });
+      });
+      await page.goto(new URL("index.html", BASE_URL).href);
+      await page.waitForFunction(() => window.__replies.includes("pause"), null, { timeout: 15_000 });
+      assert.equal(await page.evaluate(() => window.__early), true, "the message was not sent before the page started");
+      assert.equal(await page.locator("#play").getAttribute("aria-pressed"), "false");
+      const at = await page.locator("#step-counter").getAttribute("data-step");
+      await page.waitForTimeout(500);
+      assert.equal(await page.locator("#step-counter").getAttribute("data-step"), at, "the page plays after the pause");
+    } finally {
+      await page.close();
+    }
+  });
+});
 
 describe("postMessage API while the workers play", () => {
   it("answers get-metrics while playing a big experiment (and the messages after it)", async () => {

@@ -26,8 +26,31 @@ export function colourPosition(v, scale) {
   return 0.5 * (1 + (u < 0 ? -Math.sqrt(-u) : Math.sqrt(u)));
 }
 
-/** The observed-entry dots of a `rows × cols` mask on `ctx`, `cell` pixels per entry. */
-function drawDots(ctx, rows, cols, cell, mask) {
+/** The shape of a rows × cols heatmap on the page: cols : rows, stretched to at most 1 : 6. */
+function boxRatio(rows, cols) {
+  return Math.min(MAX_STRETCH, Math.max(1 / MAX_STRETCH, cols / rows));
+}
+
+/**
+ * The overlays' size in pixels and their cells' [width, height, cell width, cell height]: the
+ * heatmap's shape on the page (so that dots stay round on thin matrices), about 480 pixels on
+ * the long side (a panel's heatmap is drawn 150 to 250 CSS pixels wide, a PNG's 300), grown to
+ * at least 4 pixels per cell (up to 1 600 pixels) for big matrices. Small canvases matter:
+ * allocating them was most of their cost (720 pixels a side, 2.5 ms each, eight per page).
+ */
+export function overlaySize(rows, cols) {
+  const ratio = boxRatio(rows, cols);
+  const w = ratio >= 1 ? 480 : 480 * ratio;
+  const h = ratio >= 1 ? 480 / ratio : 480;
+  const grow = Math.min(Math.max(1, 4 / Math.min(w / cols, h / rows)), 1600 / Math.max(w, h));
+  const width = Math.max(1, Math.round(w * grow));
+  const height = Math.max(1, Math.round(h * grow));
+  return [width, height, width / cols, height / rows];
+}
+
+/** The observed-entry dots of a `rows × cols` mask on `ctx`, cells `cw` × `ch` pixels. */
+function drawDots(ctx, rows, cols, cw, ch, mask) {
+  const cell = Math.min(cw, ch);
   const r = Math.max(1, cell * 0.14);
   ctx.fillStyle = "rgba(20,20,20,0.85)";
   ctx.strokeStyle = "rgba(255,255,255,0.9)";
@@ -36,8 +59,8 @@ function drawDots(ctx, rows, cols, cell, mask) {
   for (let i = 0; i < rows; i++) {
     for (let j = 0; j < cols; j++) {
       if (!mask[i * cols + j]) continue;
-      const x = (j + 0.5) * cell;
-      const y = (i + 0.5) * cell;
+      const x = (j + 0.5) * cw;
+      const y = (i + 0.5) * ch;
       ctx.moveTo(x + r, y);
       ctx.arc(x, y, r, 0, 2 * Math.PI);
     }
@@ -91,33 +114,35 @@ export class Heatmap {
     this.canvas.width = cols;
     this.canvas.height = rows;
     // Thin matrices (1000 × 1) would be a hair-thin line: cap the stretch at 1 : 6.
-    const ratio = Math.min(MAX_STRETCH, Math.max(1 / MAX_STRETCH, cols / rows));
-    this.box.style.aspectRatio = String(ratio);
+    this.box.style.aspectRatio = String(boxRatio(rows, cols));
     this.image = this.ctx.createImageData(cols, rows);
     this.pixels = new Uint32Array(this.image.data.buffer);
     this.drawOverlay(mask);
   }
 
-  /** Hatches the unknown cells (known[k] = 0) on `ctx`: W*'s entry there is not known. */
-  drawUnknown(ctx, cell) {
+  /**
+   * Hatches the unknown cells (known[k] = 0) on `ctx`, cells `cw` × `ch` pixels: W*'s entry
+   * there is not known.
+   */
+  drawUnknown(ctx, cw, ch) {
     const { rows, cols, known } = this;
     if (!known) return;
     ctx.save();
     ctx.strokeStyle = "rgba(60,60,60,0.9)";
-    ctx.lineWidth = Math.max(1, cell * 0.08);
+    ctx.lineWidth = Math.max(1, Math.min(cw, ch) * 0.08);
     ctx.beginPath();
     for (let i = 0; i < rows; i++) {
       for (let j = 0; j < cols; j++) {
         if (known[i * cols + j]) continue;
-        const x = j * cell;
-        const y = i * cell;
+        const x = j * cw;
+        const y = i * ch;
         for (const f of [0.25, 0.5, 0.75, 1]) {
-          ctx.moveTo(x, y + f * cell);
-          ctx.lineTo(x + f * cell, y);
+          ctx.moveTo(x, y + f * ch);
+          ctx.lineTo(x + f * cw, y);
         }
         for (const f of [0.25, 0.5, 0.75]) {
-          ctx.moveTo(x + f * cell, y + cell);
-          ctx.lineTo(x + cell, y + f * cell);
+          ctx.moveTo(x + f * cw, y + ch);
+          ctx.lineTo(x + cw, y + f * ch);
         }
       }
     }
@@ -127,21 +152,18 @@ export class Heatmap {
 
   drawOverlay(mask) {
     const { rows, cols } = this;
-    // Enough resolution for round dots (about 480 pixels a side: a panel's heatmap is drawn
-    // 150 to 250 CSS pixels wide, a PNG's 300 pixels), without big canvases: allocating them is
-    // most of their cost (720 pixels a side took 2.5 ms each at 30 × 30, eight per page).
-    const cell = Math.max(4, Math.min(24, Math.round(480 / Math.max(rows, cols))));
+    const [width, height, cw, ch] = overlaySize(rows, cols);
     // The hatching has a canvas of its own (1 × 1 and hidden when every entry is known), so that
     // it stays when the dots are hidden.
     this.hatch.hidden = !this.known;
-    this.hatch.width = this.known ? cols * cell : 1;
-    this.hatch.height = this.known ? rows * cell : 1;
-    this.drawUnknown(this.hatch.getContext("2d"), cell);
-    this.overlay.width = mask ? cols * cell : 1;
-    this.overlay.height = mask ? rows * cell : 1;
+    this.hatch.width = this.known ? width : 1;
+    this.hatch.height = this.known ? height : 1;
+    this.drawUnknown(this.hatch.getContext("2d"), cw, ch);
+    this.overlay.width = mask ? width : 1;
+    this.overlay.height = mask ? height : 1;
     const ctx = this.overlay.getContext("2d");
     ctx.clearRect(0, 0, this.overlay.width, this.overlay.height);
-    if (mask) drawDots(ctx, rows, cols, cell, mask);
+    if (mask) drawDots(ctx, rows, cols, cw, ch, mask);
   }
 
   /** Shows or hides the observed-entry dots (the hatching of unknown cells stays). */

@@ -53,8 +53,9 @@ export class PcaPlot {
    * @param {{coords: number[][][], explained: number[]} | null} pca the core's trajectory_pca()
    * @param {{colour: string, alpha: number, dash: number[], marker: string, diverged: boolean}[]} runs
    *   the style of each run, in the same order as pca.coords
+   * @param {string} empty what the plot says when `pca` is null
    */
-  draw(pca, runs) {
+  draw(pca, runs, empty = "computing…") {
     const explained = pca?.explained || [0, 0];
     // When every path lies on one line (one run that goes straight, say), the second direction
     // holds nothing but rounding noise (1e-16 of the variance): show the line flat at 0 rather
@@ -88,7 +89,7 @@ export class PcaPlot {
     this.canvas.dataset.flat = String(flat);
     this.plot.draw(series, {
       ...(range ? { xMin: range.x[0], xMax: range.x[1], yHint: range.y } : {}),
-      empty: "computing…",
+      empty,
       decorate: (ctx, map) => {
         if (!first) return;
         ctx.fillStyle = "#111";
