@@ -66,6 +66,7 @@ const app = {
   // experiment then waits at its step 0 for Play instead of playing. Set by pause, step and
   // reset; cleared by play. A run that stops at its run length does not set it.
   held: false,
+  heldNoteTimer: 0, // hides the note said when a change waits at step 0 out of the Play button's view
   player: null,
   renderQueued: false,
   race: null, // {kind: "tuned", from, to, perDecade, steps} while the tuned race is showing
@@ -856,8 +857,19 @@ function rebuild(config, opts = {}) {
 
 /** After a new experiment: play, unless the reader has paused (then it waits at step 0). */
 function playUnlessHeld() {
-  if (app.held) updatePlayStatus();
-  else app.player.play();
+  if (!app.held) {
+    app.player.play();
+    return;
+  }
+  updatePlayStatus();
+  // The Play button out of view (the change was made further down): say so where the reader is.
+  const r = $("play").getBoundingClientRect();
+  if (EMBED.controls && (r.bottom <= 0 || r.top >= innerHeight || r.width === 0)) {
+    const note = $("held-note");
+    note.hidden = false;
+    clearTimeout(app.heldNoteTimer);
+    app.heldNoteTimer = setTimeout(() => { note.hidden = true; }, 8000);
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -996,7 +1008,7 @@ function onProblemChange(changedId) {
       else config.problem.observed = cur.problem.observed;
     }
   }
-  rebuild(config, { changedId, slots: app.runs.map((r) => r.slot) });
+  rebuild(config, { changedId, slots: app.runs.map((r) => r.slot), enabled: app.runs.map((r) => r.enabled) });
 }
 
 function onStepsChange() {
@@ -1327,6 +1339,7 @@ function onWorkersFailed(err, midway = false) {
 }
 
 function onPlayingChange(playing) {
+  if (playing) $("held-note").hidden = true;
   // With workers, "paused" shows once the batches already sent are in and drawn (a batch cannot
   // be called back; a reply may also have come after the last frame): from then on the figures
   // stay as they are.
@@ -1989,6 +2002,11 @@ function wireControls() {
     app.held = !app.player.playing;
   });
   $("step-once").addEventListener("click", stepOnce);
+  $("held-play").addEventListener("click", () => {
+    app.held = false;
+    app.player.play();
+    $("play").focus({ preventScroll: true }); // the note goes away with its button
+  });
   $("new-problem").addEventListener("click", newProblem);
   $("export-png").addEventListener("click", exportPng);
   $("export-csv").addEventListener("click", exportCsv);

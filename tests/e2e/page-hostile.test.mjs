@@ -171,8 +171,9 @@ describe("a worker that cannot be (re)started", () => {
           await page.evaluate(() => window.__mcpSimulateTrap());
         }
         // Every run reaches the run length, stepped by the page itself.
+        // (60 s: a loaded two-core machine took more than 20.)
         await page.waitForFunction(() => [...document.querySelectorAll("article[data-run]")].every((e) => e.dataset.step === "400"),
-          null, { timeout: 20_000 });
+          null, { timeout: 60_000 });
         assert.equal(await page.evaluate(() => document.body.dataset.workers), "0");
         assert.match(await page.locator("#load-error").textContent(), /page's own thread, from their start/);
         const after = loads;

@@ -135,6 +135,22 @@ describe("the playground page", { timeout: 180_000 }, () => {
     assert.equal(await stepCount(page), 0, "a change while paused started playing");
     assert.equal(await page.locator("#play").getAttribute("aria-pressed"), "false");
     assert.match(await page.locator("#play-status").textContent(), /paused at step 0: press Play/);
+    // With the Play button in view nothing else is said; out of view (a change further down) a
+    // note says so where the reader is, with a Play button of its own.
+    assert.equal(await page.locator("#held-note").isHidden(), true);
+    await page.locator("#methods-default").scrollIntoViewIfNeeded();
+    await page.evaluate(() => window.scrollBy(0, 400));
+    await page.locator("#methods-default").click();
+    await page.waitForFunction((n) => document.querySelectorAll("article[data-run]").length === n, count);
+    assert.equal(await page.locator("#held-note").isVisible(), true);
+    assert.equal(await stepCount(page), 0);
+    await page.locator("#held-play").click();
+    await page.waitForFunction(() => Number(document.querySelector("#step-counter").dataset.step) > 0);
+    assert.equal(await page.locator("#held-note").isHidden(), true);
+    await pause(page);
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.locator("article[data-run] button[id^='remove-']").last().click();
+    await page.waitForFunction((n) => document.querySelectorAll("article[data-run]").length === n - 1, count);
     // Playing, a change starts over and plays.
     await page.locator("#play").click();
     await page.waitForFunction(() => Number(document.querySelector("#step-counter").dataset.step) > 0);
@@ -179,8 +195,17 @@ describe("the playground page", { timeout: 180_000 }, () => {
     );
     const afterFigs = await runFigures();
     assert.equal(afterFigs.gd.step, before.gd.step, "a switched-off run was stepped");
+    // A problem change starts over with the run still off (it was switched back on).
+    await page.locator("#observed").fill("301");
+    await page.locator("#observed").press("Enter");
+    await page.waitForFunction(() => document.querySelector("#truth-panel").dataset.observed === "301");
+    assert.match((await page.locator('article[data-run="gd"]').getAttribute("class")) || "", /\boff\b/);
+    assert.equal(await page.locator("#on-3").isChecked(), false);
+    await page.locator("#observed").fill("300");
+    await page.locator("#observed").press("Enter");
+    await page.waitForFunction(() => document.querySelector("#truth-panel").dataset.observed === "300");
     await page.locator("#on-3").check();
-    assert.doesNotMatch((await gdPanel.getAttribute("class")) || "", /\boff\b/);
+    assert.doesNotMatch((await page.locator('article[data-run="gd"]').getAttribute("class")) || "", /\boff\b/);
   });
 
   it("a learning-rate change is applied without a reset", async () => {
