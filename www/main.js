@@ -515,6 +515,12 @@ function installLab(lab, opts = {}) {
   fill("truth-erank", formatNumber(round(erank, 2)));
   $("truth-rank").textContent = own ? "–" : String(rank);
   $("truth-erank").textContent = formatNumber(round(erank, 2));
+  // Your data with unknown cells: its singular values (and effective rank) are those of the
+  // matrix with those cells at 0, not of a completion.
+  $("truth-bars-label").textContent = app.unknownCount
+    ? "singular values (log) with the unknown cells at 0, ▬ in each panel"
+    : "singular values (log), ▬ in each panel";
+  $("truth-erank").title = app.unknownCount ? "of the matrix with its unknown cells at 0" : "";
   $("truth-observed").textContent = all ? `all ${cells} (no test entries)` : `${observed} of ${cells}`;
   document.body.dataset.allObserved = String(all);
   $("truth-scale").textContent = formatNumber(scale);

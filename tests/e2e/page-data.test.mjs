@@ -38,6 +38,8 @@ describe("your data, tooltips, rules, postMessage, recovery map", { timeout: 120
     assert.equal(await page.locator("#truth-panel .heatmap-overlay:not(.heatmap-hatch)").first().isHidden(), true);
     assert.equal(await hatch.isVisible(), true);
     await page.locator("#show-observed").check();
+    // W*'s singular values are those of the data with its unknown cells at 0, and say so.
+    assert.match(await page.locator("#truth-bars-label").textContent(), /unknown cells at 0/);
     await page.waitForFunction(() => Number(document.querySelector("#step-counter").dataset.step) > 5);
     // Nothing unknown-but-scored: every known cell is seen, so the test error is n/a.
     assert.equal(await page.locator('article[data-run="adam"] dd[data-field="test"]').textContent(), "n/a");
