@@ -539,8 +539,8 @@ async function answerMessage(event) {
   const app = api.app;
   let reply = { type: "mc-playground", action: "ok", request: d.action };
   switch (d.action) {
-    case "play": app.held = false; app.player.play(); break;
-    case "pause": app.held = true; app.player.pause(); break;
+    case "play": app.player.play(); break;
+    case "pause": app.player.pause(); break;
     case "step": {
       const k = d.steps === undefined ? 1 : d.steps;
       if (!(Number.isInteger(k) && k >= 1 && k <= 10000)) {

@@ -62,10 +62,6 @@ const app = {
   lastTick: 0,
   throttled: false, // true when the frame budget allows fewer steps than asked for
   autoStop: true, // cleared once the run length is reached, so that play continues past it
-  // The reader (or the embedding page, or prefers-reduced-motion) wants the page still: a new
-  // experiment then waits at its step 0 for Play instead of playing. Set by pause, step and
-  // reset; cleared by play. A run that stops at its run length does not set it.
-  held: false,
   heldNoteTimer: 0, // hides the note said when a change waits at step 0 out of the Play button's view
   player: null,
   renderQueued: false,
@@ -172,9 +168,11 @@ async function boot() {
     // while they have steps to take, so waiting would hold every later message forever).
     settled: () => (app.pool && !app.player.playing ? app.pool.idle() : Promise.resolve()),
   });
-  app.held = REDUCED_MOTION || !EMBED.autoplay;
-  if (!app.held) app.player.play();
-  else updatePlayStatus();
+  // prefers-reduced-motion or autoplay=0: held from the start (player.held), as after a pause.
+  if (REDUCED_MOTION || !EMBED.autoplay) {
+    app.player.pause();
+    updatePlayStatus();
+  } else app.player.play();
 }
 
 /**
@@ -861,9 +859,9 @@ function rebuild(config, opts = {}) {
   return true;
 }
 
-/** After a new experiment: play, unless the reader has paused (then it waits at step 0). */
+/** After a new experiment: play, unless the reader has paused (player.held: it waits at step 0). */
 function playUnlessHeld() {
-  if (!app.held) {
+  if (!app.player.held) {
     app.player.play();
     return;
   }
@@ -1243,7 +1241,7 @@ let instances = 0;
  * keep playing. Nothing is reloaded.
  */
 async function recoverFromTrap(err) {
-  app.player?.pause();
+  app.player?.stop(); // not the reader's pause: the rebuilt experiment plays if this one did
   const box = $("load-error");
   const config = JSON.stringify(app.config ?? app.defaults);
   try {
@@ -2005,11 +2003,9 @@ function wireControls() {
     // Play after the run length was reached goes on past it.
     if (!app.player.playing && app.autoStop && remainingSteps() <= 0 && hasLiveEnabledRun()) app.autoStop = false;
     app.player.toggle();
-    app.held = !app.player.playing;
   });
   $("step-once").addEventListener("click", stepOnce);
   $("held-play").addEventListener("click", () => {
-    app.held = false;
     app.player.play();
     $("play").focus({ preventScroll: true }); // the note goes away with its button
   });
@@ -2020,7 +2016,6 @@ function wireControls() {
   $("copy-link").addEventListener("click", copyLink);
   $("reset").addEventListener("click", () => {
     app.player.pause();
-    app.held = true;
     if (app.pool) app.pool.reset(app.startFrames.slice());
     else app.lab.reset();
     app.autoStop = true;
@@ -2276,7 +2271,6 @@ function stepOnce() {
 /** Pauses and takes k steps of every live, enabled run; resolves once they are drawn. */
 function stepBy(k) {
   app.player.pause();
-  app.held = true;
   if (app.pool) return app.pool.step(k, historyNames()).then(render);
   try {
     app.lab.step(k);

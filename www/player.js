@@ -10,6 +10,10 @@ export class Player {
     this.tick = tick;
     this.onChange = onChange;
     this.rafId = null;
+    // The reader wants the page still (pause() since the last play()): a new experiment then
+    // waits at its step 0 for Play. A stop() (the run length reached, a restart of the core)
+    // does not count.
+    this.held = false;
     this.frame = this.frame.bind(this);
   }
 
@@ -17,13 +21,22 @@ export class Player {
     return this.rafId !== null;
   }
 
+  /** Plays (the reader's play: no longer held). */
   play() {
+    this.held = false;
     if (this.playing) return;
     this.rafId = requestAnimationFrame(this.frame);
     this.onChange(true);
   }
 
+  /** Pauses (the reader's pause: held until the next play). */
   pause() {
+    this.held = true;
+    this.stop();
+  }
+
+  /** Stops without holding: the next experiment plays. */
+  stop() {
     if (!this.playing) return;
     cancelAnimationFrame(this.rafId);
     this.rafId = null;
@@ -42,7 +55,7 @@ export class Player {
     try {
       more = this.tick();
     } finally {
-      if (!more) this.pause();
+      if (!more) this.stop();
     }
   }
 }

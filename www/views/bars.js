@@ -50,7 +50,7 @@ export class SingularValueBars {
       this.lo += hi - this.hi;
       this.hi = hi;
     }
-    if (!this.view.ready) return; // drawn when first measured (onResize)
+    if (!this.view.observed) return; // drawn when first measured (onResize)
     const ctx = this.view.begin();
     const { width: w, height: h } = this.view;
     const left = 34;

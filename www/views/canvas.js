@@ -13,23 +13,16 @@ export class CanvasView {
     // Not measured here: getBoundingClientRect forces a layout, and the page builds many views
     // one after another (a layout of the whole page for each one: 80 ms of a 700 ms first frame
     // on a slow machine). The observer's first callback, which comes after the layout and
-    // before the first paint, measures and redraws.
+    // before the first paint, measures and redraws. Until then (`observed` false) a view's draw
+    // only keeps what to draw, without begin(): drawing at the canvas's default size would be
+    // replaced before it is ever painted (at load, about 25 canvases). A canvas that is not
+    // rendered (display: none) is first observed when it is shown.
     this.observed = false;
     this.observer = new ResizeObserver(() => {
       this.observed = true;
       if (this.measure() && this.onResize) this.onResize();
     });
     this.observer.observe(canvas);
-  }
-
-  /**
-   * False until the observer's first callback (which measures the canvas and calls onResize):
-   * a view's draw before then only keeps what to draw, since that drawing would be at the
-   * canvas's default size and replaced before it is ever painted (at load, about 25 canvases).
-   * A canvas that is not rendered (display: none) is first observed when it is shown.
-   */
-  get ready() {
-    return this.observed;
   }
 
   /** Matches the backing store to the CSS box; returns true if it changed. */
@@ -51,15 +44,10 @@ export class CanvasView {
    * Clears the canvas and returns a context that draws in CSS pixels. It does not measure the
    * canvas (getBoundingClientRect forces a layout, and a frame draws many canvases between DOM
    * writes): the ResizeObserver keeps the size, and measures once more if none was taken yet.
-   * Before the observer's first callback it draws at the canvas's default size (that drawing is
-   * replaced before it is ever painted).
+   * Call it only once observed (views wait for the observer's first callback).
    */
   begin() {
-    if (this.observed && (this.width <= 1 || this.height <= 1)) this.measure();
-    else if (!this.observed && this.width === 0) {
-      this.width = this.canvas.width;
-      this.height = this.canvas.height;
-    }
+    if (this.width <= 1 || this.height <= 1) this.measure();
     const ctx = this.ctx;
     ctx.setTransform(1, 0, 0, 1, 0, 0);
     ctx.clearRect(0, 0, this.canvas.width, this.canvas.height);

@@ -158,12 +158,11 @@ export class Heatmap {
     this.hatch.hidden = !this.known;
     this.hatch.width = this.known ? width : 1;
     this.hatch.height = this.known ? height : 1;
-    this.drawUnknown(this.hatch.getContext("2d"), cw, ch);
+    if (this.known) this.drawUnknown(this.hatch.getContext("2d"), cw, ch);
+    // Setting a canvas's size clears it (a 1 × 1 canvas when there are no dots to draw).
     this.overlay.width = mask ? width : 1;
     this.overlay.height = mask ? height : 1;
-    const ctx = this.overlay.getContext("2d");
-    ctx.clearRect(0, 0, this.overlay.width, this.overlay.height);
-    if (mask) drawDots(ctx, rows, cols, cw, ch, mask);
+    if (mask) drawDots(this.overlay.getContext("2d"), rows, cols, cw, ch, mask);
   }
 
   /** Shows or hides the observed-entry dots (the hatching of unknown cells stays). */
@@ -229,7 +228,7 @@ export class ColourBar {
   }
 
   draw() {
-    if (!this.view.ready) return; // drawn when first measured (onResize)
+    if (!this.view.observed) return; // drawn when first measured (onResize)
     const ctx = this.view.begin();
     this.paint(ctx, this.view.width, this.view.height);
   }

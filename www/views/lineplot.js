@@ -141,7 +141,7 @@ export class LinePlot {
    */
   draw(series, opts = {}) {
     this.last = [series, opts];
-    if (!this.view.ready) return; // drawn when first measured (onResize)
+    if (!this.view.observed) return; // drawn when first measured (onResize)
     const { xLog, yLog } = this;
     // Data ranges.
     let yMinPos = Infinity;
