@@ -2,6 +2,8 @@
 // uploaded): a PNG of any canvas, a CSV of every run's metric histories, a JSON of the config
 // and the final matrices.
 
+import { MAX_STRETCH } from "./views/heatmap.js";
+
 /** Every history metric the core keeps (docs/wasm-api.md, history_ptr). */
 export const HISTORY_METRICS = ["step", "objective", "train_error", "test_error", "effective_rank", "ratio",
   "nuclear_norm", "frobenius_norm", "subspace_angle_truth", "subspace_angle_start", "time"];
@@ -40,8 +42,9 @@ export function framedCanvas(canvas, title, legend = [], { overlays = [], footer
   let [zx, zy] = [1, 1];
   if (canvas.width > 0 && canvas.height > 0 && canvas.width < 300 && canvas.height < 300) {
     zx = zy = Math.ceil(300 / Math.max(canvas.width, canvas.height));
-    if (6 * canvas.width * zx < canvas.height * zy) zx = Math.ceil((canvas.height * zy) / (6 * canvas.width));
-    if (6 * canvas.height * zy < canvas.width * zx) zy = Math.ceil((canvas.width * zx) / (6 * canvas.height));
+    const k = MAX_STRETCH;
+    if (k * canvas.width * zx < canvas.height * zy) zx = Math.ceil((canvas.height * zy) / (k * canvas.width));
+    if (k * canvas.height * zy < canvas.width * zx) zy = Math.ceil((canvas.width * zx) / (k * canvas.height));
   }
   const [cw, ch] = [canvas.width * zx, canvas.height * zy];
   const pad = Math.round(8 * s);

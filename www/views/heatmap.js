@@ -14,7 +14,7 @@ import { CanvasView, FONT, TEXT_COLOUR } from "./canvas.js";
 import { formatNumber } from "./axes.js";
 
 /** The widest (or tallest) a heatmap's box gets, as a ratio of its sides. */
-const MAX_STRETCH = 6;
+export const MAX_STRETCH = 6;
 
 /** Cells left out by setOnly (not observed). */
 const OUTSIDE_COLOUR = packRgb(196, 196, 196);
