@@ -438,7 +438,9 @@ impl SensitivityRunner {
     }
 
     /// Runs the next cell and returns it (`{optimizer, name, label, learning_rate, test_error,
-    /// effective_rank, diverged_at}`), or `null` when every cell is done.
+    /// effective_rank, diverged_at}`), or `null` when every cell is done. (JavaScript's name for
+    /// it; not an `Iterator`, whose `next` could not return a `Result`.)
+    #[allow(clippy::should_implement_trait)]
     pub fn next(&mut self) -> Result<JsValue, JsError> {
         let Some(&(i, lr)) = self.todo.get(self.cells.len()) else { return Ok(JsValue::NULL) };
         let cell = sensitivity::run_cell(&self.config, i, lr, self.protocol.steps).map_err(|e| JsError::new(&e.to_string()))?;

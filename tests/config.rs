@@ -171,7 +171,8 @@ fn numbers_in_messages_stay_short() {
 fn numbers_are_read_to_the_nearest_double() {
     // Cases a fast float parser gets wrong (long significands, powers of ten beyond 10^22,
     // halfway cases, subnormals): each must be the nearest double, as the compiler reads the
-    // same literal.
+    // same literal (written out in full on purpose, hence the allow).
+    #[allow(clippy::excessive_precision)]
     let cases: [(&str, f64); 9] = [
         ("0.01", 0.01),
         ("1e-30", 1e-30),
