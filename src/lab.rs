@@ -407,9 +407,14 @@ impl Lab {
                 }
                 run.step_once(shared, record);
             }
-            if !record && run.diverged.is_none() {
+            // Recording off: the metrics of the last good iterate, also when the run diverged
+            // in this call (its W is the last good one; the metrics were those of an earlier
+            // call, step 0 for a run that diverged in its first).
+            if !record {
                 if let Err(reason) = run.refresh_metrics(shared) {
-                    run.diverge(reason);
+                    if run.diverged.is_none() {
+                        run.diverge(reason);
+                    }
                 }
             }
         }

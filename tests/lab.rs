@@ -128,6 +128,25 @@ fn a_diverging_run_stops_and_the_others_go_on() {
 }
 
 #[test]
+fn a_diverged_run_reports_the_metrics_of_its_last_good_step_with_recording_off() {
+    // The command line steps with recording off; its "final" metrics of a run that diverged
+    // were those of step 0 (an adversarial tester: GD at learning rate 1000 diverges at step 15).
+    let text = r#"{"steps": 200, "optimizers": [{"name": "gd", "learning_rate": 1000}]}"#;
+    let mut recorded = Lab::from_json(text).unwrap();
+    recorded.step(200);
+    let mut quiet = Lab::from_json(text).unwrap();
+    quiet.set_recording(false);
+    quiet.step(200);
+    let (a, b) = (&recorded.runs()[0], &quiet.runs()[0]);
+    let d = b.diverged().expect("GD at learning rate 1000 diverges");
+    assert!(d.step > 1, "{d:?}");
+    assert_eq!(a.diverged().map(|d| d.step), Some(d.step));
+    assert_eq!(b.step_count(), d.step - 1);
+    assert_eq!(b.metrics(), a.metrics(), "the metrics of the last good step, as when recording");
+    assert!(b.metrics().test_error < 1.0 && b.metrics().frobenius_norm > 100.0, "{:?}", b.metrics());
+}
+
+#[test]
 fn reset_replays_bit_for_bit() {
     let mut lab = Lab::new(Config::default()).unwrap();
     lab.step(40);
