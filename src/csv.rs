@@ -5,8 +5,13 @@
 //! the separator is `,`, `;` or a tab, whichever the first line uses most outside double quotes
 //! (a quoted cell may hold it; with `;`, a decimal comma such as `1,5` is read as 1.5); blank
 //! cells and `NA`, `NaN`, `null`, `?` (any case) are unobserved; a first line with no number in
-//! it is a header and skipped; blank lines at the end are ignored. Every row must have the same
-//! number of cells.
+//! it is a header and skipped; blank lines before and after the data are ignored, and a blank
+//! line inside it is a row of one unobserved cell when the matrix has one column (an error
+//! otherwise: write the row's separators). Every row must have the same number of cells, and a
+//! line with an odd number of double quotes is an error.
+//!
+//! Writing ([`matrix_to_csv`]): shortest round-trip numbers, exponent form below 1e-6 and from
+//! 1e21 in magnitude.
 
 use std::fmt;
 
@@ -83,15 +88,41 @@ pub fn parse_csv(text: &str) -> Result<Vec<Vec<Option<f64>>>, CsvError> {
     }
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let normalized = text.replace("\r\n", "\n").replace('\r', "\n");
-    // (1-based line number, line) for the lines with content.
-    let rows_text: Vec<(usize, &str)> =
-        normalized.split('\n').enumerate().filter(|(_, l)| !l.trim().is_empty()).map(|(k, l)| (k + 1, l)).collect();
+    // (1-based line number, line) for every line up to the last with content: blank lines
+    // before the data and after it are not rows; blank lines inside it are (see below).
+    let mut rows_text: Vec<(usize, &str)> = normalized.split('\n').enumerate().map(|(k, l)| (k + 1, l)).collect();
+    while rows_text.last().is_some_and(|(_, l)| l.trim().is_empty()) {
+        rows_text.pop();
+    }
+    let leading = rows_text.iter().take_while(|(_, l)| l.trim().is_empty()).count();
+    rows_text.drain(..leading);
     let Some(&(_, first)) = rows_text.first() else { return Err(err(None, None, "no rows")) };
     let sep = [',', ';', '\t'].into_iter().max_by_key(|&c| split_cells(first, c).len()).filter(|&c| split_cells(first, c).len() > 1).unwrap_or(',');
     let decimal_comma = sep == ';';
     let mut out: Vec<Vec<Option<f64>>> = Vec::new();
     let mut width = None;
     for (idx, &(line, row)) in rows_text.iter().enumerate() {
+        if row.matches('"').count() % 2 == 1 {
+            return Err(err(Some(line), None, "has an unmatched quote (\")"));
+        }
+        if row.trim().is_empty() {
+            // A blank line inside the data: a row of one unobserved cell in a one-column file
+            // (where a blank cell is a blank line); otherwise ambiguous, so an error rather than
+            // a dropped row that would shift the ones below it.
+            match width {
+                Some(1) => {
+                    out.push(vec![None]);
+                    if out.len() > MAX_DIM {
+                        return Err(err(None, None, format!("more than {MAX_DIM} rows")));
+                    }
+                    continue;
+                }
+                Some(w) => {
+                    return Err(err(Some(line), None, format!("is empty: a row of {w} blanks needs its {} separators, or delete the line", w - 1)));
+                }
+                None => continue, // between a header and the first row of numbers
+            }
+        }
         let cells: Vec<&str> = split_cells(row, sep).into_iter().map(|c| c.trim().trim_matches('"').trim()).collect();
         if idx == 0 && cells.iter().all(|c| !is_missing(c) && parse_number(c, decimal_comma).is_none()) {
             continue; // a header
@@ -186,11 +217,13 @@ pub fn csv_error_text(e: &ConfigError) -> String {
 }
 
 /// A matrix as CSV: m lines of n comma-separated numbers, each printed so that it reads back
-/// exactly (shortest round-trip form).
+/// exactly (shortest round-trip form), in exponent form below 1e-6 and from 1e21 in magnitude
+/// as JavaScript prints numbers (`1e100`, `5e-324`, not 101 or 326 digits).
 pub fn matrix_to_csv(w: &nalgebra::DMatrix<f64>) -> String {
+    let number = |x: f64| if x != 0.0 && !(1e-6..1e21).contains(&x.abs()) { format!("{x:e}") } else { format!("{x}") };
     let mut out = String::with_capacity(w.len() * 20);
     for i in 0..w.nrows() {
-        let line: Vec<String> = (0..w.ncols()).map(|j| format!("{}", w[(i, j)])).collect();
+        let line: Vec<String> = (0..w.ncols()).map(|j| number(w[(i, j)])).collect();
         out.push_str(&line.join(","));
         out.push('\n');
     }

@@ -605,8 +605,10 @@ fn svd_impl<V: Lanes>(
     if maxabs == 0.0 {
         return false;
     }
-    // Scale by a power of two (exact) so the largest entry is in [1, 2).
+    // Scale by a power of two (exact) so the largest entry is in [1, 2). Below 2^-1022 that
+    // power is not a double (2^1074 for the least subnormal): scale twice, by 2^1022 first.
     let (_, exp) = libm::frexp(maxabs);
+    let (pre, exp) = if 1 - exp > 1023 { (libm::ldexp(1.0, 1022), exp + 1022) } else { (1.0, exp) };
     let scale = libm::ldexp(1.0, 1 - exp);
 
     fit(&mut ws.a, p * q);
@@ -615,12 +617,12 @@ fn svd_impl<V: Lanes>(
         // A = Wᵀ (n × m): A[i, j] = W[j, i].
         for j in 0..q {
             for i in 0..p {
-                ws.a[j * p + i] = src[i * m + j] * scale;
+                ws.a[j * p + i] = src[i * m + j] * pre * scale;
             }
         }
     } else {
         for (a, &x) in ws.a.iter_mut().zip(src) {
-            *a = x * scale;
+            *a = x * pre * scale;
         }
     }
     ws.b.clear();
@@ -716,7 +718,7 @@ fn svd_impl<V: Lanes>(
         *sigma = nalgebra::DVector::zeros(k);
     }
     for (s, &x) in sigma.iter_mut().zip(&ws.d) {
-        *s = x / scale;
+        *s = x / scale / pre;
     }
     if u_out.shape() != (m, k) {
         *u_out = DMatrix::zeros(m, k);

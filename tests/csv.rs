@@ -26,6 +26,27 @@ fn reads_separators_blanks_bom_and_headers() {
 }
 
 #[test]
+fn blank_lines_in_one_column_are_unobserved_cells() {
+    // A one-column file writes a blank cell as a blank line: 4 × 1 with one unknown, not 3 × 1.
+    assert_eq!(parse_csv("1\n\n3\n4\n").unwrap(), vec![vec![Some(1.0)], vec![None], vec![Some(3.0)], vec![Some(4.0)]]);
+    // Blank lines before the data, between a header and the data, and at the end are not rows.
+    assert_eq!(parse_csv("\n\nx\n\n1\n\n2\n\n\n").unwrap(), vec![vec![Some(1.0)], vec![None], vec![Some(2.0)]]);
+    let every_other: String = (0..250).map(|i| format!("{i}\n\n")).collect();
+    assert_eq!(parse_csv(&every_other).unwrap().len(), 499);
+}
+
+#[test]
+fn written_numbers_are_short_and_exact() {
+    // Shortest round-trip digits, in exponent form where the plain one is long (1e100 was
+    // written with 101 digits, 5e-324 with 326 characters).
+    let w = nalgebra::DMatrix::from_row_slice(1, 6, &[1e100, 5e-324, 0.5, -2.5e-7, 1234.5, -0.0]);
+    let text = matrix_to_csv(&w);
+    assert_eq!(text, "1e100,5e-324,0.5,-2.5e-7,1234.5,-0\n");
+    let back: Vec<f64> = parse_csv(&text).unwrap()[0].iter().map(|v| v.unwrap()).collect();
+    assert!(back.iter().zip(w.iter()).all(|(a, b)| a.to_bits() == b.to_bits()), "{back:?}");
+}
+
+#[test]
 fn bad_csv_says_where() {
     for (text, needle) in [
         ("", "no rows"),
@@ -37,6 +58,13 @@ fn bad_csv_says_where() {
         ("x,y\n", "no rows of numbers"),
         // A quoted cell is one cell, separator and all: "1,5" is not read as 1 and 5.
         ("\"1,5\",2\n\"3,5\",4\n", "CSV row 1, column 1: `1,5` is not a number"),
+        // A blank line inside data of two or more columns is ambiguous: an error, not a dropped
+        // row that shifts the rows below it (an adversarial tester).
+        ("1,2\n\n3,4\n", "CSV row 2: is empty: a row of 2 blanks needs its 1 separators"),
+        ("1;2;3\n4;5;6\n\n\n7;8;9\n", "CSV row 3: is empty"),
+        // An unmatched quote made the first row a "header", dropped without a word.
+        ("\"1,2\n3,\n", "CSV row 1: has an unmatched quote"),
+        ("1,2\n3,\"4\n", "CSV row 2: has an unmatched quote"),
     ] {
         let e = parse_csv(text).unwrap_err().to_string();
         assert!(e.contains(needle), "{text:?}: {e}");

@@ -156,6 +156,11 @@ fn the_fast_svd_matches_the_reference_on_a_table_of_matrices() {
     eprintln!("largest polar-factor differences, as a fraction of the tolerance: {:?}", &worst[..3]);
 }
 
+/// This crate's SVD alone (`Svd::fast` falls back to nalgebra's natively when it fails).
+fn ours(w: &DMatrix<f64>, out: &mut Svd, ws: &mut SvdWorkspace) -> bool {
+    mc_playground::linalg::svd_into(w, ws, &mut out.u, &mut out.singular_values, &mut out.v_t)
+}
+
 #[test]
 fn the_fast_svd_handles_the_edge_cases() {
     // The zero matrix: every σ is 0 and the vectors still orthonormal (the identity's columns).
@@ -182,6 +187,19 @@ fn the_fast_svd_handles_the_edge_cases() {
         assert!(ds <= 1e-14 * plain.singular_values[0], "scale {scale:e}: σ differ by {ds:e}");
         assert!((scaled.polar_factor() - plain.polar_factor()).amax() <= 1e-13, "scale {scale:e}");
     }
+    // Subnormal entries (a CSV of 5e-324, 1e-310): the power of two that scales them up is not
+    // a double; this SVD must not fail (in WebAssembly nothing falls back to nalgebra's).
+    let mut tiny_ws = SvdWorkspace::new();
+    for (scale, w) in [(1e-310, gaussian(6, 4, 92)), (1e-320, gaussian(4, 6, 93))] {
+        let plain = Svd::fast(&w).unwrap();
+        let mut scaled = Svd::empty();
+        assert!(ours(&(&w * scale), &mut scaled, &mut tiny_ws), "scale {scale:e}");
+        let ds = (&scaled.singular_values / scale - &plain.singular_values).amax();
+        assert!(ds <= 1e-3 * plain.singular_values[0], "scale {scale:e}: σ differ by {ds:e}");
+    }
+    let mut least = Svd::empty();
+    assert!(ours(&DMatrix::from_row_slice(2, 2, &[5e-324, 0.0, 0.0, 0.0]), &mut least, &mut tiny_ws));
+    assert_eq!(least.singular_values.as_slice(), &[5e-324, 0.0]);
     // A rank-deficient matrix gets an orthonormal completion of U.
     let low = gaussian(12, 1, 3) * gaussian(1, 9, 4);
     let f = Svd::fast(&low).unwrap();
