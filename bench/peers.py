@@ -263,8 +263,9 @@ def main():
     if not args.no_yardstick:
         for p in problems:
             y = yardstick(p, sampling)
-            print(f"  LAPACK n={p['size']:<4} SVD = {y['svd_secs'] / y['matmul_secs']:.1f} products "
-                  f"({y['svd_values_secs'] / y['matmul_secs']:.1f} for the values only)", file=sys.stderr, flush=True)
+            print(f"  LAPACK n={p['size']:<4} SVD = {y['svd_secs'] / y['matmul_secs']:.1f} OpenBLAS products "
+                  f"({y['svd_values_secs'] / y['matmul_secs']:.1f} for the values only; report.md divides by "
+                  "nalgebra's product instead)", file=sys.stderr, flush=True)
             yardsticks.append(y)
     import jax
 

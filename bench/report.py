@@ -96,7 +96,13 @@ def wasm_size():
     if not p.exists():
         return None
     data = p.read_bytes()
-    return len(data), len(gzip.compress(data, compresslevel=9))
+    # As scripts/build.sh and the test stage count it (`gzip -9`; Python's zlib at level 9
+    # differs by a few hundred bytes); Python's when there is no gzip.
+    try:
+        gz = len(subprocess.run(["gzip", "-9", "-c", str(p)], check=True, capture_output=True).stdout)
+    except (OSError, subprocess.CalledProcessError):
+        gz = len(gzip.compress(data, compresslevel=9))
+    return len(data), gz
 
 
 def report(d, command):
@@ -255,21 +261,46 @@ def report(d, command):
               f"Target ≤ 500 ms: {met}.")
             w("")
 
-    # 5. Targets.
+    # 5. Targets: every one of BENCHMARKS.md's list, in its order, with what this run measured.
     w("### Targets, as measured in this run")
     w("")
     ok = lambda b: "met" if b else "**not met**"  # noqa: E731
+
+    def per_size(pairs, goal):
+        """"met", or "not met" with the sizes where it is met, then every size's ratio."""
+        detail = ", ".join(f"{n}: {r:.2f}×" for n, r in pairs)
+        good = [str(n) for n, r in pairs if r >= goal]
+        if len(good) == len(pairs):
+            return f"met ({detail})"
+        where = f"; met at {', '.join(good)}" if good else ""
+        return f"**not met**{where} ({detail})"
+
     if verdicts["wasm_ge_peer"]:
-        detail = ", ".join(f"{n}: {r:.2f}×" for n, r in verdicts["wasm_ge_peer"])
-        w(f"- wasm in Chromium ≥ the fastest native peer at every size 10–100: "
-          f"{ok(all(r >= 1 for _, r in verdicts['wasm_ge_peer']))} ({detail})")
+        w(f"- wasm in Chromium ≥ the fastest native peer at every size 10–100: {per_size(verdicts['wasm_ge_peer'], 1)}")
     if verdicts["native_3x"]:
-        detail = ", ".join(f"{n}: {r:.2f}×" for n, r in verdicts["native_3x"])
-        w(f"- native ≥ 3× the fastest peer: {ok(all(r >= 3 for _, r in verdicts['native_3x']))} ({detail})")
+        w(f"- native ≥ 3× the fastest peer at every size: {per_size(verdicts['native_3x'], 3)}")
     if roof100 is not None:
-        w(f"- one ratio-penalty step ≤ 10 matrix products at 100 × 100 (native): {ok(roof100 <= 10)} ({roof100:.1f})")
+        w(f"- one ratio-penalty step ≤ 10 matrix products at 100 × 100 (native, nalgebra's product as the unit): "
+          f"{ok(roof100 <= 10)} ({roof100:.1f})")
+    if frames:
+        # The issue's words are "no visible stutter" and "a steady frame rate"; read here as at
+        # least 30 frames per second in the median and no more than three 60 Hz frames at the 95th
+        # percentile, and the default experiment played through in at most 5 s.
+        through = frames.get("play_through_s")
+        steady = frames["median_ms"] <= 34 and frames["p95_ms"] <= 50 and (through is None or through <= 5)
+        w(f"- the page uses every core (Web Workers), no stutter, the default experiment plays through in a few "
+          f"seconds: {ok(steady)} (frames {frames['median_ms']:.1f} ms median, {frames['p95_ms']:.1f} ms at the 95th "
+          f"percentile; 3000 steps in {'–' if through is None else f'{through:.1f}'} s; read as: median ≤ 34 ms, "
+          "95th percentile ≤ 50 ms, ≤ 5 s)")
     if size:
-        w(f"- the page's `.wasm` ≤ 150 kB gzipped: {ok(size[1] <= 150_000)} ({size[1] / 1000:.1f} kB)")
+        w(f"- the page's `.wasm` ≤ 150 kB gzipped (gzip -9): {ok(size[1] <= 150_000)} ({size[1] / 1000:.1f} kB)")
+    if first:
+        w(f"- the first frame within half a second of loading from a local server: {ok(first['median_ms'] <= 500)} "
+          f"({first['median_ms']:.0f} ms, median of {first['loads']} fresh loads)")
+    if checks:
+        w(f"- numbers stay right: not timed here — `scripts/test.sh` checks them (golden trajectories, outcomes, "
+          f"the reference SVD, native against the browser); in this run every peer agrees with our iterate to "
+          f"{worst:.0e} after {checks[0]['check_steps']} steps")
     return "\n".join(out) + "\n"
 
 

@@ -122,4 +122,7 @@ run_or_die "the peers' benchmark failed (or a peer disagrees with our iterate)" 
 stage "bench: report"
 run_or_die "the report failed" python3 bench/report.py --dir "$OUT" --command "scripts/bench.sh $*" \
   --out "$OUT/report.md" "${UPDATE[@]}"
+# The verdicts, on the terminal: the report's last section (every target, with this run's figures).
+printf '\n'
+sed -n '/^### Targets, as measured in this run/,$p' "$OUT/report.md"
 printf '\nAll figures in %s (report: %s) in %s.\n' "$OUT" "$OUT/report.md" "$(fmt_secs $(($(now) - t0)))"
