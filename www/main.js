@@ -2117,8 +2117,28 @@ function fillExportViews() {
   if ([...sel.options].some((o) => o.value === keep)) sel.value = keep;
 }
 
-function exportPng() {
+/**
+ * Brings the PCA up to the runs' step before it is exported: it is computed only while on
+ * screen, so a plot scrolled out of view would be saved as of an early step (a new user saved
+ * "step 2" at step 3000). Without workers, only when it would not freeze the page for long.
+ */
+async function pcaUpToDate() {
+  const p = app.pca;
+  if (p.result && !p.dirty && !p.busy) return;
+  if (p.timer !== null) {
+    clearTimeout(p.timer);
+    p.timer = null;
+  }
+  if (app.pool) {
+    while (p.busy) await new Promise((resolve) => setTimeout(resolve, 50));
+    p.dirty = true;
+    await computePcaFromWorkers();
+  } else if (pcaPredictedMs() <= PCA_AUTO_MS) computePca(true);
+}
+
+async function exportPng() {
   const v = exportViews().find((x) => x.id === $("export-view").value) ?? exportViews()[0];
+  if (v.id === "pca-plot") await pcaUpToDate();
   let p = {};
   try {
     p = JSON.parse(app.lab.config_json()).problem ?? {}; // every field, defaults filled

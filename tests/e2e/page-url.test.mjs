@@ -192,6 +192,25 @@ describe("exports", { timeout: 60_000 }, () => {
     assert.equal(json.runs[0].matrix.length, 12);
     assert.equal(json.runs[0].matrix[0].length, 10);
   });
+
+  it("brings the PCA up to date before saving it, although it is off screen", async () => {
+    // The PCA is computed only while on screen: saved from the top of the page it was that of
+    // an early step (a new user saved "step 2" at step 3000).
+    await pg.evaluate(() => window.scrollTo(0, 0));
+    await pg.waitForFunction(() => Number(document.querySelector("#step-counter").dataset.step) >= 40, null, { timeout: 30_000 });
+    await pause(pg);
+    const before = await pg.evaluate(() => [Number(document.querySelector("#pca-plot").dataset.step),
+      Number(document.querySelector("#step-counter").dataset.step), document.querySelector("#pca-plot").getBoundingClientRect().top > innerHeight]);
+    assert.ok(before[2] && before[0] < before[1], `off screen and behind: PCA at ${before[0]}, runs at ${before[1]}`);
+    // Chosen and clicked without scrolling (a locator would scroll the plot into view).
+    const [dl] = await Promise.all([pg.waitForEvent("download"), pg.evaluate(() => {
+      document.querySelector("#export-view").value = "pca-plot";
+      document.querySelector("#export-png").click();
+    })]);
+    assert.equal(dl.suggestedFilename(), "mc-playground-pca-plot.png");
+    const after = await pg.evaluate(() => [Number(document.querySelector("#pca-plot").dataset.step), Number(document.querySelector("#step-counter").dataset.step)]);
+    assert.ok(after[0] > before[0] && after[0] <= after[1], `PCA at ${after[0]}, runs at ${after[1]}`);
+  });
 });
 
 describe("heatmap export", { timeout: 90_000 }, () => {
