@@ -320,14 +320,27 @@ export function stepsError(v) {
   return Number.isInteger(v) && v >= 1 && v <= STEPS_MAX ? "" : "stop at step: enter a whole number from 1 to 10⁸";
 }
 
-/** The largest problem the page runs smoothly: m·n entries, and m·n summed over the runs. */
+/**
+ * The largest problem the page runs smoothly, in numbers a run updates per step: the m·n entries
+ * of W, or a deep network's parameters when they are more (m·h + (N − 2)·h² + h·n at depth N,
+ * width h); per run, and summed over the runs.
+ */
 export const MAX_CELLS = 40_000;
 export const MAX_CELLS_RUNS = 320_000;
 
+/** A deep network's parameters for an m × n problem, or 0 at depth 1 (the core's default width: max(m, n)). */
+export function networkParameters(m, n, model) {
+  const depth = Number(model?.depth ?? 1);
+  if (!(depth >= 2)) return 0;
+  const h = Number(model?.width ?? Math.max(m, n));
+  return m * h + (depth - 2) * h * h + h * n;
+}
+
 /** "" if the page can run `config` smoothly, else why not (in words, for the page). */
 export function sizeError(config) {
-  const m = Number(config?.problem?.rows);
-  const n = Number(config?.problem?.cols);
+  // The core's default problem is 30 × 30.
+  const m = Number(config?.problem?.rows ?? 30);
+  const n = Number(config?.problem?.cols ?? 30);
   const runs = Math.max(1, (config?.optimizers || []).length);
   if (!(m > 0 && n > 0)) return "";
   const cells = m * n;
@@ -335,9 +348,17 @@ export function sizeError(config) {
     return `${m} × ${n} is too big to run smoothly in the page: at most 40 000 entries (e.g. 200 × 200). ` +
       "The command-line tool runs bigger problems";
   }
-  if (cells * runs > MAX_CELLS_RUNS) {
-    const most = Math.max(1, Math.floor(MAX_CELLS_RUNS / cells));
-    return `${runs} runs of ${m} × ${n} are too many to run smoothly in the page: at most ${most} at this size`;
+  const params = networkParameters(m, n, config?.model);
+  if (params > MAX_CELLS) {
+    return `a depth-${config.model.depth} network of width ${config.model.width ?? Math.max(m, n)} on ${m} × ${n} has ` +
+      `${params.toLocaleString("en")} parameters: too many to run smoothly in the page (at most 40 000). ` +
+      "The command-line tool runs bigger ones";
+  }
+  const each = Math.max(cells, params);
+  if (each * runs > MAX_CELLS_RUNS) {
+    const most = Math.max(1, Math.floor(MAX_CELLS_RUNS / each));
+    return `${runs} runs of ${m} × ${n}${params > cells ? ` (${params.toLocaleString("en")} parameters each)` : ""} ` +
+      `are too many to run smoothly in the page: at most ${most} at this size`;
   }
   return "";
 }
