@@ -134,7 +134,7 @@ function loadMatrix(rows, what, notes = []) {
   }
   $("data-status").textContent = ""; // a CSV's, if one ran before
   const note = $("image-note");
-  note.textContent = [`${what}: ${m} × ${n}, grayscale centred (value − mean ${formatNumber(Math.round(mean * 1000) / 1000)}), ${observed} of ${m * n} entries seen (${Math.round(fraction * 100)} %).`, ...notes].join(" ") + ratesNote(wasTuned);
+  note.textContent = [`${what}: ${m} × ${n}, grayscale centred (value − mean ${formatNumber(Math.round(mean * 1000) / 1000)}), ${observed} of ${m * n} entries seen (${Math.round((100 * observed) / (m * n))} %).`, ...notes].join(" ") + ratesNote(wasTuned);
   note.hidden = false;
   return true;
 }
@@ -190,7 +190,8 @@ function loadImageFile(file) {
       }
       rows.push(r);
     }
-    const notes = k < 1 ? [`Downsampled from ${w0} × ${h0} to at most ${IMAGE_MAX_SIDE} per side.`] : [];
+    // rows × columns, as the matrix is written (a picture's width is its number of columns).
+    const notes = k < 1 ? [`Downsampled from ${h0} × ${w0} to at most ${IMAGE_MAX_SIDE} per side.`] : [];
     loadMatrix(rows, `Image “${file.name}”`, notes);
   };
   img.onerror = () => {
@@ -614,10 +615,15 @@ function stopWorkers() {
 function startMap() {
   const err = $("map-error");
   err.hidden = true;
-  const fractions = $("map-fractions").value.split(",").map((t) => Number(t.trim())).filter((v) => v > 0 && v <= 1);
+  const texts = $("map-fractions").value.split(",").map((t) => t.trim()).filter((t) => t !== "");
+  const fractions = texts.map(Number);
   const seeds = Number($("map-seeds").value);
-  if (!fractions.length || !(Number.isInteger(seeds) && seeds >= 1 && seeds <= 10)) {
-    err.textContent = "Not started: fractions between 0 and 1 (comma-separated) and 1 to 10 seeds.";
+  // Every fraction strictly between 0 and 1 (at 1 no entry is left to test on), none dropped
+  // without a word.
+  const bad = texts.filter((t, k) => !(fractions[k] > 0 && fractions[k] < 1));
+  if (!fractions.length || bad.length || !(Number.isInteger(seeds) && seeds >= 1 && seeds <= 10)) {
+    const which = bad.length ? ` (${bad.map((t) => `"${t.slice(0, 20)}"`).join(", ")} ${bad.length === 1 ? "is" : "are"} not)` : "";
+    err.textContent = `Not started: fractions seen above 0 and below 1, comma-separated${which}, and 1 to 10 seeds.`;
     err.hidden = false;
     return;
   }

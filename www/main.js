@@ -1380,7 +1380,7 @@ function updatePlayStatus() {
   } else if (app.runs.length && app.runs.every((r) => !r.enabled)) {
     text = "every run is off: tick “on” in a run's panel to step it";
   } else if (app.runs.length && !hasLiveEnabledRun() && app.runs.some((r) => r.metrics)) {
-    text = "every run that is on has diverged: reset, or lower the learning rates";
+    text = "every run that is on has diverged: lower the learning rates if they are too high, then reset";
   } else if (!app.autoStop && app.runs.some((r) => r.metrics && r.metrics.step >= app.steps)) {
     text = `stopped at step ${app.steps}; press Play to go on`;
   } else if (app.runs.length && app.runs.every((r) => !r.metrics || r.metrics.step === 0)) {

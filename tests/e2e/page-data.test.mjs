@@ -256,6 +256,14 @@ describe("your data, tooltips, rules, postMessage, recovery map", { timeout: 120
 
   it("computes a tiny recovery map in a worker, and a cell click loads its experiment", async () => {
     await open("#rows=6&cols=6&observed=20&m=adam,gd");
+    // Fractions out of range are named, not dropped (-0.5 and 2 were skipped without a word; at
+    // 1 nothing is left to test on).
+    await page.fill("#map-fractions", "-0.5, 2,0.5,1");
+    await page.fill("#map-seeds", "1");
+    await page.click("#map-run");
+    await page.waitForFunction(() => !document.querySelector("#map-error").hidden);
+    assert.match(await page.locator("#map-error").textContent(), /"-0\.5", "2", "1" are not/);
+    assert.notEqual(await page.evaluate(() => document.querySelector("#recovery").dataset.state), "running");
     await page.fill("#map-fractions", "0.5,0.9");
     await page.fill("#map-seeds", "1");
     await page.selectOption("#map-length", "quick");
