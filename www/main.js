@@ -272,7 +272,11 @@ function checkConfig(config) {
 /** Says which parts of a link were ignored (unknown, old or garbled keys), and `extra`. */
 function showHashNote(ignored, extra = "") {
   const note = $("hash-note");
-  let text = ignored && ignored.length ? `Ignored in the link: ${ignored.join(", ")}.` : "";
+  // A garbled link can hold anything: each part cut to 60 characters, at most 10 of them.
+  const cut = (t) => (t.length > 60 ? `${t.slice(0, 60)}…` : t);
+  const parts = (ignored || []).slice(0, 10).map(cut);
+  if (ignored && ignored.length > 10) parts.push(`and ${ignored.length - 10} more`);
+  let text = parts.length ? `Ignored in the link: ${parts.join(", ")}.` : "";
   if (extra) text = text ? `${text} ${extra}` : extra;
   note.textContent = text;
   note.hidden = !text;

@@ -70,6 +70,12 @@ describe("the URL is the experiment", { timeout: 120_000 }, () => {
     const note = await page.locator("#hash-note").textContent();
     assert.match(note, /bogus/);
     assert.match(note, /noise=abc/);
+    // A garbled key of 100 000 characters made the page 757 343 px wide: the note cuts it and
+    // wraps (an adversarial tester).
+    await page.evaluate(() => { location.hash = `#rows=12&cols=14&rank=2&observed=60&${"x".repeat(100_000)}=1`; });
+    await page.waitForFunction(() => /x…/.test(document.querySelector("#hash-note").textContent));
+    assert.ok((await page.locator("#hash-note").textContent()).length < 200);
+    assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= innerWidth + 1), "no sideways scrolling");
   });
 
   it("refuses a link too big to run smoothly, a run length of 0 and a seed above 2^53 − 1, with a note", async () => {
