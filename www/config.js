@@ -86,11 +86,20 @@ function set(obj, path, value) {
   o[path[path.length - 1]] = value;
 }
 
+/**
+ * A decimal number's value (as the core reads JSON numbers: `1`, `-2.5`, `.5`, `1e-3`), NaN for
+ * anything else — JavaScript's Number() would also take "0x10", "0b1", "Infinity" and "".
+ */
+export function decimalNumber(text) {
+  const t = String(text).trim();
+  return /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(t) ? Number(t) : NaN;
+}
+
 /** Parses one control's text; throws Error("rows: …") for text that is not a number of its type. */
 export function parseField(field, text) {
   const t = String(text).trim();
   if (field.type === "enum") return t;
-  const v = Number(t);
+  const v = decimalNumber(t);
   if (t === "" || !Number.isFinite(v)) throw new Error(`${field.name}: enter a number`);
   if (field.type === "int" && !Number.isInteger(v)) throw new Error(`${field.name}: enter a whole number`);
   if (field.min !== undefined && v < field.min) throw new Error(`${field.name}: enter a number of at least ${field.min}`);
@@ -269,7 +278,7 @@ export function configFromHash(hash, defaults, opts = {}) {
     if (!p.has(key)) continue;
     const raw = p.get(key);
     const isText = typeof get(defaults, path) === "string";
-    const v = isText ? raw : Number(raw);
+    const v = isText ? raw : decimalNumber(raw);
     if (isText || (raw.trim() !== "" && Number.isFinite(v))) set(config, path, v);
     else ignored.push(`${key}=${raw}`);
   }
@@ -282,7 +291,7 @@ export function configFromHash(hash, defaults, opts = {}) {
       });
     }
   }
-  const perRun = (key, apply, parse = Number) => {
+  const perRun = (key, apply, parse = decimalNumber) => {
     if (!p.has(key)) return;
     p.get(key).split(",").forEach((t, i) => {
       if (t.trim() === "") return;
@@ -295,7 +304,7 @@ export function configFromHash(hash, defaults, opts = {}) {
   for (const [key, field] of Object.entries(HYPER_KEYS)) {
     const parse = field === "bias_correction"
       ? (t) => (t === "1" || t === "true" ? true : t === "0" || t === "false" ? false : NaN)
-      : Number;
+      : decimalNumber;
     perRun(key, (o, v) => { o[field] = v; }, parse);
   }
   if (p.has("off")) {

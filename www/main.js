@@ -24,7 +24,7 @@ import { RunPanel, distinctLabels } from "./panel.js";
 import { Sweep, gridSize, parseProtocol, sweptMethods } from "./sweep.js";
 import {
   METHOD_INFO, PROBLEM_FIELDS, configFromControls, configFromHash, configToHash, explainLabError,
-  fillControls, methodLabel, parseField, setMethods, sizeError, stepsError, VIEW_KEYS,
+  decimalNumber, fillControls, methodLabel, parseField, setMethods, sizeError, stepsError, VIEW_KEYS,
 } from "./config.js";
 import { PRESETS } from "./presets.js";
 import { HISTORY_METRICS, download, downloadCanvasPng, historiesCsv } from "./export.js";
@@ -905,7 +905,7 @@ function setRunEnabled(run, on) {
 
 function setRunLearningRate(run, text, from) {
   const t = String(text).trim();
-  const v = Number(t);
+  const v = decimalNumber(t);
   const fail = (msg) => {
     run.showError(msg);
     run.lrInput.setAttribute("aria-invalid", "true");

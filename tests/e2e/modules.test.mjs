@@ -4,7 +4,7 @@
 
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { configFromHash, configToHash, explainLabError, networkParameters, parseField, PROBLEM_FIELDS, sizeError } from "../../www/config.js";
+import { configFromHash, configToHash, decimalNumber, explainLabError, networkParameters, parseField, PROBLEM_FIELDS, sizeError } from "../../www/config.js";
 import { decadeRange, formatFigure, formatPow10, linearTicks, logTicks } from "../../www/views/axes.js";
 import { DIVERGING, RUN_COLOURS, TABLE_SIZE, assignSlots, runColour, runDash, runMarker } from "../../www/colormap.js";
 import { gridSize, parseProtocol, sweptMethods, tunedConfig } from "../../www/sweep.js";
@@ -99,6 +99,17 @@ describe("control values and lab errors", () => {
     assert.throws(() => parseField(field("seed"), "-1"), /seed: enter a number of at least 0/);
     assert.equal(parseField(field("lambda"), "0.25"), 0.25);
     assert.equal(parseField(field("penalty"), "none"), "none");
+    // Decimal numbers only, as in JSON: Number() also reads hex, binary and "Infinity" (an
+    // adversarial tester's learning rate 0x10 ran at 16).
+    for (const t of ["0x10", "0b1", "0o7", "Infinity", "1_000", "1e", "."]) {
+      assert.ok(Number.isNaN(decimalNumber(t)), t);
+      assert.throws(() => parseField(field("lambda"), t), /λ: enter a number/, t);
+    }
+    for (const [t, v] of [["1", 1], [" -2.5 ", -2.5], [".5", 0.5], ["5.", 5], ["1e-3", 0.001], ["+3E2", 300]]) assert.equal(decimalNumber(t), v, t);
+    const { config, ignored } = configFromHash("#m=adam,gd&lr=0x10,0.5&rows=0x20", DEFAULTS);
+    assert.deepEqual(ignored.sort(), ["lr=0x10", "rows=0x20"]);
+    assert.equal(config.optimizers[1].learning_rate, 0.5);
+    assert.equal(config.optimizers[0].learning_rate, undefined);
   });
 
   it("maps a lab error's config path to the control and its name", () => {
