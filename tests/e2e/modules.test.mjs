@@ -10,7 +10,7 @@ import { DIVERGING, RUN_COLOURS, TABLE_SIZE, assignSlots, runColour, runDash, ru
 import { gridSize, parseProtocol, sweptMethods, tunedConfig } from "../../www/sweep.js";
 import { distinctLabels, formatParam, hyperText } from "../../www/panel.js";
 import { paddedRange, pcLabel } from "../../www/views/pca.js";
-import { linearRange, tracePath } from "../../www/views/lineplot.js";
+import { drawEndLabels, linearRange, tracePath } from "../../www/views/lineplot.js";
 import { overlaySize } from "../../www/views/heatmap.js";
 
 /** Lab.methods() for the methods the tests use. */
@@ -348,5 +348,29 @@ describe("the page's size limit", () => {
     // Summed over the runs with the parameters when they are more than the entries.
     const many = { problem: { rows: 100, cols: 100 }, model: { depth: 3, width: 100 }, optimizers: Array(16).fill(adam) };
     assert.match(sizeError(many), /^16 runs of 100 × 100 \(30,000 parameters each\) are too many .* at most 10 at this size/);
+  });
+});
+
+describe("end labels", () => {
+  it("share a row where lines end together, and stay beside their lines", () => {
+    const drawn = [];
+    const ctx = {
+      measureText: (t) => ({ width: 6 * t.length }),
+      fillText: (t, x, y) => drawn.push([t, x, y]),
+      strokeText() {},
+    };
+    // The default experiment at step 3000 on a log plot: GD, Momentum and Nesterov end within
+    // a pixel or two near the top, AdaGrad lower, Adam and RMSProp near the bottom. Pushed
+    // apart one by one, Nesterov's label sat 24 px below its line, beside AdaGrad's.
+    const at = (label, y) => ({ x: 300, y, label, colour: "#000" });
+    const rows = drawEndLabels(ctx, [at("Adam", 190), at("GD", 20), at("Momentum", 21.5), at("Nesterov", 21.5),
+      at("AdaGrad", 60), at("RMSProp", 183)], 40, 320, 10, 200);
+    assert.deepEqual(rows.map((r) => r.labels), [["GD", "Momentum", "Nesterov"], ["AdaGrad"], ["RMSProp"], ["Adam"]]);
+    assert.ok(Math.abs(rows[0].y - 21) < 1 && rows[1].y === 60, JSON.stringify(rows));
+    assert.ok(rows[3].y - rows[2].y >= 12, "overlapping rows are still spread");
+    // One row, each name in turn from the left (near the right edge: left of the lines' end).
+    const row = drawn.filter(([, , y]) => y === rows[0].y).map(([t, x]) => [t, x]);
+    assert.deepEqual(row.map(([t]) => t), ["GD, ", "Momentum, ", "Nesterov"]);
+    assert.ok(row[0][1] < row[1][1] && row[1][1] < row[2][1] && row[2][1] + 6 * 8 <= 300 - 8);
   });
 });

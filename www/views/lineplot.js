@@ -73,31 +73,53 @@ export function drawCross(ctx, x, y, r, colour, width = 2.5) {
 
 /**
  * Direct labels at the lines' ends: left of the end if it is near the right edge, else right of
- * it; spread vertically so that no two overlap (lines that lie on top of each other still get
- * one label each).
+ * it. Lines that end within a few pixels of each other (GD, momentum and Nesterov all stay near
+ * test error 1) share one row, "GD, Momentum, Nesterov", each name in its line's colour, at their
+ * height; the rows are then spread vertically so that no two overlap. (Pushed apart one by one,
+ * three labels ending together put the last one 24 px away, beside another line.)
+ * Returns the rows drawn: [{y, labels}] (for tests).
  */
 export function drawEndLabels(ctx, ends, left, right, top, bottom) {
-  if (!ends.length) return;
+  if (!ends.length) return [];
   const gap = 12;
+  const same = 5;
   ctx.font = FONT;
   ctx.textBaseline = "middle";
-  const placed = ends.map((e) => ({ ...e, ly: e.y, w: ctx.measureText(e.label).width }))
-    .sort((a, b) => a.y - b.y);
-  for (let k = 1; k < placed.length; k++) {
-    if (placed[k].ly - placed[k - 1].ly < gap) placed[k].ly = placed[k - 1].ly + gap;
+  const sorted = [...ends].sort((a, b) => a.y - b.y);
+  const rows = [];
+  for (const e of sorted) {
+    const row = rows[rows.length - 1];
+    if (row && e.y - row.parts[0].y <= same && Math.abs(e.x - row.parts[0].x) <= same) row.parts.push(e);
+    else rows.push({ parts: [e] });
   }
-  const over = placed.length ? placed[placed.length - 1].ly - (bottom - 4) : 0;
-  if (over > 0) for (const p of placed) p.ly = Math.max(top + 4, p.ly - over);
-  for (const p of placed) {
-    const toLeft = p.x + 8 + p.w > right;
-    const lx = toLeft ? p.x - 8 : p.x + 8;
-    ctx.textAlign = toLeft ? "right" : "left";
-    ctx.lineWidth = 3;
-    ctx.strokeStyle = "rgba(255,255,255,0.85)";
-    ctx.strokeText(p.label, lx, p.ly);
-    ctx.fillStyle = p.colour;
-    ctx.fillText(p.label, lx, p.ly);
+  const sep = ", ";
+  const sepW = ctx.measureText(sep).width;
+  for (const r of rows) {
+    r.ly = r.parts.reduce((a, e) => a + e.y, 0) / r.parts.length;
+    r.x = Math.max(...r.parts.map((e) => e.x));
+    r.widths = r.parts.map((e) => ctx.measureText(e.label).width);
+    r.w = r.widths.reduce((a, w) => a + w, 0) + sepW * (r.parts.length - 1);
   }
+  for (let k = 1; k < rows.length; k++) {
+    if (rows[k].ly - rows[k - 1].ly < gap) rows[k].ly = rows[k - 1].ly + gap;
+  }
+  const over = rows[rows.length - 1].ly - (bottom - 4);
+  if (over > 0) for (const r of rows) r.ly = Math.max(top + 4, r.ly - over);
+  ctx.textAlign = "left";
+  ctx.lineWidth = 3;
+  for (const r of rows) {
+    const toLeft = r.x + 8 + r.w > right;
+    let lx = toLeft ? Math.max(left, r.x - 8 - r.w) : r.x + 8;
+    r.parts.forEach((e, i) => {
+      const text = i < r.parts.length - 1 ? e.label + sep : e.label;
+      ctx.strokeStyle = "rgba(255,255,255,0.85)";
+      ctx.strokeText(text, lx, r.ly);
+      ctx.fillStyle = e.colour;
+      ctx.fillText(text, lx, r.ly);
+      lx += r.widths[i] + (i < r.parts.length - 1 ? sepW : 0);
+    });
+  }
+  return rows.map((r) => ({ y: r.ly, labels: r.parts.map((e) => e.label) }));
 }
 
 export class LinePlot {
