@@ -179,7 +179,7 @@ export function explainLabError(message, labels = []) {
 
 const HASH_KEYS = { seed: ["problem", "seed"], rows: ["problem", "rows"], cols: ["problem", "cols"],
   rank: ["problem", "rank"], observed: ["problem", "observed"], noise: ["problem", "noise"],
-  depth: ["model", "depth"], init: ["model", "init"], iscale: ["model", "init_scale"],
+  depth: ["model", "depth"], width: ["model", "width"], init: ["model", "init"], iscale: ["model", "init_scale"],
   penalty: ["objective", "penalty"], lambda: ["objective", "lambda"], scale: ["objective", "scale"],
   steps: ["steps"] };
 
@@ -327,6 +327,29 @@ export function configFromHash(hash, defaults, opts = {}) {
 /** Checks a run length: a whole number from 1 to 10⁸ (the core's limit). Returns an error text or "". */
 export function stepsError(v) {
   return Number.isInteger(v) && v >= 1 && v <= STEPS_MAX ? "" : "stop at step: enter a whole number from 1 to 10⁸";
+}
+
+/** Checks a seed as the seed control does (a whole number from 0 to 2⁵³ − 1). Returns an error text or "". */
+export function seedError(v) {
+  try {
+    parseField(PROBLEM_FIELDS.find((f) => f.id === "seed"), String(v));
+    return "";
+  } catch (err) {
+    return err.message;
+  }
+}
+
+/**
+ * What the page's controls and link refuse in a whole config although the core takes it: a run
+ * length of 0, a seed the page cannot hold exactly (above 2⁵³ − 1). "" or the error, starting
+ * with the config path as the core's do ("steps: …").
+ */
+export function limitsError(config) {
+  const steps = config?.steps;
+  if (steps !== undefined && stepsError(steps)) return `steps: ${stepsError(steps).replace(/^stop at step: /, "")}, got ${steps}`;
+  const seed = config?.problem?.seed;
+  if (seed !== undefined && seedError(seed)) return `problem.${seedError(seed)}, got ${seed}`;
+  return "";
 }
 
 /**

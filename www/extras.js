@@ -3,9 +3,10 @@
 // embedding (docs/embed.md) and the recovery map (www/recovery-worker.js).
 //
 // initExtras(api) is called once by main.js after boot; api gives access to the app state and
-// to loadConfig(config) → "" | error message (a new lab on success, the old one keeps running).
+// to loadConfig(config, keptRuns()?) → "" | error message (a new lab on success, the old one keeps
+// running; with keptRuns(), the same runs keep their colours and on/off).
 // The runs may be stepped in workers: their data comes through api (runMatrix, runHistory,
-// runMetrics, matrixCsv, stepBy, settled), never from the page's lab.
+// runMetrics, matrixCsv, stepBy, dropSteps, settled), never from the page's lab.
 
 import { formatFigure, formatNumber } from "./views/axes.js";
 import { download } from "./export.js";
@@ -90,7 +91,7 @@ function loadCsv(text) {
     showDataError(`Not loaded: ${api.messageOf(err).replace(/^config: /, "")}. The previous experiment keeps running.`);
     return false;
   }
-  const why = api.loadConfig(JSON.parse(configText));
+  const why = api.loadConfig(JSON.parse(configText), api.keptRuns()); // the same runs: a run that is off stays off
   if (why) {
     showDataError(`Not loaded: ${why}. The previous experiment keeps running.`);
     return false;
@@ -127,7 +128,7 @@ function loadMatrix(rows, what, notes = []) {
   const config = configWithoutProblem();
   const seed = Number($("seed").value);
   config.problem = { truth, observed, seed: Number.isInteger(seed) && seed >= 0 ? seed : 0 };
-  const why = api.loadConfig(config);
+  const why = api.loadConfig(config, api.keptRuns());
   if (why) {
     showDataError(`Not loaded: ${why}. The previous experiment keeps running.`);
     return false;
@@ -530,7 +531,12 @@ export function metricsReply() {
 // get-metrics is answered.
 let messages = Promise.resolve();
 
+/** Messages that end a `step` under way at once, rather than wait until its steps are taken. */
+const ENDS_STEPS = new Set(["play", "pause", "reset", "set-config"]);
+
 function handleMessage(event) {
+  // Its later steps are dropped (docs/embed.md).
+  if (event.data?.type === "mc-playground" && ENDS_STEPS.has(event.data.action) && api.app.lab) api.dropSteps();
   messages = messages.then(() => answerMessage(event)).catch((err) => console.warn("mc-playground: postMessage:", err));
 }
 

@@ -24,7 +24,7 @@ import { RunPanel, distinctLabels } from "./panel.js";
 import { Sweep, gridSize, parseProtocol, sweptMethods } from "./sweep.js";
 import {
   METHOD_INFO, PROBLEM_FIELDS, configFromControls, configFromHash, configToHash, explainLabError,
-  decimalNumber, fillControls, methodLabel, parseField, setMethods, sizeError, stepsError, VIEW_KEYS,
+  decimalNumber, fillControls, limitsError, methodLabel, seedError, setMethods, sizeError, stepsError, VIEW_KEYS,
 } from "./config.js";
 import { PRESETS } from "./presets.js";
 import { HISTORY_METRICS, download, downloadCanvasPng, historiesCsv } from "./export.js";
@@ -62,6 +62,8 @@ const app = {
   lastTick: 0,
   throttled: false, // true when the frame budget allows fewer steps than asked for
   autoStop: true, // cleared once the run length is reached, so that play continues past it
+  urlHash: "", // the URL's hash as the page last read or wrote it (another one is a navigation to apply)
+  stepAsk: 0, // bumped by dropSteps(): the steps asked for before (stepBy) and not taken yet are dropped
   heldNoteTimer: 0, // hides the note said when a change waits at step 0 out of the Play button's view
   player: null,
   renderQueued: false,
@@ -74,6 +76,8 @@ const app = {
   sweepCells: [],
   sweepResult: null,
   sweepSlots: [],
+  sweepEnabled: [], // each run's on/off when the sweep started
+  sweepUntested: false, // the sweep's problem has no unseen entries: no test error to rank rates by
 };
 
 /** The shared views; each run's views live on its panel. */
@@ -104,6 +108,7 @@ async function boot() {
   app.steps = app.defaults.steps ?? app.steps;
 
   // The URL may hold an experiment; if it is not valid, say so and open the default one.
+  app.urlHash = location.hash;
   const parsed = readHash(EMBED.panels.length && !/(^|[#&])m=/.test(location.hash)
     ? `${location.hash}${location.hash.length > 1 ? "&" : "#"}m=${EMBED.panels.join(",")}` : location.hash);
   const { config, off, tuned } = parsed;
@@ -161,9 +166,9 @@ async function boot() {
   window.removeEventListener("message", keepEarly);
   initExtras({
     earlyMessages,
-    app, views, $, rebuild, loadConfig, currentConfig, isOwnData, render, requestRender, normaliseMetrics, messageOf, stepOnce,
+    app, views, $, rebuild, loadConfig, keptRuns, currentConfig, isOwnData, render, requestRender, normaliseMetrics, messageOf, stepOnce,
     reset: () => $("reset").click(), equalRate: EQUAL_RATE,
-    stepBy, runMatrix, runHistory, runMetrics, matrixCsv,
+    stepBy, dropSteps, runMatrix, runHistory, runMetrics, matrixCsv,
     // Paused: once the batches on their way are in. Playing: now (the workers are never all idle
     // while they have steps to take, so waiting would hold every later message forever).
     settled: () => (app.pool && !app.player.playing ? app.pool.idle() : Promise.resolve()),
@@ -178,8 +183,9 @@ async function boot() {
 /**
  * Builds a lab from a whole config (CSV, image, recovery map, postMessage); on success it
  * replaces the running one and plays. Returns "" or the error message (the running lab goes on).
+ * opts.slots, opts.enabled: each run's colour slot and on/off (keptRuns(), for the same runs).
  */
-function loadConfig(config) {
+function loadConfig(config, opts = {}) {
   let lab;
   try {
     if (!config || typeof config !== "object" || Array.isArray(config)) throw new Error("the config must be a JSON object");
@@ -194,9 +200,19 @@ function loadConfig(config) {
   try {
     app.steps = JSON.parse(lab.config_json()).steps ?? app.steps;
   } catch { /* keep the run length */ }
-  installLab(lab);
+  installLab(lab, runOptions(opts));
   playUnlessHeld();
   return "";
+}
+
+/** The running runs' colour slots and on/off, for a new lab with the same runs: {slots, enabled}. */
+function keptRuns() {
+  return { slots: app.runs.map((r) => r.slot), enabled: app.runs.map((r) => r.enabled) };
+}
+
+/** installLab's options from {slots, enabled: bool[]} (a run missing from `enabled` is on). */
+function runOptions(opts) {
+  return { slots: opts.slots, enabled: opts.enabled ? (i) => opts.enabled[i] !== false : undefined };
 }
 
 /**
@@ -239,11 +255,9 @@ const REDUCED_MOTION = typeof matchMedia === "function" && matchMedia("(prefers-
 function readHash(hash) {
   const parsed = configFromHash(hash, app.defaults, { methods: app.methods });
   const c = parsed.config;
-  const seedField = PROBLEM_FIELDS.find((f) => f.id === "seed");
-  try {
-    parseField(seedField, String(c.problem.seed));
-  } catch (err) {
-    parsed.ignored.push(`seed=${c.problem.seed} (${err.message.replace(/^seed: /, "")})`);
+  const badSeed = seedError(c.problem.seed);
+  if (badSeed) {
+    parsed.ignored.push(`seed=${c.problem.seed} (${badSeed.replace(/^seed: /, "")})`);
     c.problem.seed = app.defaults.problem.seed;
   }
   if (stepsError(c.steps)) {
@@ -258,8 +272,13 @@ function isOwnData(config = app.config) {
   return !!config?.problem?.truth;
 }
 
-/** Checks the page's own limits before building a lab: "" or why not. */
+/**
+ * Checks the page's own limits before building a lab (the size it runs smoothly, and the run
+ * length and seed its controls and links take): "" or why not.
+ */
 function checkConfig(config) {
+  const beyond = limitsError(config);
+  if (beyond) return beyond;
   const t = config?.problem?.truth;
   if (Array.isArray(t)) {
     const rows = t.length;
@@ -311,6 +330,7 @@ function setDotsVisible(on) {
  *  experiment applies hot if only learning rates or on/off differ, else it starts over. */
 function onHashChange() {
   if (!app.lab) return;
+  app.urlHash = location.hash;
   const parsed = readHash(location.hash);
   showHashNote(parsed.ignored);
   applyView(parsed.view);
@@ -370,11 +390,35 @@ function wirePresets() {
 }
 
 function applyPreset(p) {
-  for (const b of $("preset-list").children) b.setAttribute("aria-pressed", String(b.dataset.preset === p.id));
-  $("preset-caption").textContent = p.caption;
-  $("presets").dataset.preset = p.id;
+  showPreset(p);
   if (location.hash === `#${p.hash}`) onHashChange();
   else location.hash = p.hash; // hashchange applies it (and the URL is the preset)
+}
+
+/** Presses preset `p`'s button and shows its caption (null: none). */
+function showPreset(p) {
+  for (const b of $("preset-list").children) b.setAttribute("aria-pressed", String(b.dataset.preset === p?.id));
+  $("preset-caption").textContent = p?.caption ?? "";
+  if (p) $("presets").dataset.preset = p.id;
+  else delete $("presets").dataset.preset;
+}
+
+/** An experiment as its link, view options aside (what tells two experiments apart). */
+function experimentKey(config, enabled) {
+  return configToHash(config, enabled, null, { methods: app.methods });
+}
+
+/**
+ * The preset whose experiment runs, or null: its caption is about that experiment only (a
+ * change of a control, a learning rate, a run's on/off, or Back to another one, ends it).
+ */
+function runningPreset() {
+  if (isOwnData()) return null;
+  const here = experimentKey(currentConfig(), app.runs.map((r) => r.enabled));
+  return PRESETS.find((p) => {
+    const { config, off } = readHash(`#${p.hash}`);
+    return experimentKey(config, config.optimizers.map((_, i) => !off.includes(i))) === here;
+  }) ?? null;
 }
 
 function messageOf(err) {
@@ -456,6 +500,7 @@ function refocus(root, path) {
 }
 
 function installLab(lab, opts = {}) {
+  dropSteps(); // a request for steps was about the experiment this one replaces
   const old = app.lab;
   app.lab = lab;
   app.config = JSON.parse(lab.config_json());
@@ -491,6 +536,7 @@ function installLab(lab, opts = {}) {
   app.mask = new Uint8Array(buf, maskPtr, cells).slice();
   app.known = knownPtr ? new Uint8Array(buf, knownPtr, cells).slice() : new Uint8Array(cells).fill(1);
   app.unknownCount = app.known.reduce((a, v) => a + (v ? 0 : 1), 0);
+  app.testCount = app.known.reduce((a, v, k) => a + (v && !app.mask[k] ? 1 : 0), 0); // the unseen entries the test error is on
 
   let scale = 0;
   for (const v of app.truth) if (Math.abs(v) > scale) scale = Math.abs(v);
@@ -611,6 +657,7 @@ function installLab(lab, opts = {}) {
   drawPca();
   updateRaceBadge();
   updateSweepStale();
+  updateCopyLink();
   updateHash();
   render();
   app.onInstall?.();
@@ -823,7 +870,7 @@ function onEps(panel, text) {
   const config = currentConfig();
   config.optimizers[panel.index].eps = v;
   const ok = rebuild(config, {
-    slots: app.runs.map((r) => r.slot), enabled: app.runs.map((r) => r.enabled), panel, keepRace: false,
+    ...keptRuns(), panel, keepRace: false,
   });
   if (!ok) panel.epsInput.setAttribute("aria-invalid", "true");
 }
@@ -855,10 +902,7 @@ function rebuild(config, opts = {}) {
   }
   clearConfigError();
   app.race = opts.race ?? null;
-  installLab(lab, {
-    slots: opts.slots,
-    enabled: opts.enabled ? (i) => opts.enabled[i] !== false : undefined,
-  });
+  installLab(lab, runOptions(opts));
   playUnlessHeld();
   return true;
 }
@@ -948,6 +992,7 @@ function showConfigError(message, fieldId, groupOf) {
   const box = $("config-error");
   box.textContent = message;
   box.hidden = false;
+  box.dataset.field = fieldId || groupOf || ""; // what it is about (a later good value there clears it)
   for (const f of PROBLEM_FIELDS) $(f.id).removeAttribute("aria-invalid");
   $("steps").removeAttribute("aria-invalid");
   const target = (fieldId && $(fieldId)) || (groupOf && $(groupOf));
@@ -963,6 +1008,7 @@ function showConfigError(message, fieldId, groupOf) {
 function clearConfigError() {
   $("config-error").hidden = true;
   $("config-error").textContent = "";
+  $("config-error").dataset.field = "";
   for (const f of [...PROBLEM_FIELDS.map((f) => f.id), "steps"]) {
     $(f).removeAttribute("aria-invalid");
     $(f).removeAttribute("aria-describedby");
@@ -1016,7 +1062,7 @@ function onProblemChange(changedId) {
       else config.problem.observed = cur.problem.observed;
     }
   }
-  rebuild(config, { changedId, slots: app.runs.map((r) => r.slot), enabled: app.runs.map((r) => r.enabled) });
+  rebuild(config, { changedId, ...keptRuns() });
 }
 
 function onStepsChange() {
@@ -1031,7 +1077,7 @@ function onStepsChange() {
     return;
   }
   el.removeAttribute("aria-invalid");
-  if ($("config-error").textContent.startsWith("stop at step")) clearConfigError();
+  if ($("config-error").dataset.field === "steps") clearConfigError();
   app.steps = v;
   app.config.steps = v;
   app.autoStop = true;
@@ -1047,10 +1093,15 @@ function updateHash() {
 }
 
 function writeHash() {
+  showPreset(runningPreset());
+  // A hash the page has not applied yet (Back, a preset, an edit: its hashchange is on its way)
+  // is the experiment to come: never write the running one over it.
+  if (location.hash !== app.urlHash) return;
   if (isOwnData()) {
     // Your own data is not put in the link (it stays in this browser).
     const bare = location.pathname + location.search;
     if (location.hash) history.replaceState(null, "", bare);
+    app.urlHash = location.hash;
     return;
   }
   const r = app.race;
@@ -1060,6 +1111,7 @@ function writeHash() {
   const hash = configToHash(currentConfig(), app.runs.map((x) => x.enabled), null, { methods: app.methods, tuned, view: currentView() });
   const url = location.pathname + location.search + hash;
   if (url !== location.pathname + location.search + location.hash) history.replaceState(null, "", url);
+  app.urlHash = location.hash;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1082,9 +1134,16 @@ function updateRaceBadge() {
   if (app.race?.kind === "tuned") {
     kind = "tuned";
     badgeText = "tuned: each method at its best rate";
-    text = `${app.sweepResult ? "From the sweep below" : "From a learning-rate sweep"} (${protocolPhrase(app.race)}): ${rates}. ` +
-      "GD now finds W* too, but only near rate 100 (ten thousand times the 0.01 at which Adam wins the equal race) " +
-      "and in a narrow window: on the default experiment its final test error is 0.999 at 0.01, 0.93 at 1, 0.44 at 10, 0.0176 at 100.";
+    text = `${app.sweepResult ? "From the sweep below" : "From a learning-rate sweep"} (${protocolPhrase(app.race)}): ${rates}.`;
+    // What GD does is only said for the problem it was checked on (the default one), with GD in
+    // the race at the rate it was checked at (about 100).
+    const defaultRuns = app.defaults.optimizers;
+    const gd = app.runs.find((x) => x.name === "gd" && x.enabled && x.hasLr);
+    if (gd && Math.abs(Math.log10(gd.lr / 100)) <= 0.5 &&
+      isDefaultExperiment({ ...currentConfig(), optimizers: defaultRuns }, defaultRuns.map(() => true))) {
+      text += " GD now finds W* too, but only near rate 100 (ten thousand times the 0.01 at which Adam wins the equal race) " +
+        "and in a narrow window: on the default experiment its final test error is 0.999 at 0.01, 0.93 at 1, 0.44 at 10, 0.0176 at 100.";
+    }
   } else if (!lrRuns.length) {
     kind = "none";
     badgeText = "no learning rates";
@@ -1094,10 +1153,7 @@ function updateRaceBadge() {
     badgeText = lrRuns.length === 1 ? `learning rate ${formatNumber(r)}` : `equal learning rates ${formatNumber(r)}`;
     // The claim about who wins is only made for the experiment it was checked on: the default
     // one (six methods, the default problem, every run on); otherwise a plain description.
-    // Your own data (problem.truth) is not in the hash, so it is checked apart.
-    const shown = { ...currentConfig(), steps: app.defaults.steps }; // any run length
-    const isDefault = !isOwnData() &&
-      configToHash(shown, app.runs.map((x) => x.enabled), app.defaults, { methods: app.methods }) === "";
+    const isDefault = isDefaultExperiment(currentConfig(), app.runs.map((x) => x.enabled));
     text = isDefault && r === EQUAL_RATE
       ? "Every method with a learning rate uses 0.01. Adam and RMSProp find W*; GD, momentum and Nesterov hardly move, " +
         "because their step is the rate times gradients of only a few 10⁻⁶ to 3·10⁻⁴ per entry, while Adam's step is about the rate itself. " +
@@ -1115,6 +1171,15 @@ function updateRaceBadge() {
   $("race-equal-top").hidden = kind === "equal" || kind === "none";
 }
 
+/**
+ * Whether `config` with its runs on/off as `enabled` is the default experiment, at any run length.
+ * Your own data (problem.truth) is not in the hash, so it is checked apart: it never is.
+ */
+function isDefaultExperiment(config, enabled) {
+  const shown = { ...config, steps: app.defaults.steps };
+  return !isOwnData(config) && configToHash(shown, enabled, app.defaults, { methods: app.methods }) === "";
+}
+
 /** "Adam and GD both use rate 0.01; Newton has none." */
 function equalRaceText(withLr, without, rate) {
   const list = (runs) => {
@@ -1129,7 +1194,7 @@ function equalRaceText(withLr, without, rate) {
 function raceEqual() {
   const config = currentConfig();
   for (const o of config.optimizers) if (o.learning_rate !== undefined) o.learning_rate = EQUAL_RATE;
-  rebuild(config, { slots: app.runs.map((r) => r.slot), enabled: app.runs.map((r) => r.enabled) });
+  rebuild(config, keptRuns());
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1190,11 +1255,8 @@ function tickWorkers() {
 
 function tick() {
   if (app.pool) return tickWorkers();
-  let k = app.stepsPerFrame;
-  // Big problems: do fewer steps per frame rather than freeze the page. The first frame of a
-  // lab takes one step, to measure its cost before taking more.
-  if (app.msPerStep > 0) k = Math.max(1, Math.min(k, Math.floor(FRAME_BUDGET_MS / app.msPerStep)));
-  else k = 1;
+  // Big problems: do fewer steps per frame rather than freeze the page.
+  let k = Math.min(app.stepsPerFrame, pageBatch());
   app.throttled = app.msPerStep > 0 && k < app.stepsPerFrame;
   if (!hasLiveEnabledRun()) {
     render();
@@ -1221,8 +1283,7 @@ function tick() {
     }
     throw err;
   }
-  const perStep = (performance.now() - t0) / k;
-  app.msPerStep = app.msPerStep > 0 ? 0.8 * app.msPerStep + 0.2 * perStep : perStep;
+  measureSteps(t0, k);
   markPcaDirty();
   render();
   if (app.autoStop && remainingSteps() <= 0) {
@@ -1230,6 +1291,20 @@ function tick() {
     return false;
   }
   return true;
+}
+
+/**
+ * Most steps of the page's own lab in one go (FRAME_BUDGET_MS of measured work); the first of a
+ * lab is one step, to measure its cost before taking more.
+ */
+function pageBatch() {
+  return app.msPerStep > 0 ? Math.max(1, Math.floor(FRAME_BUDGET_MS / app.msPerStep)) : 1;
+}
+
+/** Smooths in the measured cost of the page's k steps begun at t0. */
+function measureSteps(t0, k) {
+  const perStep = (performance.now() - t0) / k;
+  app.msPerStep = app.msPerStep > 0 ? 0.8 * app.msPerStep + 0.2 * perStep : perStep;
 }
 
 /** A WebAssembly trap (what a Rust panic becomes), not an ordinary thrown Error. */
@@ -1348,6 +1423,7 @@ function onWorkersFailed(err, midway = false) {
 
 function onPlayingChange(playing) {
   if (playing) $("held-note").hidden = true;
+  if (playing) dropSteps(); // playing takes over from a request for steps
   // With workers, "paused" shows once the batches already sent are in and drawn (a batch cannot
   // be called back; a reply may also have come after the last frame): from then on the figures
   // stay as they are.
@@ -1804,7 +1880,7 @@ function setSweepState(state) {
   $("sens-run").disabled = running;
   $("sens-cancel").disabled = !running;
   $("sens-run").textContent = state === "idle" ? "Run the sweep" : "Run the sweep again";
-  $("race-tuned").disabled = !app.sweepResult || running;
+  $("race-tuned").disabled = !app.sweepResult || running || app.sweepUntested;
 }
 
 function showSweepError(message) {
@@ -1838,10 +1914,12 @@ function startSweep() {
   }
   app.sweepCells = [];
   app.sweepResult = null;
-  app.sweepSlots = app.runs.map((r) => r.slot);
+  ({ slots: app.sweepSlots, enabled: app.sweepEnabled } = keptRuns());
   app.sweepProtocol = p;
   app.sweepMethods = methods;
+  app.sweepUntested = app.testCount === 0;
   $("sens-best").hidden = true;
+  $("sens-note").hidden = true;
   $("sens-stale").hidden = true;
   $("sens-protocol").textContent = protocolText(p, methods.length, null);
   app.sweep.start(config, p);
@@ -1881,14 +1959,19 @@ function drawSweep() {
       p = { from: -4, to: 3 };
     }
   }
-  views.sens.draw(app.sweepCells, app.sweepResult?.best || [], sweepStyle, { from: p.from, to: p.to });
+  const untested = app.sweepUntested && app.sweepCells.length ? "no test error to plot: every known entry is seen" : undefined;
+  views.sens.draw(app.sweepCells, app.sweepResult?.best || [], sweepStyle, { from: p.from, to: p.to }, untested);
 }
 
 function onSweepDone(report) {
   app.sweepResult = report;
   $("sens-status").textContent = `done: ${report.cells.length} runs in ${report.seconds.toFixed(0)} s`;
   $("sens-protocol").textContent = protocolText(app.sweepProtocol, app.sweepMethods.length, report.seconds);
-  fillBestTable(report);
+  // No unseen entries: no test error at any rate, so no best rate (not "diverged everywhere").
+  const note = $("sens-note");
+  note.textContent = app.sweepUntested ? "Every known entry is seen, so there are no unseen entries to test on: the sweep cannot rank the rates." : "";
+  note.hidden = !app.sweepUntested;
+  if (!app.sweepUntested) fillBestTable(report);
   setSweepState("done");
   updateSweepStale();
   drawSweep();
@@ -1952,8 +2035,9 @@ function raceTuned() {
   const config = structuredClone(r.tunedConfig);
   const sameRuns = r.config.optimizers.map((o) => o.name).join() === app.runs.map((x) => x.name).join();
   const p = app.sweepProtocol;
+  // The runs keep their colours and on/off (as when the sweep started, if they have changed since).
   const ok = rebuild(config, {
-    slots: sameRuns ? app.runs.map((x) => x.slot) : app.sweepSlots,
+    ...(sameRuns ? keptRuns() : { slots: app.sweepSlots, enabled: app.sweepEnabled }),
     race: { kind: "tuned", from: p.from, to: p.to, perDecade: p.perDecade, steps: p.steps },
   });
   if (ok) {
@@ -2020,6 +2104,7 @@ function wireControls() {
   $("copy-link").addEventListener("click", copyLink);
   $("reset").addEventListener("click", () => {
     app.player.pause();
+    dropSteps();
     if (app.pool) app.pool.reset(app.startFrames.slice());
     else app.lab.reset();
     app.autoStop = true;
@@ -2271,40 +2356,80 @@ function newProblem() {
   const config = currentConfig();
   const seed = crypto.getRandomValues(new Uint32Array(1))[0];
   config.problem.seed = seed;
-  rebuild(config, { changedId: "seed", slots: app.runs.map((r) => r.slot), enabled: app.runs.map((r) => r.enabled), race: app.race });
+  rebuild(config, { changedId: "seed", ...keptRuns(), race: app.race });
 }
+
+/** What a link lacks when the problem is your own data (it is never put in the URL). */
+const NOT_YOUR_DATA = "it opens the default experiment, not your data (Export → JSON saves your data)";
 
 async function copyLink() {
   writeHash();
   const url = location.href;
   const status = $("copy-status");
+  const own = isOwnData();
   try {
     await navigator.clipboard.writeText(url);
-    status.textContent = "link copied";
+    status.textContent = own ? `link copied: ${NOT_YOUR_DATA}` : "link copied";
   } catch {
     // No clipboard permission (e.g. an insecure origin): show the link to copy by hand.
-    status.textContent = url;
+    status.textContent = own ? `${url} (${NOT_YOUR_DATA})` : url;
   }
   document.body.dataset.copied = url;
+}
+
+/** "Copy link"'s help text says whether the link is the experiment; an older copy's status goes. */
+function updateCopyLink() {
+  const b = $("copy-link");
+  b.dataset.title ??= b.title; // the page's own: "Copy a link that reproduces this experiment"
+  b.title = isOwnData() ? `Copy a link to this page: ${NOT_YOUR_DATA}` : b.dataset.title;
+  $("copy-status").textContent = "";
 }
 
 function stepOnce() {
   stepBy(1);
 }
 
-/** Pauses and takes k steps of every live, enabled run; resolves once they are drawn. */
+/**
+ * Pauses and takes k steps of every live, enabled run; resolves once they are drawn. They go in
+ * short batches (with workers: after those sent while playing, so that the pause shows at once;
+ * on the page's thread: a frame's budget each), and those not taken yet are dropped by dropSteps()
+ * (a new experiment, a reset, Play: docs/embed.md).
+ */
 function stepBy(k) {
   app.player.pause();
-  if (app.pool) return app.pool.step(k, historyNames()).then(render);
-  try {
-    app.lab.step(k);
-  } catch (err) {
-    if (!isTrap(err)) throw err;
-    return recoverFromTrap(err); // as while playing: a fresh core, the experiment from its start
+  const ask = app.stepAsk;
+  const current = () => app.stepAsk === ask && !app.player.playing;
+  if (app.pool) {
+    const pool = app.pool;
+    return pool.idle().then(() => (app.pool === pool && current() ? pool.step(k, historyNames()) : null)).then(render);
   }
-  markPcaDirty();
-  render();
-  return Promise.resolve();
+  return stepOnPage(k, current);
+}
+
+/** Drops the steps asked for by stepBy and not taken yet. */
+function dropSteps() {
+  app.stepAsk += 1;
+  app.pool?.cancelSteps();
+}
+
+/** stepBy on the page's thread: batches of a frame's budget, the page free to answer between them. */
+async function stepOnPage(k, current) {
+  const lab = app.lab;
+  for (let left = k; left > 0 && current() && app.lab === lab;) {
+    const n = Math.min(left, pageBatch());
+    const t0 = performance.now();
+    try {
+      lab.step(n);
+    } catch (err) {
+      if (!isTrap(err)) throw err;
+      return recoverFromTrap(err); // as while playing: a fresh core, the experiment from its start
+    }
+    measureSteps(t0, n);
+    left -= n;
+    markPcaDirty();
+    render();
+    if (left > 0) await new Promise((resolve) => setTimeout(resolve, 0));
+  }
 }
 
 boot();

@@ -9,6 +9,11 @@
 // work, so slow steps still show every frame or two. The page draws, in requestAnimationFrame,
 // from the latest reply of each worker (`frames`): Float64Array copies, never wasm memory.
 //
+// Steps asked for at once (the Step button, a `step` message of up to 10 000 steps) go in the
+// same bounded batches, one at a time per worker, each sent when the last one's reply is in: a
+// new experiment, a reset or playing (cancelSteps) thus comes after one short batch, and the
+// steps of the request not sent yet are dropped.
+//
 // Replies carry a generation (bumped by every install and reset); a reply about a replaced
 // experiment only clears its worker's "busy" mark.
 
@@ -19,6 +24,11 @@ const BATCH_MS = 30;
 export function poolSize(runs) {
   const cores = Number(globalThis.navigator?.hardwareConcurrency) || 2;
   return Math.max(1, Math.min(runs, cores - 1));
+}
+
+/** Steps in `slot`'s next batch at most: BATCH_MS of its measured work, one while its cost is unknown. */
+function batchSize(slot) {
+  return slot.msPerStep > 0 ? Math.max(1, Math.floor(BATCH_MS / slot.msPerStep)) : 1;
 }
 
 export class WorkerPool {
@@ -50,7 +60,8 @@ export class WorkerPool {
     // inflight: seq → k of the batches sent and not answered (at most two while playing)
     // answered: the worker has sent something (its script loaded); one that fails before that
     // cannot be loaded, and replacing it would only fail again, forever.
-    const slot = { worker, own: [], inflight: new Map(), msPerStep: 0, allowance: 0, answered: false };
+    // stepsLeft: steps asked for by step() and not sent yet; stepSeq: its batch on its way (0: none)
+    const slot = { worker, own: [], inflight: new Map(), msPerStep: 0, allowance: 0, answered: false, stepsLeft: 0, stepSeq: 0 };
     worker.onmessage = (e) => {
       slot.answered = true;
       this.message(slot, e.data);
@@ -67,6 +78,7 @@ export class WorkerPool {
    * `frames[i]` its step-0 frame (drawn until the workers answer).
    */
   install(config, enabled, frames) {
+    this.cancelSteps();
     this.gen += 1;
     this.version += 1;
     this.frames = frames;
@@ -93,6 +105,7 @@ export class WorkerPool {
 
   /** Every run back to step 0; `frames` are the step-0 frames. */
   reset(frames) {
+    this.cancelSteps();
     this.gen += 1;
     this.version += 1;
     this.frames = frames;
@@ -131,10 +144,9 @@ export class WorkerPool {
       while (slot.inflight.size < 2) {
         let k = Math.floor(slot.allowance);
         if (k < 1) break;
-        const cap = slot.msPerStep > 0 ? Math.max(1, Math.floor(BATCH_MS / slot.msPerStep)) : 1;
         let queued = 0;
         for (const q of slot.inflight.values()) queued += q;
-        k = Math.min(k, cap, Math.max(0, ...slot.own.map(limit)) - queued);
+        k = Math.min(k, batchSize(slot), Math.max(0, ...slot.own.map(limit)) - queued);
         if (!(k >= 1)) break;
         slot.allowance -= k;
         this.send(slot, k, names);
@@ -143,16 +155,38 @@ export class WorkerPool {
     }
   }
 
-  /** k steps now, whatever the allowance (the "step" button): resolves once they are in. */
+  /**
+   * k more steps now, whatever the allowance (the "step" button, a `step` message), in bounded
+   * batches (see the top of this file): resolves once they are in, or once those still to send
+   * are dropped (cancelSteps, install, reset) and the batches on their way are in.
+   */
   step(k, names) {
-    for (const slot of this.slots) this.send(slot, k, names);
+    this.stepNames = names;
+    for (const slot of this.slots) {
+      slot.stepsLeft += k;
+      if (!slot.stepSeq) this.sendSteps(slot);
+    }
     return this.idle();
+  }
+
+  /** Sends `slot` the next batch of the steps asked for by step(). */
+  sendSteps(slot) {
+    const k = Math.min(slot.stepsLeft, batchSize(slot));
+    if (!(k >= 1)) return;
+    slot.stepsLeft -= k;
+    slot.stepSeq = this.send(slot, k, this.stepNames);
+  }
+
+  /** Drops the steps asked for by step() that are not sent yet (playing takes over, or a new experiment). */
+  cancelSteps() {
+    for (const slot of this.slots) slot.stepsLeft = 0;
   }
 
   send(slot, k, names) {
     this.seq += 1;
     slot.inflight.set(this.seq, k);
     slot.worker.postMessage({ type: "step", seq: this.seq, k, names });
+    return this.seq;
   }
 
   get busy() {
@@ -170,7 +204,8 @@ export class WorkerPool {
     const key = names.join(",");
     if (this.refreshing === key) return;
     this.refreshing = key;
-    this.step(0, names).then(() => {
+    for (const slot of this.slots) this.send(slot, 0, names);
+    this.idle().then(() => {
       this.refreshing = "";
     });
   }
@@ -233,6 +268,11 @@ export class WorkerPool {
             slot.msPerStep = slot.msPerStep > 0 ? 0.8 * slot.msPerStep + 0.2 * per : per;
           }
         }
+        if (d.seq === slot.stepSeq) {
+          // The next batch of step()'s steps, before "idle" is told (it is not idle yet).
+          slot.stepSeq = 0;
+          this.sendSteps(slot);
+        }
         if (!this.busy) for (const resolve of this.idleWaiters.splice(0)) resolve();
         this.hooks.onState();
         break;
@@ -253,6 +293,10 @@ export class WorkerPool {
           return;
         }
         if (d.seq !== undefined) slot.inflight.delete(d.seq);
+        if (d.seq !== undefined && d.seq === slot.stepSeq) {
+          slot.stepSeq = 0;
+          slot.stepsLeft = 0; // this worker cannot step: the rest of the request is dropped
+        }
         if (d.req !== undefined) this.reply(slot, { req: d.req, value: undefined });
         if (!this.busy) for (const resolve of this.idleWaiters.splice(0)) resolve();
         if (d.gen === this.gen) this.hooks.onError(d.message);

@@ -1,6 +1,7 @@
 // What the page's end-to-end tests share: where the page is served, a Chromium that records its
-// errors and requests, opening the page, pausing it, waiting for its URL, downloads. Not a test
-// file itself (node --test runs *.test.mjs).
+// errors and requests, opening the page, pausing it, setting its controls, waiting for its URL,
+// downloads, asking it as an embedding parent would. Not a test file itself (node --test runs
+// *.test.mjs).
 
 import { readFileSync } from "node:fs";
 import { launchFresh } from "../../scripts/chromium.mjs";
@@ -99,4 +100,44 @@ export async function waitForHash(page, re) {
 export async function download(page, button) {
   const [dl] = await Promise.all([page.waitForEvent("download"), page.locator(button).click()]);
   return { name: dl.suggestedFilename(), data: readFileSync(await dl.path()) };
+}
+
+/** Sets the control `id` and leaves it (a change event). */
+export async function setValue(page, id, value) {
+  const el = page.locator(`#${id}`);
+  if ((await el.evaluate((e) => e.tagName)) === "SELECT") await el.selectOption(String(value));
+  else {
+    await el.fill(String(value));
+    await el.press("Tab");
+  }
+}
+
+/** Sets the sweep's grid (rates from 10^from to 10^to, perDecade a decade) and run length. */
+export async function sweepGrid(page, from, to, perDecade, length) {
+  await setValue(page, "sens-from", from);
+  await setValue(page, "sens-to", to);
+  await setValue(page, "sens-per-decade", perDecade);
+  await setValue(page, "sens-length", length);
+}
+
+/**
+ * Posts `msgs` to the page as an embedding parent would (docs/embed.md) and resolves to its
+ * replies, in order ({timeout: true} if some never came within `ms`). A reply to an earlier
+ * message (another request's) is not counted.
+ */
+export function ask(page, msgs, ms = 5000) {
+  return page.evaluate(({ msgs, ms }) => new Promise((resolve) => {
+    const replies = [];
+    const timer = setTimeout(() => resolve({ timeout: true, replies }), ms);
+    const answers = (m, r) => (m.action === "get-metrics" ? r.action === "metrics" : ["ok", "error"].includes(r.action) && r.request === m.action);
+    window.addEventListener("message", (e) => {
+      if (replies.length >= msgs.length || e.data?.type !== "mc-playground" || !answers(msgs[replies.length], e.data)) return;
+      replies.push(e.data);
+      if (replies.length === msgs.length) {
+        clearTimeout(timer);
+        resolve({ timeout: false, replies });
+      }
+    });
+    for (const m of msgs) window.postMessage({ type: "mc-playground", ...m }, "*");
+  }), { msgs, ms });
 }

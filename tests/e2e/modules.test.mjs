@@ -4,7 +4,7 @@
 
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { configFromHash, configToHash, decimalNumber, explainLabError, networkParameters, parseField, PROBLEM_FIELDS, sizeError } from "../../www/config.js";
+import { configFromHash, configToHash, decimalNumber, explainLabError, limitsError, networkParameters, parseField, PROBLEM_FIELDS, sizeError } from "../../www/config.js";
 import { decadeRange, formatFigure, formatPow10, linearTicks, logTicks } from "../../www/views/axes.js";
 import { DIVERGING, RUN_COLOURS, TABLE_SIZE, assignSlots, runColour, runDash, runMarker } from "../../www/colormap.js";
 import { gridSize, parseProtocol, sweptMethods, tunedConfig } from "../../www/sweep.js";
@@ -81,6 +81,25 @@ describe("the experiment in the URL", () => {
     assert.deepEqual(off, []);
   });
 
+  it("writes every field of the core's problem, model and objective, a deep network's width included", () => {
+    // The core's config schema (src/config.rs): every field that changes a run, each off its
+    // default. (Your own data, problem.truth and observed_entries, is never put in the link.)
+    const c = {
+      problem: { rows: 20, cols: 25, rank: 3, observed: 200, noise: 0.1, seed: 7 },
+      model: { depth: 2, width: 3, init: "gaussian", init_scale: 0.1 },
+      objective: { penalty: "nuclear", lambda: 0.5, scale: 10 },
+      steps: 100,
+      optimizers: [{ name: "adam", learning_rate: 0.01 }],
+    };
+    const hash = configToHash(c, [true], null);
+    for (const key of ["rows", "cols", "rank", "observed", "noise", "seed", "depth", "width", "init", "iscale", "penalty", "lambda", "scale", "steps"]) {
+      assert.match(hash, new RegExp(`[#&]${key}=`), key);
+    }
+    assert.deepEqual(configFromHash(hash, DEFAULTS).config, c);
+    // No width in the link: the core's (max(m, n)).
+    assert.equal(configFromHash("#depth=2", DEFAULTS).config.model.width, undefined);
+  });
+
   it("uses a key's first value and says that the others were ignored", () => {
     const { config, ignored } = configFromHash("#rows=12&cols=9&rows=20&rows=abc&foo=1&foo=2", DEFAULTS);
     assert.equal(config.problem.rows, 12);
@@ -110,6 +129,17 @@ describe("control values and lab errors", () => {
     assert.deepEqual(ignored.sort(), ["lr=0x10", "rows=0x20"]);
     assert.equal(config.optimizers[1].learning_rate, 0.5);
     assert.equal(config.optimizers[0].learning_rate, undefined);
+  });
+
+  it("refuses in a whole config the run lengths and seeds the controls refuse, naming the config path", () => {
+    assert.equal(limitsError({ steps: 3000, problem: { seed: Number.MAX_SAFE_INTEGER } }), "");
+    assert.equal(limitsError({}), "");
+    assert.match(limitsError({ steps: 0 }), /^steps: enter a whole number from 1 to 10⁸, got 0$/);
+    assert.match(limitsError({ steps: 1e8 + 1 }), /^steps: /);
+    assert.match(limitsError({ problem: { seed: 2 ** 60 } }), /^problem\.seed: enter a number from 0 to 2⁵³ − 1, got /);
+    assert.match(limitsError({ problem: { seed: 1.5 } }), /^problem\.seed: enter a whole number/);
+    // Mapped to the seed control, as the core's errors are.
+    assert.equal(explainLabError(limitsError({ problem: { seed: -1 } })).fieldId, "seed");
   });
 
   it("maps a lab error's config path to the control and its name", () => {

@@ -6,7 +6,7 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { launchFresh } from "../../scripts/chromium.mjs";
-import { BASE_URL, newTab } from "./helpers.mjs";
+import { BASE_URL, ask, newTab } from "./helpers.mjs";
 
 let browser;
 let context;
@@ -32,23 +32,6 @@ before(async () => {
 after(async () => {
   await browser?.close();
 });
-
-/** Posts `msgs` to the page as a parent would and resolves to its replies ("timeout" if some never came). */
-function ask(page, msgs, ms = 5000) {
-  return page.evaluate(({ msgs, ms }) => new Promise((resolve) => {
-    const replies = [];
-    const timer = setTimeout(() => resolve({ timeout: true, replies }), ms);
-    window.addEventListener("message", (e) => {
-      if (e.data?.type !== "mc-playground" || !["ok", "error", "metrics"].includes(e.data.action)) return;
-      replies.push(e.data);
-      if (replies.length === msgs.length) {
-        clearTimeout(timer);
-        resolve({ timeout: false, replies });
-      }
-    });
-    for (const m of msgs) window.postMessage({ type: "mc-playground", ...m }, "*");
-  }), { msgs, ms });
-}
 
 function steps(page) {
   return page.locator("article[data-run]").evaluateAll((els) => els.map((e) => Number(e.dataset.step)));

@@ -26,8 +26,9 @@ export class SensitivityPlot {
    * @param {object[]} best {optimizer, learning_rate, test_error}
    * @param {(i: number) => {colour: string, dash: number[], marker: string}} style of method i
    * @param {{from: number, to: number}} [range] the grid's exponents, for the x axis
+   * @param {string} [empty] what an empty plot says
    */
-  draw(cells, best, style, range) {
+  draw(cells, best, style, range, empty = "press “Run the sweep” to fill this plot") {
     const byRun = new Map();
     for (const c of cells) {
       if (!byRun.has(c.optimizer)) byRun.set(c.optimizer, []);
@@ -54,7 +55,7 @@ export class SensitivityPlot {
       xMin: range ? 10 ** range.from : undefined,
       xMax: range ? 10 ** range.to : undefined,
       yHint: [RECOVERED, CAP],
-      empty: "press “Run the sweep” to fill this plot",
+      empty,
       decorateBelow: (ctx, map) => {
         const y = Math.round(map.Y(RECOVERED)) + 0.5;
         ctx.strokeStyle = "#8a8a8a";
