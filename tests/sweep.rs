@@ -5,7 +5,7 @@ use mc_playground::sweep::{Shard, SweepSpec};
 
 mod common;
 
-use common::run_with_stdin as bin;
+use common::{run_with_stdin as bin, scratch};
 
 const SPEC: &str = r#"{"base": {"problem": {"rows": 8, "cols": 7, "rank": 2, "observed": 30}, "steps": 5,
                                "optimizers": [{"name": "adam", "learning_rate": 0.01}, {"name": "gd"}]},
@@ -77,8 +77,7 @@ fn shards_together_equal_the_whole() {
 
 #[test]
 fn an_interrupted_sweep_resumes_without_redoing_cells() {
-    let dir = std::env::temp_dir().join(format!("mcp-sweep-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = scratch("sweep");
     let out = dir.join("out.jsonl");
     let spec = dir.join("spec.json");
     std::fs::write(&spec, SPEC).unwrap();
@@ -100,8 +99,7 @@ fn an_interrupted_sweep_resumes_without_redoing_cells() {
 
 #[test]
 fn a_finished_sweep_run_again_says_so() {
-    let dir = std::env::temp_dir().join(format!("mcp-sweep-done-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = scratch("sweep-done");
     let out = dir.join("out.jsonl");
     let out_s = out.to_str().unwrap();
     assert!(bin(&["sweep", "-", "--out", out_s], SPEC).status.success());
@@ -129,8 +127,7 @@ fn csv_has_a_header_and_a_row_per_run() {
 
 #[test]
 fn plots_and_tables_from_sweep_output() {
-    let dir = std::env::temp_dir().join(format!("mcp-plot-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = scratch("plot");
     let data = dir.join("data.jsonl");
     std::fs::write(&data, bin(&["sweep", "-"], SPEC).stdout).unwrap();
     let d = data.to_str().unwrap();

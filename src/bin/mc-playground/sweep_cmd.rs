@@ -4,11 +4,14 @@ use std::collections::BTreeSet;
 use std::fs::OpenOptions;
 use std::io::{BufRead, BufReader, IsTerminal, Write};
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 
 use indicatif::{ProgressBar, ProgressStyle};
-use mc_playground::sweep::{csv_header, csv_rows, run_cell, Cell, Shard, SweepSpec};
+use mc_playground::sweep::{csv_header, csv_rows, run_cell, Cell, Line, Shard, SweepSpec};
 use rayon::prelude::*;
+
+use crate::{say, written, Failure};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
@@ -27,10 +30,14 @@ pub struct Options<'a> {
 }
 
 /// The cell indices already in an output file (for resuming): every complete line's `cell`.
-/// A final line without its newline (an interrupted write) is cut off the file.
+/// A final line without its newline (an interrupted write) is cut off the file. Only a regular
+/// file is read: a device or a pipe (`/dev/stdout`, which may never end) holds nothing.
 fn finished_cells(path: &Path, format: Format) -> Result<BTreeSet<usize>, String> {
     let mut done = BTreeSet::new();
-    let Ok(file) = std::fs::File::open(path) else { return Ok(done) };
+    if !std::fs::metadata(path).is_ok_and(|m| m.is_file()) {
+        return Ok(done);
+    }
+    let file = std::fs::File::open(path).map_err(|e| format!("{}: {e}", path.display()))?;
     let mut good_len = 0u64;
     let mut reader = BufReader::new(file);
     let mut line = String::new();
@@ -67,8 +74,24 @@ fn finished_cells(path: &Path, format: Format) -> Result<BTreeSet<usize>, String
     Ok(done)
 }
 
+/// Writes each cell's line (or rows) to `sink` as it comes; `Ok` also when the reader of
+/// standard output has gone (a closed pipe).
+fn write_lines(rx: mpsc::Receiver<Line>, sink: &mut dyn Write, format: Format, output: &str, bar: &ProgressBar) -> Result<(), Failure> {
+    for line in rx {
+        let text = match format {
+            Format::Jsonl => serde_json::to_string(&line).map_err(|e| e.to_string())?,
+            Format::Csv => csv_rows(&line).join("\n"),
+        };
+        if !written(writeln!(sink, "{text}").and_then(|_| sink.flush()), output)? {
+            return Ok(());
+        }
+        bar.inc(1);
+    }
+    Ok(())
+}
+
 /// Runs the sweep; returns the number of cells run now.
-pub fn sweep(opts: Options<'_>) -> Result<usize, String> {
+pub fn sweep(opts: Options<'_>) -> Result<usize, Failure> {
     let spec = SweepSpec::from_json(&opts.spec_text).map_err(|e| e.to_string())?;
     let cells = spec.cells().map_err(|e| e.to_string())?;
     let axes: Vec<String> = spec.axes.keys().cloned().collect();
@@ -81,28 +104,22 @@ pub fn sweep(opts: Options<'_>) -> Result<usize, String> {
         .filter(|c| opts.shard.is_none_or(|s| s.contains(c.index)) && !done.contains(&c.index))
         .collect();
     if let (true, Some(path)) = (todo.is_empty(), opts.out) {
-        eprintln!("mc-playground: every cell is already in {} ({} done); nothing to run", path.display(), done.len());
+        say(format!("every cell is already in {} ({} done); nothing to run", path.display(), done.len()));
         return Ok(0);
     }
 
-    let mut sink: Box<dyn Write> = match opts.out {
+    let output = opts.out.map_or_else(|| "standard output".to_string(), |p| p.display().to_string());
+    let (mut sink, header): (Box<dyn Write>, bool) = match opts.out {
         Some(path) => {
             let new_file = std::fs::metadata(path).map(|m| m.len() == 0).unwrap_or(true);
-            let f = OpenOptions::new().create(true).append(true).open(path).map_err(|e| format!("{}: {e}", path.display()))?;
-            let mut w: Box<dyn Write> = Box::new(f);
-            if new_file && opts.format == Format::Csv {
-                writeln!(w, "{}", csv_header(&axes)).map_err(|e| e.to_string())?;
-            }
-            w
+            let f = OpenOptions::new().create(true).append(true).open(path).map_err(|e| Failure::Write(format!("{output}: {e}")))?;
+            (Box::new(f), new_file)
         }
-        None => {
-            let mut w: Box<dyn Write> = Box::new(std::io::stdout().lock());
-            if opts.format == Format::Csv {
-                writeln!(w, "{}", csv_header(&axes)).map_err(|e| e.to_string())?;
-            }
-            w
-        }
+        None => (Box::new(std::io::stdout().lock()), true),
     };
+    if header && opts.format == Format::Csv && !written(writeln!(sink, "{}", csv_header(&axes)).and_then(|_| sink.flush()), &output)? {
+        return Ok(0);
+    }
 
     // Progress on a terminal only: a pipe gets nothing but data.
     let bar = if std::io::stderr().is_terminal() {
@@ -121,29 +138,22 @@ pub fn sweep(opts: Options<'_>) -> Result<usize, String> {
     let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().map_err(|e| e.to_string())?;
     let (tx, rx) = mpsc::channel();
     let count = todo.len();
-    let format = opts.format;
-    let writer_result = std::thread::scope(|s| {
+    // Set when the output has ended (a closed pipe, a write error): the cells not yet begun are not run.
+    let stop = &AtomicBool::new(false);
+    let result = std::thread::scope(|s| {
         s.spawn(move || {
             pool.install(|| {
                 todo.par_iter().for_each_with(tx, |tx, cell| {
-                    let _ = tx.send(run_cell(cell));
+                    if !stop.load(Ordering::Relaxed) {
+                        let _ = tx.send(run_cell(cell));
+                    }
                 });
             });
         });
-        for line in rx {
-            let text = match format {
-                Format::Jsonl => serde_json::to_string(&line).map_err(|e| e.to_string())?,
-                Format::Csv => csv_rows(&line).join("\n"),
-            };
-            match writeln!(sink, "{text}").and_then(|_| sink.flush()) {
-                Ok(()) => {}
-                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => return Ok(()),
-                Err(e) => return Err(e.to_string()),
-            }
-            bar.inc(1);
-        }
-        Ok(())
+        let result = write_lines(rx, &mut sink, opts.format, &output, &bar);
+        stop.store(true, Ordering::Relaxed);
+        result
     });
     bar.finish_and_clear();
-    writer_result.map(|_| count)
+    result.map(|_| count)
 }
