@@ -144,6 +144,12 @@ fn plots_and_tables_from_sweep_output() {
         assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
         let text = std::fs::read_to_string(&path).unwrap();
         assert!(text.starts_with("<svg") && text.contains("Adam"), "{svg}");
+        // A write that fails (a full disk) says so, even for a figure small enough to go out in one write.
+        let full = bin(&[&args[..args.len() - 2], &["--out", "/dev/full"]].concat(), "");
+        let err = String::from_utf8_lossy(&full.stderr);
+        assert_eq!(full.status.code(), Some(1), "{args:?}: {err}");
+        assert!(full.stdout.is_empty(), "{args:?}: nothing was written");
+        assert!(err.starts_with("mc-playground: /dev/full: ") && err.lines().count() == 1, "{args:?}: {err}");
     }
     let table = bin(&["table", d, "--rows", "problem.observed"], "");
     let text = String::from_utf8(table.stdout).unwrap();
@@ -158,5 +164,12 @@ fn plots_and_tables_from_sweep_output() {
     assert!(String::from_utf8_lossy(&typo.stderr).contains("--rows: `penalty` is not an axis of this sweep (its axes: "), "{}", String::from_utf8_lossy(&typo.stderr));
     let bad = bin(&["plot", "lines", d, "--x", "problem.nothing", "--out", dir.join("x.svg").to_str().unwrap()], "");
     assert_eq!(bad.status.code(), Some(2));
+    // So is a metric the runs do not have: the valid ones are named, and no figure is written.
+    let nope = dir.join("nope.svg");
+    let bad = bin(&["plot", "lines", d, "--x", "problem.observed", "--metric", "nope", "--out", nope.to_str().unwrap()], "");
+    let err = String::from_utf8_lossy(&bad.stderr);
+    assert_eq!(bad.status.code(), Some(2), "{err}");
+    assert!(err.contains("--metric: `nope` is not a metric of these runs (their metrics: objective, train_error, test_error,"), "{err}");
+    assert!(!nope.exists());
     std::fs::remove_dir_all(&dir).ok();
 }
