@@ -173,3 +173,62 @@ fn plots_and_tables_from_sweep_output() {
     assert!(!nope.exists());
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn a_file_of_another_sweep_is_refused_not_mixed() {
+    let dir = scratch("sweep-other");
+    let spec = |observed: &str, steps: u32| {
+        format!(
+            r#"{{"base": {{"problem": {{"rows": 8, "cols": 7, "rank": 2, "observed": 30}}, "steps": {steps}, "optimizers": [{{"name": "adam"}}]}},
+                "axes": {{"problem.observed": [{observed}]}}}}"#
+        )
+    };
+    for (format, file) in [("jsonl", "out.jsonl"), ("csv", "out.csv")] {
+        let out = dir.join(file);
+        let o = out.to_str().unwrap();
+        assert!(bin(&["sweep", "-", "--format", format, "--out", o], &spec("20, 30", 5)).status.success());
+        let before = std::fs::read_to_string(&out).unwrap();
+        // An axis value added (cell 1 is now 25, not 30), and the base changed (CSV does not record the steps).
+        let mut edits = vec![(spec("20, 25, 30", 5), "cell 1")];
+        if format == "jsonl" {
+            edits.push((spec("20, 30", 6), "cell 0 has config.steps = 5, this sweep's 6"));
+        }
+        for (edited, why) in edits {
+            let again = bin(&["sweep", "-", "--format", format, "--out", o], &edited);
+            let err = String::from_utf8_lossy(&again.stderr);
+            assert_eq!(again.status.code(), Some(2), "{format}: {err}");
+            assert!(err.contains(&format!("{o} holds a different sweep: its ")) && err.contains(why), "{format}: {err}");
+            assert!(err.contains("a new --out") && err.contains(&format!("delete {o}")), "{err}");
+            assert_eq!(std::fs::read_to_string(&out).unwrap(), before, "{format}: nothing is added to it");
+        }
+        // The same sweep still finds its cells.
+        let same = bin(&["sweep", "-", "--format", format, "--out", o], &spec("20, 30", 5));
+        assert!(String::from_utf8_lossy(&same.stderr).contains("every cell is already in"), "{}", String::from_utf8_lossy(&same.stderr));
+    }
+    let axes = bin(&["sweep", "-", "--out", dir.join("out.jsonl").to_str().unwrap()], &spec("20, 25, 30", 5));
+    assert!(String::from_utf8_lossy(&axes.stderr).contains("its cell 1 has axes.problem.observed = 30, this sweep's 25"), "{}", String::from_utf8_lossy(&axes.stderr));
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn an_interrupted_csv_sweep_runs_its_last_cell_again_whole() {
+    let dir = scratch("sweep-csv");
+    let out = dir.join("out.csv");
+    let o = out.to_str().unwrap();
+    let whole = String::from_utf8(bin(&["sweep", "-", "--format", "csv"], SPEC).stdout).unwrap();
+    assert!(bin(&["sweep", "-", "--format", "csv", "--out", o, "--shard", "0/3"], SPEC).status.success());
+    // Cut short in cell 1, two runs: its first row written, its second half written.
+    let cell_1: Vec<&str> = whole.lines().filter(|l| l.starts_with("1,")).collect();
+    let first = std::fs::read_to_string(&out).unwrap();
+    std::fs::write(&out, format!("{first}{}\n{}", cell_1[0], &cell_1[1][..20])).unwrap();
+    assert!(bin(&["sweep", "-", "--format", "csv", "--out", o], SPEC).status.success());
+    let all = std::fs::read_to_string(&out).unwrap();
+    std::fs::remove_dir_all(&dir).ok();
+    assert!(all.starts_with(&first));
+    let sorted = |text: &str| {
+        let mut rows: Vec<String> = text.lines().map(String::from).collect();
+        rows.sort();
+        rows
+    };
+    assert_eq!(sorted(&all), sorted(&whole), "every run's row exactly once");
+}

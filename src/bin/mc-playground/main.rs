@@ -24,7 +24,7 @@
 //! `mc-playground sweep SWEEP.json [--shard i/N] [--format jsonl|csv] [--out FILE] [--threads T]`
 //! runs a grid of configs (`{"base": CONFIG, "axes": {"problem.observed": [1000, 2000], …}}`,
 //! see the `sweep` module) on every core, one line per finished cell; with `--out` it appends
-//! to FILE and, run again, skips the cells already there (resume).
+//! to FILE and, run again, skips the cells already there (resume; a FILE of another sweep is refused).
 //!
 //! `mc-playground plot lines|map|spectra OUTPUT.jsonl… --out FIG.svg` and
 //! `mc-playground table OUTPUT.jsonl…` turn sweep output into figures and Markdown tables.
