@@ -232,3 +232,16 @@ fn an_interrupted_csv_sweep_runs_its_last_cell_again_whole() {
     };
     assert_eq!(sorted(&all), sorted(&whole), "every run's row exactly once");
 }
+
+#[test]
+fn a_table_without_test_errors_says_so() {
+    // Every entry observed: no test error (null) for any run.
+    let spec = r#"{"base": {"problem": {"truth": [[1, 2], [2, 4]], "observed_entries": [[0, 0], [0, 1], [1, 0], [1, 1]]},
+                            "steps": 5, "optimizers": [{"name": "adam"}]},
+                   "axes": {"objective.lambda": [0, 0.1]}}"#;
+    let lines = String::from_utf8(bin(&["sweep", "-"], spec).stdout).unwrap();
+    let table = bin(&["table", "-"], &lines);
+    let text = String::from_utf8(table.stdout).unwrap();
+    assert!(table.status.success());
+    assert!(text.contains("\n| Adam | – | ") && !text.contains("NaN"), "{text}");
+}

@@ -356,7 +356,8 @@ fn draw_spectra(root: &Root<'_>, groups: &BTreeMap<String, Vec<Vec<f64>>>) -> Re
 }
 
 /// A Markdown table: one row per (series, row-axes values), mean ± standard deviation of the
-/// final test error and effective rank over the other axes, and how many runs diverged.
+/// final test error and effective rank over the other axes (over the runs that have one: "–"
+/// where none has, e.g. a test error when every entry is observed), and how many runs diverged.
 /// A `rows` or `series` path that is an axis of no line is an error.
 pub fn table(data: &[Line], rows: &[String], series: &[String]) -> Result<String, String> {
     for (flag, paths) in [("--rows", rows), ("--series", series)] {
@@ -383,7 +384,9 @@ pub fn table(data: &[Line], rows: &[String], series: &[String]) -> Result<String
             }
         }
     }
+    // Over the known values: a test error is unknown (null) when every entry is observed.
     let stats = |v: &[f64]| {
+        let v: Vec<f64> = v.iter().copied().filter(|x| !x.is_nan()).collect();
         let n = v.len() as f64;
         if v.is_empty() {
             return "–".to_string();
