@@ -258,17 +258,38 @@ fn csv_value(v: &Value) -> String {
     }
 }
 
+/// The columns of a run's CSV row that say which run it is: cell, the axis values, run,
+/// optimizer, learning rate.
+fn csv_key<'a>(cell: usize, axes: impl Iterator<Item = &'a Value>, run: usize, optimizer: &Value) -> Vec<String> {
+    let mut cols = vec![cell.to_string()];
+    cols.extend(axes.map(csv_value));
+    cols.push(run.to_string());
+    cols.push(csv_value(&optimizer["name"]));
+    cols.push(csv_value(optimizer.get("learning_rate").unwrap_or(&Value::Null)));
+    cols
+}
+
+/// How each of a cell's CSV rows (one per run) begins, up to its learning rate: what a CSV file
+/// records of the cell, to tell whether a row in it is this cell's.
+pub fn csv_run_keys(cell: &Cell) -> Vec<String> {
+    cell.config
+        .optimizers
+        .iter()
+        .enumerate()
+        .map(|(k, o)| {
+            let optimizer = serde_json::to_value(o).expect("serializes");
+            csv_key(cell.index, cell.values.iter().map(|(_, v)| v), k, &optimizer).join(",")
+        })
+        .collect()
+}
+
 /// The CSV rows of a line (one per run).
 pub fn csv_rows(line: &Line) -> Vec<String> {
     line.runs
         .iter()
         .enumerate()
         .map(|(k, r)| {
-            let mut cols = vec![line.cell.to_string()];
-            cols.extend(line.axes.values().map(csv_value));
-            cols.push(k.to_string());
-            cols.push(csv_value(&r.optimizer["name"]));
-            cols.push(csv_value(r.optimizer.get("learning_rate").unwrap_or(&Value::Null)));
+            let mut cols = csv_key(line.cell, line.axes.values(), k, &r.optimizer);
             cols.push(r.steps.to_string());
             cols.push(r.diverged_at.map(|d| d.to_string()).unwrap_or_default());
             for key in ["objective", "train_error", "test_error", "effective_rank", "ratio", "subspace_angle_truth", "subspace_angle_start"] {

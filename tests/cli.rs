@@ -2,7 +2,10 @@
 
 mod common;
 
-use common::run_with_stdin;
+use std::fs::File;
+use std::process::Stdio;
+
+use common::{finish, run_with_stdin, scratch, start};
 
 #[test]
 fn run_prints_one_json_object_with_every_field() {
@@ -30,8 +33,7 @@ fn run_prints_one_json_object_with_every_field() {
 
 #[test]
 fn run_reads_a_file_and_an_explicit_problem() {
-    let dir = std::env::temp_dir().join(format!("mcp-cli-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = scratch("cli");
     let path = dir.join("explicit.json");
     std::fs::write(
         &path,
@@ -110,4 +112,42 @@ fn run_reads_the_pages_export_as_its_config() {
     let other = run_with_stdin(&["run", "-"], &format!(r#"{{"about": "something else", "config": {config}}}"#));
     assert!(!other.status.success());
     assert!(String::from_utf8_lossy(&other.stderr).contains("unknown field `about`"), "{}", String::from_utf8_lossy(&other.stderr));
+}
+
+#[test]
+fn output_errors_end_in_one_line_or_quietly_never_in_a_panic() {
+    let dir = scratch("cli-output");
+    let csv = dir.join("data.csv");
+    std::fs::write(&csv, "1,2,\n2,,6\n,6,9\n").unwrap();
+    let config = r#"{"problem": {"rows": 6, "cols": 5, "rank": 1, "observed": 15}, "steps": 5, "optimizers": [{"name": "gd"}]}"#;
+    let spec = format!(r#"{{"base": {config}, "axes": {{"problem.seed": [0, 1]}}}}"#);
+    let lines = String::from_utf8(run_with_stdin(&["sweep", "-"], &spec).stdout).unwrap();
+    let (csv, svg) = (csv.to_str().unwrap(), dir.join("fig.svg"));
+    // Each command reads its standard input first, so its reader is gone before it writes.
+    for (args, stdin) in [
+        (vec!["run", "-"], config),
+        (vec!["sensitivity", "-", "--grid", "0.01,1"], config),
+        (vec!["complete", csv, "--config", "-"], r#"{"steps": 5}"#),
+        (vec!["sweep", "-"], &spec),
+        (vec!["sweep", "-", "--format", "csv"], &spec),
+        (vec!["table", "-"], &lines),
+        (vec!["plot", "spectra", "-", "--out", svg.to_str().unwrap()], &lines),
+    ] {
+        // A full disk: one line naming standard output, status 1.
+        let full = finish(start(&args, File::create("/dev/full").unwrap().into(), Stdio::piped()), stdin);
+        let err = String::from_utf8_lossy(&full.stderr);
+        assert_eq!(full.status.code(), Some(1), "{args:?}: {err}");
+        assert_eq!(err.lines().count(), 1, "{args:?}: {err}");
+        assert!(err.starts_with("mc-playground: standard output: "), "{args:?}: {err}");
+        // A closed pipe (`| head`): the output ends quietly, as the reader wanted.
+        let mut child = start(&args, Stdio::piped(), Stdio::piped());
+        drop(child.stdout.take());
+        let gone = finish(child, stdin);
+        assert_eq!(gone.status.code(), Some(0), "{args:?}: {}", String::from_utf8_lossy(&gone.stderr));
+        assert!(gone.stderr.is_empty(), "{args:?}: {}", String::from_utf8_lossy(&gone.stderr));
+    }
+    std::fs::remove_dir_all(&dir).ok();
+    // Standard error unwritable too: the status still says what happened.
+    let out = finish(start(&["run", "/nonexistent/config.json"], Stdio::piped(), File::create("/dev/full").unwrap().into()), "");
+    assert_eq!(out.status.code(), Some(2));
 }

@@ -5,7 +5,7 @@ use mc_playground::sweep::{Shard, SweepSpec};
 
 mod common;
 
-use common::run_with_stdin as bin;
+use common::{run_with_stdin as bin, scratch};
 
 const SPEC: &str = r#"{"base": {"problem": {"rows": 8, "cols": 7, "rank": 2, "observed": 30}, "steps": 5,
                                "optimizers": [{"name": "adam", "learning_rate": 0.01}, {"name": "gd"}]},
@@ -77,8 +77,7 @@ fn shards_together_equal_the_whole() {
 
 #[test]
 fn an_interrupted_sweep_resumes_without_redoing_cells() {
-    let dir = std::env::temp_dir().join(format!("mcp-sweep-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = scratch("sweep");
     let out = dir.join("out.jsonl");
     let spec = dir.join("spec.json");
     std::fs::write(&spec, SPEC).unwrap();
@@ -100,8 +99,7 @@ fn an_interrupted_sweep_resumes_without_redoing_cells() {
 
 #[test]
 fn a_finished_sweep_run_again_says_so() {
-    let dir = std::env::temp_dir().join(format!("mcp-sweep-done-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = scratch("sweep-done");
     let out = dir.join("out.jsonl");
     let out_s = out.to_str().unwrap();
     assert!(bin(&["sweep", "-", "--out", out_s], SPEC).status.success());
@@ -129,8 +127,7 @@ fn csv_has_a_header_and_a_row_per_run() {
 
 #[test]
 fn plots_and_tables_from_sweep_output() {
-    let dir = std::env::temp_dir().join(format!("mcp-plot-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = scratch("plot");
     let data = dir.join("data.jsonl");
     std::fs::write(&data, bin(&["sweep", "-"], SPEC).stdout).unwrap();
     let d = data.to_str().unwrap();
@@ -147,6 +144,12 @@ fn plots_and_tables_from_sweep_output() {
         assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
         let text = std::fs::read_to_string(&path).unwrap();
         assert!(text.starts_with("<svg") && text.contains("Adam"), "{svg}");
+        // A write that fails (a full disk) says so, even for a figure small enough to go out in one write.
+        let full = bin(&[&args[..args.len() - 2], &["--out", "/dev/full"]].concat(), "");
+        let err = String::from_utf8_lossy(&full.stderr);
+        assert_eq!(full.status.code(), Some(1), "{args:?}: {err}");
+        assert!(full.stdout.is_empty(), "{args:?}: nothing was written");
+        assert!(err.starts_with("mc-playground: /dev/full: ") && err.lines().count() == 1, "{args:?}: {err}");
     }
     let table = bin(&["table", d, "--rows", "problem.observed"], "");
     let text = String::from_utf8(table.stdout).unwrap();
@@ -161,5 +164,84 @@ fn plots_and_tables_from_sweep_output() {
     assert!(String::from_utf8_lossy(&typo.stderr).contains("--rows: `penalty` is not an axis of this sweep (its axes: "), "{}", String::from_utf8_lossy(&typo.stderr));
     let bad = bin(&["plot", "lines", d, "--x", "problem.nothing", "--out", dir.join("x.svg").to_str().unwrap()], "");
     assert_eq!(bad.status.code(), Some(2));
+    // So is a metric the runs do not have: the valid ones are named, and no figure is written.
+    let nope = dir.join("nope.svg");
+    let bad = bin(&["plot", "lines", d, "--x", "problem.observed", "--metric", "nope", "--out", nope.to_str().unwrap()], "");
+    let err = String::from_utf8_lossy(&bad.stderr);
+    assert_eq!(bad.status.code(), Some(2), "{err}");
+    assert!(err.contains("--metric: `nope` is not a metric of these runs (their metrics: objective, train_error, test_error,"), "{err}");
+    assert!(!nope.exists());
     std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn a_file_of_another_sweep_is_refused_not_mixed() {
+    let dir = scratch("sweep-other");
+    let spec = |observed: &str, steps: u32| {
+        format!(
+            r#"{{"base": {{"problem": {{"rows": 8, "cols": 7, "rank": 2, "observed": 30}}, "steps": {steps}, "optimizers": [{{"name": "adam"}}]}},
+                "axes": {{"problem.observed": [{observed}]}}}}"#
+        )
+    };
+    for (format, file) in [("jsonl", "out.jsonl"), ("csv", "out.csv")] {
+        let out = dir.join(file);
+        let o = out.to_str().unwrap();
+        assert!(bin(&["sweep", "-", "--format", format, "--out", o], &spec("20, 30", 5)).status.success());
+        let before = std::fs::read_to_string(&out).unwrap();
+        // An axis value added (cell 1 is now 25, not 30), and the base changed (CSV does not record the steps).
+        let mut edits = vec![(spec("20, 25, 30", 5), "cell 1")];
+        if format == "jsonl" {
+            edits.push((spec("20, 30", 6), "cell 0 has config.steps = 5, this sweep's 6"));
+        }
+        for (edited, why) in edits {
+            let again = bin(&["sweep", "-", "--format", format, "--out", o], &edited);
+            let err = String::from_utf8_lossy(&again.stderr);
+            assert_eq!(again.status.code(), Some(2), "{format}: {err}");
+            assert!(err.contains(&format!("{o} holds a different sweep: its ")) && err.contains(why), "{format}: {err}");
+            assert!(err.contains("a new --out") && err.contains(&format!("delete {o}")), "{err}");
+            assert_eq!(std::fs::read_to_string(&out).unwrap(), before, "{format}: nothing is added to it");
+        }
+        // The same sweep still finds its cells.
+        let same = bin(&["sweep", "-", "--format", format, "--out", o], &spec("20, 30", 5));
+        assert!(String::from_utf8_lossy(&same.stderr).contains("every cell is already in"), "{}", String::from_utf8_lossy(&same.stderr));
+    }
+    let axes = bin(&["sweep", "-", "--out", dir.join("out.jsonl").to_str().unwrap()], &spec("20, 25, 30", 5));
+    assert!(String::from_utf8_lossy(&axes.stderr).contains("its cell 1 has axes.problem.observed = 30, this sweep's 25"), "{}", String::from_utf8_lossy(&axes.stderr));
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn an_interrupted_csv_sweep_runs_its_last_cell_again_whole() {
+    let dir = scratch("sweep-csv");
+    let out = dir.join("out.csv");
+    let o = out.to_str().unwrap();
+    let whole = String::from_utf8(bin(&["sweep", "-", "--format", "csv"], SPEC).stdout).unwrap();
+    assert!(bin(&["sweep", "-", "--format", "csv", "--out", o, "--shard", "0/3"], SPEC).status.success());
+    // Cut short in cell 1, two runs: its first row written, its second half written.
+    let cell_1: Vec<&str> = whole.lines().filter(|l| l.starts_with("1,")).collect();
+    let first = std::fs::read_to_string(&out).unwrap();
+    std::fs::write(&out, format!("{first}{}\n{}", cell_1[0], &cell_1[1][..20])).unwrap();
+    assert!(bin(&["sweep", "-", "--format", "csv", "--out", o], SPEC).status.success());
+    let all = std::fs::read_to_string(&out).unwrap();
+    std::fs::remove_dir_all(&dir).ok();
+    assert!(all.starts_with(&first));
+    let sorted = |text: &str| {
+        let mut rows: Vec<String> = text.lines().map(String::from).collect();
+        rows.sort();
+        rows
+    };
+    assert_eq!(sorted(&all), sorted(&whole), "every run's row exactly once");
+}
+
+#[test]
+fn a_table_without_test_errors_says_so() {
+    // Every entry observed: no test error (null) for any run.
+    let spec = r#"{"base": {"problem": {"truth": [[1, 2], [2, 4]], "observed_entries": [[0, 0], [0, 1], [1, 0], [1, 1]]},
+                            "steps": 5, "optimizers": [{"name": "adam"}]},
+                   "axes": {"objective.lambda": [0, 0.1]}}"#;
+    let lines = String::from_utf8(bin(&["sweep", "-"], spec).stdout).unwrap();
+    let table = bin(&["table", "-"], &lines);
+    let text = String::from_utf8(table.stdout).unwrap();
+    assert!(table.status.success());
+    assert!(text.contains("\n| Adam | – | ") && !text.contains("NaN"), "{text}");
 }

@@ -3,20 +3,38 @@
 #![allow(dead_code)]
 
 use std::io::Write;
-use std::process::{Command, Output, Stdio};
+use std::process::{Child, Command, Output, Stdio};
 
 /// Runs the `mc-playground` binary with `args`, `stdin` on its standard input; its exit status,
 /// standard output and standard error once it has finished.
 pub fn run_with_stdin(args: &[&str], stdin: &str) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_mc-playground"))
+    finish(start(args, Stdio::piped(), Stdio::piped()), stdin)
+}
+
+/// Starts the `mc-playground` binary with `args`, its standard output and error going where
+/// given, its standard input a pipe (for `finish`).
+pub fn start(args: &[&str], stdout: Stdio, stderr: Stdio) -> Child {
+    Command::new(env!("CARGO_BIN_EXE_mc-playground"))
         .args(args)
         .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
+        .stdout(stdout)
+        .stderr(stderr)
         .spawn()
-        .expect("the binary starts");
+        .expect("the binary starts")
+}
+
+/// Writes `stdin` to a started binary's standard input, closes it, and waits for the binary to
+/// finish; what it wrote to the pipes it was given.
+pub fn finish(mut child: Child, stdin: &str) -> Output {
     child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
     child.wait_with_output().unwrap()
+}
+
+/// A new folder for one test's files, `mcp-NAME-PID` in the temporary folder (the test removes it).
+pub fn scratch(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("mcp-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
 }
 
 /// Proptest with a fixed seed and `cases` cases: CI sees the same cases on every run (a failure

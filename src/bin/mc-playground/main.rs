@@ -24,18 +24,21 @@
 //! `mc-playground sweep SWEEP.json [--shard i/N] [--format jsonl|csv] [--out FILE] [--threads T]`
 //! runs a grid of configs (`{"base": CONFIG, "axes": {"problem.observed": [1000, 2000], …}}`,
 //! see the `sweep` module) on every core, one line per finished cell; with `--out` it appends
-//! to FILE and, run again, skips the cells already there (resume).
+//! to FILE and, run again, skips the cells already there (resume; a FILE of another sweep is refused).
 //!
 //! `mc-playground plot lines|map|spectra OUTPUT.jsonl… --out FIG.svg` and
 //! `mc-playground table OUTPUT.jsonl…` turn sweep output into figures and Markdown tables.
 //!
-//! A bad config prints one line naming the field and the problem on standard error and exits 2.
+//! A bad config prints one line naming the field and the problem on standard error and exits 2;
+//! an output that cannot be written (a full disk) prints one line naming it and exits 1; a closed
+//! pipe (`| head`) ends the output quietly, with status 0.
 
 // The command line is native only; `cargo test --target wasm32-unknown-unknown` builds bins too.
 #![cfg_attr(target_arch = "wasm32", no_main)]
 #![cfg(not(target_arch = "wasm32"))]
 
-use std::io::Read;
+use std::fmt::Display;
+use std::io::{Read, Write};
 use std::process::ExitCode;
 
 mod plots;
@@ -130,6 +133,41 @@ enum Command {
     },
 }
 
+/// Why a command failed: its input or arguments (exit status 2), or writing its output (1).
+pub enum Failure {
+    Usage(String),
+    Write(String),
+}
+
+impl From<String> for Failure {
+    fn from(message: String) -> Failure {
+        Failure::Usage(message)
+    }
+}
+
+/// What writing to `output` came to: `Ok(true)` written, `Ok(false)` the reader has gone (a
+/// closed pipe, `| head`: not an error of ours, the output just ends), or a failure naming
+/// `output` (a full disk).
+pub fn written(result: std::io::Result<()>, output: impl Display) -> Result<bool, Failure> {
+    match result {
+        Ok(()) => Ok(true),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(false),
+        Err(e) => Err(Failure::Write(format!("{output}: {e}"))),
+    }
+}
+
+/// Prints `text` on standard output, through `written`.
+fn print_out(text: &str) -> Result<(), Failure> {
+    let mut stdout = std::io::stdout().lock();
+    written(stdout.write_all(text.as_bytes()).and_then(|_| stdout.flush()), "standard output").map(|_| ())
+}
+
+/// One line on standard error; if even that cannot be written there is nowhere left to say so
+/// (`eprintln!` would panic).
+pub fn say(message: impl Display) {
+    let _ = writeln!(std::io::stderr(), "mc-playground: {message}");
+}
+
 fn read_input(path: &str) -> Result<String, String> {
     if path == "-" {
         let mut text = String::new();
@@ -161,7 +199,7 @@ fn read_config(path: &str) -> Result<String, String> {
                 Some(at) if at != steps => format!(" (the page was at step {at} when it exported; this runs to the config's {steps})"),
                 _ => String::new(),
             };
-            eprintln!("mc-playground: {path}: the page's export; reading its config, the settings at export time, from step 0{note}");
+            say(format!("{path}: the page's export; reading its config, the settings at export time, from step 0{note}"));
             Ok(config.to_string())
         }
         _ => Ok(text),
@@ -240,21 +278,22 @@ enum PlotKind {
     },
 }
 
-fn plot(kind: &PlotKind) -> Result<Value, String> {
-    match kind {
+fn plot(kind: &PlotKind) -> Result<Value, Failure> {
+    let out = match kind {
         PlotKind::Lines { inputs, x, metric, series, log_x, out } => {
             plots::lines(&plots::read_lines(inputs)?, x, metric, series, out, *log_x)?;
-            Ok(json!({"wrote": out}))
+            out
         }
         PlotKind::Map { inputs, x, y, threshold, series, out } => {
             plots::map(&plots::read_lines(inputs)?, x, y, *threshold, series, out)?;
-            Ok(json!({"wrote": out}))
+            out
         }
         PlotKind::Spectra { inputs, series, out } => {
             plots::spectra(&plots::read_lines(inputs)?, series, out)?;
-            Ok(json!({"wrote": out}))
+            out
         }
-    }
+    };
+    Ok(json!({"wrote": out}))
 }
 
 fn complete(csv: &str, config: Option<&str>, method: usize) -> Result<String, String> {
@@ -272,7 +311,7 @@ fn complete(csv: &str, config: Option<&str>, method: usize) -> Result<String, St
     lab.step(lab.config().steps);
     let run = &lab.runs()[method];
     if let Some(d) = run.diverged() {
-        eprintln!("mc-playground: warning: {} diverged at step {} ({}); printing its last finite iterate", run.optimizer().label(), d.step, d.reason);
+        say(format!("warning: {} diverged at step {} ({}); printing its last finite iterate", run.optimizer().label(), d.step, d.reason));
     }
     Ok(mc_playground::csv::matrix_to_csv(run.matrix()))
 }
@@ -294,57 +333,27 @@ fn sensitivity(command: &Command) -> Result<Value, String> {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let result = match &cli.command {
-        Command::Run { config } => run(config),
-        command @ Command::Sensitivity { .. } => sensitivity(command),
-        Command::Sweep { sweep, shard, format, out, threads } => {
-            let done = read_input(sweep).and_then(|spec_text| {
-                sweep_cmd::sweep(sweep_cmd::Options { spec_text, shard: *shard, format: *format, out: out.as_deref(), threads: *threads })
-            });
-            // The data went out as it came; nothing more to print.
-            return match done {
-                Ok(_) => ExitCode::SUCCESS,
-                Err(message) => {
-                    eprintln!("mc-playground: {}", message.replace('\n', " "));
-                    ExitCode::from(2)
-                }
-            };
-        }
-        Command::Plot { kind } => plot(kind),
-        Command::Complete { csv, config, method } => match complete(csv, config.as_deref(), *method) {
-            Ok(text) => {
-                print!("{text}");
-                return ExitCode::SUCCESS;
-            }
-            Err(message) => Err(message),
-        },
-        Command::Table { inputs, rows, series } => match plots::read_lines(inputs) {
-            Ok(data) => match plots::table(&data, rows, series) {
-                Ok(text) => {
-                    print!("{text}");
-                    return ExitCode::SUCCESS;
-                }
-                Err(message) => Err(message),
-            },
-            Err(message) => Err(message),
-        },
+    // Each command's standard output, whole; a sweep streams its own.
+    let output: Result<String, Failure> = match &cli.command {
+        Command::Run { config } => run(config).map(|v| format!("{v}\n")).map_err(Failure::from),
+        command @ Command::Sensitivity { .. } => sensitivity(command).map(|v| format!("{v}\n")).map_err(Failure::from),
+        Command::Sweep { sweep, shard, format, out, threads } => read_input(sweep).map_err(Failure::from).and_then(|spec_text| {
+            sweep_cmd::sweep(sweep_cmd::Options { spec_text, shard: *shard, format: *format, out: out.as_deref(), threads: *threads })
+                .map(|_| String::new())
+        }),
+        Command::Plot { kind } => plot(kind).map(|v| format!("{v}\n")),
+        Command::Complete { csv, config, method } => complete(csv, config.as_deref(), *method).map_err(Failure::from),
+        Command::Table { inputs, rows, series } => plots::read_lines(inputs).and_then(|data| plots::table(&data, rows, series)).map_err(Failure::from),
     };
-    match result {
-        Ok(out) => {
-            use std::io::Write;
-            let mut stdout = std::io::stdout().lock();
-            // A closed pipe (`| head`) is not an error of ours.
-            match writeln!(stdout, "{out}").and_then(|_| stdout.flush()) {
-                Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
-                    eprintln!("mc-playground: standard output: {e}");
-                    ExitCode::FAILURE
-                }
-                _ => ExitCode::SUCCESS,
-            }
-        }
-        Err(message) => {
-            eprintln!("mc-playground: {}", message.replace('\n', " "));
+    match output.and_then(|text| print_out(&text)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Failure::Usage(message)) => {
+            say(message.replace('\n', " "));
             ExitCode::from(2)
+        }
+        Err(Failure::Write(message)) => {
+            say(message);
+            ExitCode::FAILURE
         }
     }
 }

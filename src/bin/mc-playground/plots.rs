@@ -6,8 +6,11 @@ use std::path::Path;
 
 use mc_playground::optim::OptimizerConfig;
 use mc_playground::sweep::Line;
+use plotters::coord::Shift;
 use plotters::prelude::*;
 use serde_json::Value;
+
+use crate::{written, Failure};
 
 /// Reads every line of every file (sweep output, JSON lines).
 pub fn read_lines(paths: &[String]) -> Result<Vec<Line>, String> {
@@ -87,6 +90,8 @@ const PALETTE: [RGBColor; 10] = [
 ];
 
 type Err = Box<dyn std::error::Error>;
+/// A figure's whole drawing area, drawn into an SVG in memory.
+type Root<'a> = DrawingArea<SVGBackend<'a>, Shift>;
 /// Per series, per (x, y) cell key: (x, y, recovered, total).
 type MapCells = BTreeMap<String, BTreeMap<(i64, i64), (f64, f64, usize, usize)>>;
 /// (series index, label, [(x, mean, min, max)]).
@@ -126,12 +131,42 @@ fn colours(labels: &[&String]) -> Vec<RGBColor> {
         .collect()
 }
 
+/// Draws a figure of `size` pixels with `draw` into an SVG in memory, then writes it to `out`, so
+/// that a write error (a full disk, a missing folder) is reported: plotters' own file writer
+/// loses the error of its last flush, which is the only write of a small figure.
+fn write_svg(out: &Path, size: (u32, u32), draw: impl FnOnce(&Root<'_>) -> Result<(), Err>) -> Result<(), Failure> {
+    let mut svg = String::new();
+    let drawn = {
+        let root = SVGBackend::with_string(&mut svg, size).into_drawing_area();
+        root.fill(&WHITE).map_err(Err::from).and_then(|_| draw(&root)).and_then(|_| Ok(root.present()?))
+    };
+    drawn.map_err(|e| e.to_string())?;
+    written(std::fs::write(out, svg), out.display()).map(|_| ())
+}
+
+/// The final metrics a plot can show: every one the runs report but the singular values.
+fn metric_names(data: &[Line]) -> Vec<&str> {
+    let mut names: Vec<&str> = Vec::new();
+    for metrics in data.iter().flat_map(|l| &l.runs).filter_map(|r| r.final_metrics.as_object()) {
+        for (name, _) in metrics.iter().filter(|(_, v)| !v.is_array()) {
+            if !names.contains(&name.as_str()) {
+                names.push(name);
+            }
+        }
+    }
+    names
+}
+
 fn number_label(v: &f64) -> String {
     if v.fract() == 0.0 && v.abs() < 1e15 { format!("{v:.0}") } else { format!("{v}") }
 }
 
 /// Mean and min–max of `metric` per (series, x), over every other axis (seeds, …).
-pub fn lines(data: &[Line], x: &str, metric_name: &str, series: &[String], out: &Path, log_x: bool) -> Result<(), String> {
+pub fn lines(data: &[Line], x: &str, metric_name: &str, series: &[String], out: &Path, log_x: bool) -> Result<(), Failure> {
+    let names = metric_names(data);
+    if !names.contains(&metric_name) {
+        return Err(format!("--metric: `{metric_name}` is not a metric of these runs (their metrics: {})", names.join(", ")).into());
+    }
     let mut groups: BTreeMap<String, BTreeMap<i64, (f64, Vec<f64>)>> = BTreeMap::new();
     for line in data {
         let xv = axis_number(line, x)?;
@@ -141,10 +176,10 @@ pub fn lines(data: &[Line], x: &str, metric_name: &str, series: &[String], out: 
             entry.entry((xv * 1e6).round() as i64).or_insert((xv, Vec::new())).1.push(y);
         }
     }
-    draw_lines(&groups, x, metric_name, out, log_x).map_err(|e| e.to_string())
+    write_svg(out, (760, 480), |root| draw_lines(root, &groups, x, metric_name, log_x))
 }
 
-fn draw_lines(groups: &BTreeMap<String, BTreeMap<i64, (f64, Vec<f64>)>>, x: &str, metric_name: &str, out: &Path, log_x: bool) -> Result<(), Err> {
+fn draw_lines(root: &Root<'_>, groups: &BTreeMap<String, BTreeMap<i64, (f64, Vec<f64>)>>, x: &str, metric_name: &str, log_x: bool) -> Result<(), Err> {
     let finite = |v: &f64| v.is_finite() && *v > 0.0;
     let xs: Vec<f64> = groups.values().flat_map(|g| g.values().map(|(x, _)| *x)).collect();
     let ys: Vec<f64> = groups.values().flat_map(|g| g.values().flat_map(|(_, v)| v.iter().copied())).filter(finite).collect();
@@ -152,10 +187,8 @@ fn draw_lines(groups: &BTreeMap<String, BTreeMap<i64, (f64, Vec<f64>)>>, x: &str
     let (y0, y1) = (ys.iter().cloned().fold(f64::INFINITY, f64::min), ys.iter().cloned().fold(f64::NEG_INFINITY, f64::max));
     let (y0, y1) = if ys.is_empty() { (1e-3, 1.0) } else { (y0 / 1.5, y1 * 1.5) };
     let (x0, x1) = if x0 == x1 { (x0 * 0.9 - 1e-9, x1 * 1.1 + 1e-9) } else { (x0, x1) };
-    let root = SVGBackend::new(out, (760, 480)).into_drawing_area();
-    root.fill(&WHITE)?;
     let caption = format!("{metric_name} against {x} (mean; bars: min–max over the other axes)");
-    let mut builder = ChartBuilder::on(&root);
+    let mut builder = ChartBuilder::on(root);
     builder.caption(caption, ("sans-serif", 16)).margin(12).x_label_area_size(40).y_label_area_size(60);
     let palette = colours(&groups.keys().collect::<Vec<_>>());
     let series: Vec<Series<'_>> = groups
@@ -207,12 +240,11 @@ fn draw_lines(groups: &BTreeMap<String, BTreeMap<i64, (f64, Vec<f64>)>>, x: &str
     } else {
         body!(builder.build_cartesian_2d(x0..x1, (y0..y1).log_scale())?);
     }
-    root.present()?;
     Ok(())
 }
 
 /// Fraction of cells recovered (test error below `threshold`) per (x, y), one panel per series.
-pub fn map(data: &[Line], x: &str, y: &str, threshold: f64, series: &[String], out: &Path) -> Result<(), String> {
+pub fn map(data: &[Line], x: &str, y: &str, threshold: f64, series: &[String], out: &Path) -> Result<(), Failure> {
     let mut groups: MapCells = BTreeMap::new();
     for line in data {
         let (xv, yv) = (axis_number(line, x)?, axis_number(line, y)?);
@@ -227,13 +259,11 @@ pub fn map(data: &[Line], x: &str, y: &str, threshold: f64, series: &[String], o
             e.3 += 1;
         }
     }
-    draw_map(&groups, x, y, threshold, out).map_err(|e| e.to_string())
+    let panels = groups.len().max(1);
+    write_svg(out, (380 * panels as u32, 420), |root| draw_map(root, panels, &groups, x, y, threshold))
 }
 
-fn draw_map(groups: &MapCells, x: &str, y: &str, threshold: f64, out: &Path) -> Result<(), Err> {
-    let panels = groups.len().max(1);
-    let root = SVGBackend::new(out, (380 * panels as u32, 420)).into_drawing_area();
-    root.fill(&WHITE)?;
+fn draw_map(root: &Root<'_>, panels: usize, groups: &MapCells, x: &str, y: &str, threshold: f64) -> Result<(), Err> {
     for (area, (label, cells)) in root.split_evenly((1, panels)).iter().zip(groups) {
         let mut xs: Vec<f64> = cells.values().map(|c| c.0).collect();
         let mut ys: Vec<f64> = cells.values().map(|c| c.1).collect();
@@ -277,12 +307,11 @@ fn draw_map(groups: &MapCells, x: &str, y: &str, threshold: f64, out: &Path) -> 
             Text::new(format!("{ok}/{n}"), (i - 0.3, j + 0.15), ("sans-serif", 10).into_font().color(&colour))
         }))?;
     }
-    root.present()?;
     Ok(())
 }
 
 /// Final singular values per series (mean over cells), log scale.
-pub fn spectra(data: &[Line], series: &[String], out: &Path) -> Result<(), String> {
+pub fn spectra(data: &[Line], series: &[String], out: &Path) -> Result<(), Failure> {
     let mut groups: BTreeMap<String, Vec<Vec<f64>>> = BTreeMap::new();
     for line in data {
         for (run, r) in line.runs.iter().enumerate() {
@@ -290,10 +319,10 @@ pub fn spectra(data: &[Line], series: &[String], out: &Path) -> Result<(), Strin
             groups.entry(series_label(line, run, series)).or_default().push(sv);
         }
     }
-    draw_spectra(&groups, out).map_err(|e| e.to_string())
+    write_svg(out, (760, 480), |root| draw_spectra(root, &groups))
 }
 
-fn draw_spectra(groups: &BTreeMap<String, Vec<Vec<f64>>>, out: &Path) -> Result<(), Err> {
+fn draw_spectra(root: &Root<'_>, groups: &BTreeMap<String, Vec<Vec<f64>>>) -> Result<(), Err> {
     let means: Vec<(String, Vec<f64>)> = groups
         .iter()
         .map(|(label, all)| {
@@ -306,9 +335,7 @@ fn draw_spectra(groups: &BTreeMap<String, Vec<Vec<f64>>>, out: &Path) -> Result<
     let vals: Vec<f64> = means.iter().flat_map(|m| m.1.iter().copied()).filter(|v| *v > 0.0 && v.is_finite()).collect();
     let lo = vals.iter().cloned().fold(f64::INFINITY, f64::min).max(1e-12) / 2.0;
     let hi = vals.iter().cloned().fold(0.0, f64::max).max(lo * 10.0) * 2.0;
-    let root = SVGBackend::new(out, (760, 480)).into_drawing_area();
-    root.fill(&WHITE)?;
-    let mut chart = ChartBuilder::on(&root)
+    let mut chart = ChartBuilder::on(root)
         .caption("final singular values (mean over cells)", ("sans-serif", 16))
         .margin(12)
         .x_label_area_size(40)
@@ -325,12 +352,12 @@ fn draw_spectra(groups: &BTreeMap<String, Vec<Vec<f64>>>, out: &Path) -> Result<
             .legend(move |(lx, ly)| PathElement::new(vec![(lx, ly), (lx + 18, ly)], color.stroke_width(2)));
     }
     chart.configure_series_labels().background_style(WHITE.mix(0.85)).border_style(BLACK).draw()?;
-    root.present()?;
     Ok(())
 }
 
 /// A Markdown table: one row per (series, row-axes values), mean ± standard deviation of the
-/// final test error and effective rank over the other axes, and how many runs diverged.
+/// final test error and effective rank over the other axes (over the runs that have one: "–"
+/// where none has, e.g. a test error when every entry is observed), and how many runs diverged.
 /// A `rows` or `series` path that is an axis of no line is an error.
 pub fn table(data: &[Line], rows: &[String], series: &[String]) -> Result<String, String> {
     for (flag, paths) in [("--rows", rows), ("--series", series)] {
@@ -357,7 +384,9 @@ pub fn table(data: &[Line], rows: &[String], series: &[String]) -> Result<String
             }
         }
     }
+    // Over the known values: a test error is unknown (null) when every entry is observed.
     let stats = |v: &[f64]| {
+        let v: Vec<f64> = v.iter().copied().filter(|x| !x.is_nan()).collect();
         let n = v.len() as f64;
         if v.is_empty() {
             return "–".to_string();
