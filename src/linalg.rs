@@ -633,8 +633,9 @@ fn svd_impl<V: Lanes>(
     fit(&mut ws.tmp, p.max(q));
     fit(&mut ws.tmp2, p);
 
-    // On two lanes (WebAssembly, plain x86-64) each stage is a function of its own: one
-    // function of everything is slower in V8. The wider paths must be inlined into their
+    // On two lanes (WebAssembly, plain x86-64) each stage is a function of its own (in the
+    // browser `wasm-opt -O3` inlines two of them again; keeping them apart measured the same:
+    // BENCHMARKS.md). The wider paths must be inlined into their
     // `#[target_feature]` function to be compiled for it.
     if V::N == 2 {
         stages2::bidiagonalize(&mut ws.b, p, q, &mut ws.d, &mut ws.e, &mut ws.tau, &mut ws.tmp, &mut ws.tmp2);
