@@ -1093,10 +1093,11 @@ function updateHash() {
 }
 
 function writeHash() {
-  showPreset(runningPreset());
   // A hash the page has not applied yet (Back, a preset, an edit: its hashchange is on its way)
-  // is the experiment to come: never write the running one over it.
+  // is the experiment to come: never write the running one over it, nor show the running one's
+  // preset (a preset just clicked showed the one before it until the next write).
   if (location.hash !== app.urlHash) return;
+  showPreset(runningPreset());
   if (isOwnData()) {
     // Your own data is not put in the link (it stays in this browser).
     const bare = location.pathname + location.search;
