@@ -346,9 +346,11 @@ export function seedError(v) {
  */
 export function limitsError(config) {
   const steps = config?.steps;
-  if (steps !== undefined && stepsError(steps)) return `steps: ${stepsError(steps).replace(/^stop at step: /, "")}, got ${steps}`;
+  const badSteps = steps === undefined ? "" : stepsError(steps);
+  if (badSteps) return `steps: ${badSteps.replace(/^stop at step: /, "")}, got ${steps}`;
   const seed = config?.problem?.seed;
-  if (seed !== undefined && seedError(seed)) return `problem.${seedError(seed)}, got ${seed}`;
+  const badSeed = seed === undefined ? "" : seedError(seed);
+  if (badSeed) return `problem.${badSeed}, got ${seed}`;
   return "";
 }
 

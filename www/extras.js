@@ -10,6 +10,7 @@
 
 import { formatFigure, formatNumber } from "./views/axes.js";
 import { download } from "./export.js";
+import { decimalNumber } from "./config.js";
 
 let api;
 const $ = (id) => document.getElementById(id);
@@ -102,7 +103,7 @@ function loadCsv(text) {
 }
 
 function imageFraction() {
-  const v = Number($("image-fraction").value);
+  const v = decimalNumber($("image-fraction").value);
   if (!(v > 0 && v <= 1)) throw new Error("fraction seen: enter a number above 0 and at most 1");
   return v;
 }
@@ -126,7 +127,7 @@ function loadMatrix(rows, what, notes = []) {
   const observed = Math.max(1, Math.round(fraction * m * n));
   const wasTuned = api.app.race?.kind === "tuned";
   const config = configWithoutProblem();
-  const seed = Number($("seed").value);
+  const seed = decimalNumber($("seed").value);
   config.problem = { truth, observed, seed: Number.isInteger(seed) && seed >= 0 ? seed : 0 };
   const why = api.loadConfig(config, api.keptRuns());
   if (why) {
@@ -622,8 +623,8 @@ function startMap() {
   const err = $("map-error");
   err.hidden = true;
   const texts = $("map-fractions").value.split(",").map((t) => t.trim()).filter((t) => t !== "");
-  const fractions = texts.map(Number);
-  const seeds = Number($("map-seeds").value);
+  const fractions = texts.map(decimalNumber);
+  const seeds = decimalNumber($("map-seeds").value);
   // Every fraction strictly between 0 and 1 (at 1 no entry is left to test on), none dropped
   // without a word.
   const bad = texts.filter((t, k) => !(fractions[k] > 0 && fractions[k] < 1));

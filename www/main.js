@@ -69,8 +69,9 @@ const app = {
   renderQueued: false,
   race: null, // {kind: "tuned", from, to, perDecade, steps} while the tuned race is showing
   autoInit: false, // the start was switched to gaussian by a depth change (and goes back at depth 1)
-  // The PCA's state; rate: milliseconds per K³ (Chromium: 1–2·10⁻⁶) until this machine's own is measured.
-  pca: { result: null, at: 0, cost: 0, rate: 2e-6, snapshots: 0, step: -1, dirty: true, visible: true, timer: null, busy: false },
+  // The PCA's state; rate: milliseconds per K³ (Chromium: 1–2·10⁻⁶) until this machine's own is
+  // measured; running: the workers' computation under way (a promise), null when none.
+  pca: { result: null, at: 0, cost: 0, rate: 2e-6, snapshots: 0, step: -1, dirty: true, visible: true, timer: null, running: null },
   plot: { metric: "test_error", x: "step", log: true },
   sweep: null,
   sweepCells: [],
@@ -1689,7 +1690,7 @@ function pcaPredictedMs() {
 
 function schedulePca() {
   const p = app.pca;
-  if (p.timer !== null || p.busy || !p.dirty || !p.visible || !app.lab) return;
+  if (p.timer !== null || p.running || !p.dirty || !p.visible || !app.lab) return;
   const playing = app.player?.playing;
   const predicted = pcaPredictedMs();
   // With workers it is computed in one of them: it never holds up the page, so it never waits.
@@ -1713,12 +1714,12 @@ async function computePcaFromWorkers() {
   const gen = pool.gen;
   // One computation at a time (an older one ending last would show an older projection); a
   // change meanwhile marks it dirty again, and it is scheduled again when this one ends.
-  p.busy = true;
   p.dirty = false; // a reply from now on marks it again
+  p.running = pcaFromWorkers(pool, gen);
   try {
-    await pcaFromWorkers(pool, gen);
+    await p.running;
   } finally {
-    p.busy = false;
+    p.running = null;
     schedulePca();
     updatePcaStatus();
   }
@@ -1756,7 +1757,7 @@ async function pcaFromWorkers(pool, gen) {
 
 function computePca(force = false) {
   const p = app.pca;
-  if (!app.lab || (!p.dirty && !force) || p.busy) return;
+  if (!app.lab || (!p.dirty && !force) || p.running) return;
   if (app.pool) {
     computePcaFromWorkers();
     return;
@@ -1815,7 +1816,7 @@ function updatePcaStatus() {
     text = `Shown: step ${p.step}.`;
     const current = Number($("step-counter").dataset.step);
     // Out of date: say so, never show an old projection as if it were the current one.
-    stale = (p.dirty || p.busy || p.timer !== null) && current !== p.step;
+    stale = (p.dirty || p.running !== null || p.timer !== null) && current !== p.step;
     if (stale && !app.pool && predicted > PCA_AUTO_MS) {
       text += ` An update would take about ${seconds(predicted)} and freeze the page meanwhile.`;
       button = true;
@@ -2214,13 +2215,13 @@ function fillExportViews() {
  */
 async function pcaUpToDate() {
   const p = app.pca;
-  if (p.result && !p.dirty && !p.busy) return;
+  if (p.result && !p.dirty && !p.running) return;
   if (p.timer !== null) {
     clearTimeout(p.timer);
     p.timer = null;
   }
   if (app.pool) {
-    while (p.busy) await new Promise((resolve) => setTimeout(resolve, 50));
+    while (p.running) await p.running.catch(() => {}); // the one under way first (one at a time)
     p.dirty = true;
     await computePcaFromWorkers();
   } else if (pcaPredictedMs() <= PCA_AUTO_MS) computePca(true);
