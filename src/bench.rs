@@ -23,8 +23,8 @@ use nalgebra::DMatrix;
 use serde::Serialize;
 
 use crate::linalg;
-use crate::objective::Svd;
-use crate::optim::OptimizerConfig;
+use crate::linalg::Svd;
+use crate::catalog;
 use crate::Lab;
 
 /// Problem sizes n (n × n) of the full grid.
@@ -36,9 +36,9 @@ pub const LAMBDA: f64 = 0.01;
 /// Learning rate of every method that has one.
 pub const LEARNING_RATE: f64 = 0.01;
 
-/// Every method's config name, in the order of [`OptimizerConfig::all_defaults`].
+/// Every method's config name, in the catalog's order ([`catalog::CATALOG`]).
 pub fn methods() -> Vec<&'static str> {
-    OptimizerConfig::all_defaults().iter().map(|o| o.name()).collect()
+    catalog::CATALOG.iter().map(|e| e.meta.name).collect()
 }
 
 /// One benchmark case.
@@ -84,7 +84,7 @@ pub fn plan(full: bool) -> Vec<Case> {
 pub fn case_config(case: &Case) -> String {
     let n = case.size;
     let observed = ((n * n) as f64 / 3.0).round() as usize;
-    let has_lr = OptimizerConfig::all_defaults().iter().any(|o| o.name() == case.method && o.learning_rate().is_some());
+    let has_lr = catalog::find(&case.method).is_some_and(|e| (e.default)().learning_rate().is_some());
     let optimizer = if has_lr {
         format!(r#"{{"name": "{}", "learning_rate": {LEARNING_RATE}}}"#, case.method)
     } else {

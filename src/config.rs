@@ -30,7 +30,8 @@ use serde_json::value::RawValue;
 use serde_json::Value;
 use std::fmt;
 
-use crate::optim::OptimizerConfig;
+use crate::checks::Shown;
+use crate::method::Method;
 
 /// Largest number of rows or columns accepted (the page and the CLI alike).
 pub const MAX_DIM: usize = 1000;
@@ -38,20 +39,6 @@ pub const MAX_DIM: usize = 1000;
 /// such numbers stay far from overflow.
 pub const MAX_MAGNITUDE: f64 = 1e100;
 
-/// A number as an error message shows it: as written when it is plain (1e-6 ≤ |x| < 1e21, as
-/// JavaScript prints numbers), else in scientific notation, so `1e308` is not 309 digits.
-pub(crate) struct Shown(pub f64);
-
-impl fmt::Display for Shown {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let a = self.0.abs();
-        if a != 0.0 && a.is_finite() && !(1e-6..1e21).contains(&a) {
-            write!(f, "{:e}", self.0)
-        } else {
-            write!(f, "{}", self.0)
-        }
-    }
-}
 /// Range of the objective's scale c.
 pub const SCALE_RANGE: (f64, f64) = (1e-100, 1e100);
 /// Largest number of steps a config may ask for.
@@ -116,26 +103,33 @@ pub struct Config {
     #[serde(default = "default_steps")]
     pub steps: u64,
     /// One run per entry, in this order. Default: the six optimizers of the default experiment.
+    /// Each is a method with its hyper-parameters, read from `{"name": …, …}` through the
+    /// catalog ([`crate::catalog`] implements `Deserialize` for `Box<dyn Method>`): the schema
+    /// names no method.
     #[serde(default = "default_optimizers")]
-    pub optimizers: Vec<OptimizerConfig>,
+    pub optimizers: Vec<Box<dyn Method>>,
 }
 
 fn default_steps() -> u64 {
     3000
 }
 
-/// The six optimizers of the default experiment, all at learning rate 0.01.
-pub fn default_optimizers() -> Vec<OptimizerConfig> {
-    use crate::optim::*;
-    let lr = 0.01;
-    vec![
-        OptimizerConfig::Adam(Adam { learning_rate: lr, ..Adam::default() }),
-        OptimizerConfig::Rmsprop(Rmsprop { learning_rate: lr, ..Rmsprop::default() }),
-        OptimizerConfig::Adagrad(Adagrad { learning_rate: lr, ..Adagrad::default() }),
-        OptimizerConfig::Gd(Gd { learning_rate: lr, ..Gd::default() }),
-        OptimizerConfig::Momentum(Momentum { learning_rate: lr, ..Momentum::default() }),
-        OptimizerConfig::Nesterov(Momentum { learning_rate: lr, ..Momentum::default() }),
-    ]
+/// The names of the default experiment's six optimizers, in order (all at learning rate 0.01).
+pub const DEFAULT_OPTIMIZERS: [&str; 6] = ["adam", "rmsprop", "adagrad", "gd", "momentum", "nesterov"];
+
+/// The six optimizers of the default experiment, all at learning rate 0.01, each read from
+/// `{"name": …, "learning_rate": 0.01}` like any config's.
+///
+/// # Panics
+/// If a name of [`DEFAULT_OPTIMIZERS`] is not in the catalog (a programming error, tested).
+pub fn default_optimizers() -> Vec<Box<dyn Method>> {
+    DEFAULT_OPTIMIZERS
+        .iter()
+        .map(|name| {
+            let entry = serde_json::json!({"name": name, "learning_rate": 0.01});
+            serde_json::from_value(entry).expect("the default experiment's methods are in the catalog")
+        })
+        .collect()
 }
 
 impl Default for Config {
@@ -481,7 +475,7 @@ impl Config {
             let path = if path == "." || path == "?" { String::new() } else { path };
             let message = e.into_inner().to_string();
             // Errors raised inside `problem` and inside an optimizer carry their sub-field between
-            // NULs (see `sub`, and `OptimizerConfig`'s `Deserialize`).
+            // NULs (see `sub`, and `crate::catalog::parse_in`).
             match message.strip_prefix('\u{0}').and_then(|m| m.split_once('\u{0}')) {
                 Some((field, msg)) => ConfigError::new(join(&path, field), friendly(&strip_position(msg))),
                 None => ConfigError::new(path, friendly(&strip_position(&message))),
@@ -534,20 +528,13 @@ impl Config {
         let (rows, cols) = self.problem.shape();
         for (i, opt) in self.optimizers.iter().enumerate() {
             opt.validate().map_err(|(field, message)| ConfigError::new(format!("optimizers[{i}].{field}"), message))?;
-            if m.depth > 1 && opt.direct_only() {
+            if m.depth > 1 && opt.meta().direct_only {
                 return Err(ConfigError::new(
                     format!("optimizers[{i}].name"),
                     format!("{} runs on the direct parameterization only (model.depth 1), got depth {}", opt.name(), m.depth),
                 ));
             }
-            if let crate::optim::OptimizerConfig::Als(a) = opt {
-                if a.rank > rows.min(cols) {
-                    return Err(ConfigError::new(
-                        format!("optimizers[{i}].rank"),
-                        format!("must be between 1 and min(rows, cols) = {}, got {}", rows.min(cols), a.rank),
-                    ));
-                }
-            }
+            opt.check_shape(rows, cols).map_err(|(field, message)| ConfigError::new(format!("optimizers[{i}].{field}"), message))?;
         }
         Ok(())
     }

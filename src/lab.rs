@@ -24,13 +24,12 @@ use nalgebra::DMatrix;
 use serde::Serialize;
 
 use crate::config::{Config, ConfigError};
-use crate::linalg::SvdWorkspace;
+use crate::linalg::{Svd, SvdWorkspace};
+use crate::method::{Iterate, Kind, Landscape, Method, MethodState};
 use crate::metrics::{History, Metrics, References, Snapshots};
 use crate::model::{factor_shapes, start_factors, Network};
-use crate::objective::{Objective, Svd};
-use crate::optim::{OptimizerConfig, OptimizerState};
+use crate::objective::Objective;
 use crate::problem::Problem;
-use crate::solvers::SolverState;
 
 /// A run whose ‖W‖_F grows past this many times the problem's scale is marked diverged
 /// (a matrix ten thousand times the size of the data is no completion of it).
@@ -61,9 +60,9 @@ struct Shared {
 /// One method's run: its parameters and state, the end-to-end matrix, metrics and history.
 #[derive(Debug, Clone)]
 pub struct Run {
-    optimizer: OptimizerConfig,
-    state: OptimizerState,
-    solver: SolverState,
+    optimizer: Box<dyn Method>,
+    /// The method's state (made by its `init`: moments, step counts, a solver's own).
+    state: Box<dyn MethodState>,
     params: Vec<f64>,
     grads: Vec<f64>,
     w: DMatrix<f64>,
@@ -109,28 +108,20 @@ impl Scratch {
 }
 
 impl Run {
-    fn new(optimizer: OptimizerConfig, shared: &Shared, start: &Start, snapshot_capacity: usize) -> Run {
+    fn new(optimizer: Box<dyn Method>, shared: &Shared, start: &Start, snapshot_capacity: usize) -> Run {
         let mut history = History::new(History::DEFAULT_CAPACITY);
-        let time = if optimizer.tracks_time() { 0.0 } else { f64::NAN };
+        let time = if optimizer.meta().tracks_time { 0.0 } else { f64::NAN };
         let mut metrics = start.metrics.clone();
         metrics.time = time;
         history.record(0, &metrics);
         let mut snapshots = Snapshots::new(snapshot_capacity, start.w.len());
         snapshots.record(0, start.w.as_slice());
-        let solver = match &optimizer {
-            OptimizerConfig::Newton(o) => o.init(&shared.objective),
-            OptimizerConfig::GradientFlow(o) => {
-                let mut g = vec![0.0; start.params.len()];
-                let gw = shared.objective.gradient(&shared.problem, &start.w, &start.svd);
-                shared.network.backprop(&start.params, &gw, &mut g);
-                o.init(&start.params, &g)
-            }
-            OptimizerConfig::Als(o) => o.init(&start.svd),
-            _ => SolverState::None,
+        let state = match optimizer.kind() {
+            Kind::Gradient(g) => g.init(shared.network.shapes()),
+            Kind::Solver(s) => s.init(shared, Iterate { params: &start.params, w: &start.w, svd: Some(&start.svd) }),
         };
         Run {
-            state: optimizer.init(start.params.len()),
-            solver,
+            state,
             optimizer,
             params: start.params.clone(),
             grads: vec![0.0; start.params.len()],
@@ -149,8 +140,8 @@ impl Run {
     }
 
     /// The method and its (current) hyper-parameters.
-    pub fn optimizer(&self) -> &OptimizerConfig {
-        &self.optimizer
+    pub fn optimizer(&self) -> &dyn Method {
+        self.optimizer.as_ref()
     }
     /// Steps taken.
     pub fn step_count(&self) -> u64 {
@@ -188,14 +179,7 @@ impl Run {
 
     /// The SVD of the current W, computing it if needed.
     fn ensure_svd(&mut self) -> Result<(), String> {
-        if self.svd.is_none() {
-            let mut svd = self.scratch.svd.take().unwrap_or_else(Svd::empty);
-            if !svd.fast_into(&self.w, &mut self.scratch.ws) {
-                return Err("the SVD of the iterate did not converge".into());
-            }
-            self.svd = Some(svd);
-        }
-        Ok(())
+        ensure_svd(&mut self.svd, &self.w, &mut self.scratch)
     }
 
     fn refresh_metrics(&mut self, sh: &Shared) -> Result<(), String> {
@@ -213,16 +197,6 @@ impl Run {
         Ok(())
     }
 
-    /// ∇ with respect to the parameters at `params` (end-to-end W computed on the way).
-    fn param_gradient(sh: &Shared, params: &[f64]) -> Result<Vec<f64>, String> {
-        let w = sh.network.end_to_end(params);
-        let svd = if sh.objective.needs_svd() { Some(Svd::fast(&w).ok_or("the SVD did not converge")?) } else { None };
-        let gw = sh.objective.gradient_opt(&sh.problem, &w, svd.as_ref());
-        let mut g = vec![0.0; params.len()];
-        sh.network.backprop(params, &gw, &mut g);
-        if g.iter().all(|v| v.is_finite()) { Ok(g) } else { Err("the gradient became non-finite".into()) }
-    }
-
     /// One step; on failure returns the reason and leaves the run at its last iterate
     /// (it is then marked diverged). Optimizer state may have advanced on failure; a
     /// diverged run is never stepped again.
@@ -232,50 +206,33 @@ impl Run {
     /// recording off, a step allocates nothing.
     fn try_step(&mut self, sh: &Shared, record: bool) -> Result<(), String> {
         let mut time = self.time;
-        match self.optimizer.clone() {
-            OptimizerConfig::Newton(o) => {
-                self.ensure_svd()?;
-                let svd = self.svd.as_ref().expect("ensured");
-                let f = sh.objective.value(&sh.problem, &self.w, svd);
-                let g = sh.objective.gradient(&sh.problem, &self.w, svd);
-                if !g.iter().all(|v| v.is_finite()) {
-                    return Err("the gradient became non-finite".into());
+        let Run { optimizer, state, params, grads, w, svd, scratch, .. } = self;
+        match optimizer.kind() {
+            Kind::Solver(solver) => {
+                if solver.needs_svd() {
+                    ensure_svd(svd, w, scratch)?;
                 }
-                let next = o.step(&sh.problem, &sh.objective, &self.w, f, &g, &mut self.solver)?;
-                self.scratch.params.copy_from_slice(next.as_slice());
-            }
-            OptimizerConfig::GradientFlow(o) => {
-                let g = Self::param_gradient(sh, &self.params)?;
-                let k1: Vec<f64> = g.iter().map(|v| -v).collect();
-                let next = o.step(&self.params, &k1, &mut self.solver, &mut |p| Self::param_gradient(sh, p))?;
-                if let SolverState::Flow { time: t, .. } = self.solver {
+                let at = Iterate { params, w, svd: svd.as_ref() };
+                solver.step(sh, at, state.as_mut(), &mut scratch.params)?;
+                if let Some(t) = solver.time(state.as_ref()) {
                     time = t;
                 }
-                self.scratch.params.copy_from_slice(&next);
             }
-            OptimizerConfig::Als(o) => {
-                let next = o.step(&sh.problem, &mut self.solver)?;
-                self.scratch.params.copy_from_slice(next.as_slice());
-            }
-            OptimizerConfig::SoftImpute(o) => {
-                let next = o.step(&sh.problem, &self.w)?;
-                self.scratch.params.copy_from_slice(next.as_slice());
-            }
-            first_order => {
+            Kind::Gradient(method) => {
                 if sh.objective.needs_svd() {
-                    self.ensure_svd()?;
-                    let svd = self.svd.as_ref().expect("ensured");
-                    sh.objective.gradient_into(&sh.problem, &self.w, svd, &mut self.scratch.grad_w);
+                    ensure_svd(svd, w, scratch)?;
+                    let svd = svd.as_ref().expect("ensured");
+                    sh.objective.gradient_into(&sh.problem, w, svd, &mut scratch.grad_w);
                 } else {
-                    sh.objective.fit_gradient_into(&sh.problem, &self.w, &mut self.scratch.grad_w);
+                    sh.objective.fit_gradient_into(&sh.problem, w, &mut scratch.grad_w);
                 }
-                sh.network.backprop(&self.params, &self.scratch.grad_w, &mut self.grads);
-                if !self.grads.iter().all(|g| g.is_finite()) {
+                sh.network.backprop(params, &scratch.grad_w, grads);
+                if !grads.iter().all(|g| g.is_finite()) {
                     return Err("the gradient became non-finite".into());
                 }
-                self.scratch.params.copy_from_slice(&self.params);
-                first_order.update(&mut self.scratch.params, &self.grads, &mut self.state);
-                if let Some(lr) = first_order.learning_rate().filter(|_| first_order.tracks_time()) {
+                scratch.params.copy_from_slice(params);
+                method.step(&mut scratch.params, grads, sh.network.shapes(), state.as_mut());
+                if let Some(lr) = optimizer.learning_rate().filter(|_| optimizer.meta().tracks_time) {
                     time += lr;
                 }
             }
@@ -335,6 +292,18 @@ impl Run {
     }
 }
 
+/// Makes `svd` the SVD of `w` if it is not yet, in storage recycled from `scratch`.
+fn ensure_svd(svd: &mut Option<Svd>, w: &DMatrix<f64>, scratch: &mut Scratch) -> Result<(), String> {
+    if svd.is_none() {
+        let mut fresh = scratch.svd.take().unwrap_or_else(Svd::empty);
+        if !fresh.fast_into(w, &mut scratch.ws) {
+            return Err("the SVD of the iterate did not converge".into());
+        }
+        *svd = Some(fresh);
+    }
+    Ok(())
+}
+
 /// The shared start: parameters, end-to-end matrix, its SVD and metrics.
 #[derive(Debug, Clone)]
 struct Start {
@@ -342,6 +311,40 @@ struct Start {
     w: DMatrix<f64>,
     svd: Svd,
     metrics: Metrics,
+}
+
+/// What the solvers see of the objective on the problem.
+impl Landscape for Shared {
+    fn shape(&self) -> (usize, usize) {
+        self.problem.shape()
+    }
+    fn omega(&self) -> &[(usize, usize)] {
+        &self.problem.omega
+    }
+    fn observations(&self) -> &DMatrix<f64> {
+        &self.problem.observations
+    }
+    fn scale(&self) -> f64 {
+        self.objective.scale
+    }
+    fn value(&self, w: &DMatrix<f64>, svd: &Svd) -> f64 {
+        self.objective.value(&self.problem, w, svd)
+    }
+    fn gradient(&self, w: &DMatrix<f64>, svd: &Svd) -> DMatrix<f64> {
+        self.objective.gradient(&self.problem, w, svd)
+    }
+    fn backprop(&self, params: &[f64], grad_w: &DMatrix<f64>, grads: &mut [f64]) {
+        self.network.backprop(params, grad_w, grads)
+    }
+    /// ∇ with respect to the parameters at `params` (end-to-end W computed on the way).
+    fn param_gradient(&self, params: &[f64]) -> Result<Vec<f64>, String> {
+        let w = self.network.end_to_end(params);
+        let svd = if self.objective.needs_svd() { Some(Svd::fast(&w).ok_or("the SVD did not converge")?) } else { None };
+        let gw = self.objective.gradient_opt(&self.problem, &w, svd.as_ref());
+        let mut g = vec![0.0; params.len()];
+        self.network.backprop(params, &gw, &mut g);
+        if g.iter().all(|v| v.is_finite()) { Ok(g) } else { Err("the gradient became non-finite".into()) }
+    }
 }
 
 /// One problem and its runs: the handle the page and the CLI hold.

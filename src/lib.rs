@@ -7,29 +7,34 @@
 //! Recover a low-rank ground truth W* (m × n) from the entries in an observed set Ω by
 //! minimising f(W) = 1/(2|Ω|)·Σ_Ω (W_ij − Y_ij)² + λ·p(W), with p the nuclear norm ‖W‖_* or the
 //! nuclear-to-Frobenius ratio ‖W‖_*/‖W‖_F, starting from the matrix that fits the
-//! observations exactly. The pieces, in the order data flows:
+//! observations exactly. The pieces, by layer, in the order data flows (each module uses only
+//! the layers above it in this list; `tests/layers.rs` checks it):
 //!
-//! - [`config`]: the experiment (serde, one schema for the CLI and the page);
+//! - [`linalg`], [`checks`], [`method`], [`config`]: the step's SVD and kernels (plain Rust,
+//!   the same bits natively and in wasm); range checks; what a method is (the interface, no
+//!   method named); the experiment config (serde, one schema for the CLI, the page and the URL);
 //! - [`problem`]: W*, Ω and the observations Y;
-//! - [`model`]: the parameterization and its start W₀;
-//! - [`objective`]: data fit + λ·penalty, values and analytic gradients;
-//! - [`optim`]: the optimizers (`torch.optim` update rules and names, optax-style separate state);
-//! - [`solvers`]: Newton's method, gradient flow, ALS and SoftImpute;
+//! - [`model`], [`objective`]: the parameterization and its start W₀; data fit + λ·penalty;
+//! - [`optim`], [`solvers`], [`catalog`]: the methods, one file each (`torch.optim` update
+//!   rules and names, optax-style separate state), and the one list of them;
 //! - [`metrics`]: train/test error, effective rank, ratio, singular values, bounded history;
-//! - [`lab`]: the problem plus one run per optimizer; `step(k)`, `reset`;
 //! - [`pca`]: the joint PCA of the runs' trajectories;
-//! - [`sensitivity`]: final test error against learning rate, and the tuned race;
-//! - [`linalg`]: the step's SVD and kernels (plain Rust, the same bits natively and in wasm);
-//! - [`bench`]: the benchmark cases and timing (`BENCHMARKS.md`).
+//! - [`lab`]: the problem plus one run per method; `step(k)`, `reset`;
+//! - [`sensitivity`], [`sweep`], [`csv`], [`bench`]: final test error against learning rate
+//!   and the tuned race; grids of experiments; CSV in and out; the benchmark cases (`BENCHMARKS.md`);
+//! - `wasm` (the page's boundary, wasm32 only) and the command line (`src/bin/`).
 //!
 //! Matrices are `nalgebra::DMatrix<f64>` (column-major in memory); the wasm boundary and the CLI
 //! hand out row-major data.
 
 pub mod bench;
+pub mod catalog;
+pub mod checks;
 pub mod config;
 pub mod csv;
 pub mod lab;
 pub mod linalg;
+pub mod method;
 pub mod metrics;
 pub mod model;
 pub mod objective;

@@ -19,7 +19,8 @@
 use nalgebra::DMatrix;
 use serde::Serialize;
 
-use crate::objective::{Objective, Svd};
+use crate::linalg::Svd;
+use crate::objective::Objective;
 use crate::problem::Problem;
 
 /// ‖P_Ω(W − Y)‖_F / ‖P_Ω(Y)‖_F.
@@ -43,7 +44,7 @@ pub fn test_error(problem: &Problem, w: &DMatrix<f64>) -> f64 {
 /// the largest singular value of b − a(aᵀb).
 pub fn subspace_sine(a: &DMatrix<f64>, b: &DMatrix<f64>) -> f64 {
     let residual = b - a * (a.transpose() * b);
-    let s = crate::objective::Svd::values_of(&residual);
+    let s = crate::linalg::Svd::values_of(&residual);
     s.iter().cloned().fold(0.0, f64::max).min(1.0)
 }
 
@@ -107,8 +108,10 @@ impl References {
     }
 }
 
-/// Names of the scalar series kept in a [`History`], in storage order.
-pub const HISTORY_SERIES: [&str; 11] = [
+/// The metric names, in order: the scalar series a [`History`] keeps (this order), the names
+/// the command line and the wasm `Lab.history_ptr` take, and what `Lab.metric_names()` gives
+/// the page. The one declaration of them in Rust.
+pub const METRIC_NAMES: [&str; 11] = [
     "step",
     "objective",
     "train_error",
@@ -195,9 +198,9 @@ impl History {
         self.stride
     }
 
-    /// One series by name (see [`HISTORY_SERIES`]), or `None` for an unknown name.
+    /// One series by name (see [`METRIC_NAMES`]), or `None` for an unknown name.
     pub fn series(&self, name: &str) -> Option<&[f64]> {
-        HISTORY_SERIES.iter().position(|&n| n == name).map(|k| self.series[k].as_slice())
+        METRIC_NAMES.iter().position(|&n| n == name).map(|k| self.series[k].as_slice())
     }
 
     pub fn clear(&mut self) {

@@ -14,113 +14,11 @@
 //! orthogonal to W. At W = 0 the ratio is defined as 0 with gradient 0.
 //! The data-fit gradient is (1/|Ω|)·P_Ω(W − Y).
 
-use nalgebra::{DMatrix, DVector};
+use nalgebra::DMatrix;
 
 use crate::config::{ObjectiveConfig, Penalty};
-use crate::linalg::{self, SvdWorkspace};
+use crate::linalg::Svd;
 use crate::problem::Problem;
-
-/// A thin SVD W = U·diag(σ)·Vᵀ with σ sorted descending.
-#[derive(Debug, Clone)]
-pub struct Svd {
-    /// m × k, k = min(m, n).
-    pub u: DMatrix<f64>,
-    /// k singular values, descending, ≥ 0.
-    pub singular_values: DVector<f64>,
-    /// k × n.
-    pub v_t: DMatrix<f64>,
-}
-
-impl Svd {
-    /// The SVD of `w` by nalgebra (one-sided bidiagonalisation + implicit-shift QR), or `None`
-    /// when `w` has a non-finite entry or the iteration does not converge.
-    pub fn of(w: &DMatrix<f64>) -> Option<Svd> {
-        if !w.iter().all(|v| v.is_finite()) {
-            return None;
-        }
-        let k = w.nrows().min(w.ncols());
-        let svd = w.clone().try_svd(true, true, 5.0 * f64::EPSILON, 200 * (k + 10))?;
-        Some(Svd { u: svd.u?, singular_values: svd.singular_values, v_t: svd.v_t? })
-    }
-
-    /// The same SVD by this crate's own Golub–Kahan algorithm ([`crate::linalg::svd_into`]):
-    /// faster, with the same bits natively and in WebAssembly, and what the runs use; `of`
-    /// stays the reference it is tested against. The zero matrix (and an empty one) gets
-    /// σ = 0 with the first columns of the identity as U and V. Natively, a QR iteration that
-    /// does not converge falls back to [`Svd::of`]; in WebAssembly it gives `None` (nalgebra's
-    /// SVD is left out of the module: 12 kB gzipped).
-    pub fn fast(w: &DMatrix<f64>) -> Option<Svd> {
-        let mut svd = Svd::empty();
-        svd.fast_into(w, &mut SvdWorkspace::new()).then_some(svd)
-    }
-
-    /// [`Svd::fast`] into `self`, reusing its storage and the workspace's (no allocation once
-    /// both have the size). Returns false, leaving `self` unspecified, when `w` is not finite
-    /// or neither algorithm converges.
-    pub fn fast_into(&mut self, w: &DMatrix<f64>, ws: &mut SvdWorkspace) -> bool {
-        if linalg::svd_into(w, ws, &mut self.u, &mut self.singular_values, &mut self.v_t) {
-            return true;
-        }
-        if w.iter().all(|&x| x == 0.0) {
-            let (m, n) = w.shape();
-            let k = m.min(n);
-            self.u = DMatrix::identity(m, k);
-            self.singular_values = DVector::zeros(k);
-            self.v_t = DMatrix::identity(k, n);
-            return true;
-        }
-        #[cfg(not(target_arch = "wasm32"))]
-        if let Some(svd) = Svd::of(w) {
-            *self = svd;
-            return true;
-        }
-        false
-    }
-
-    /// The singular values of `w`, descending, by [`Svd::fast`]; empty when `w` has a
-    /// non-finite entry or the SVD does not converge. (Not nalgebra's `singular_values`, so
-    /// that nalgebra's SVD stays out of the WebAssembly module.)
-    pub fn values_of(w: &DMatrix<f64>) -> DVector<f64> {
-        Svd::fast(w).map(|s| s.singular_values).unwrap_or_else(|| DVector::zeros(0))
-    }
-
-    /// An SVD with no entries, to be filled by [`Svd::fast_into`].
-    pub fn empty() -> Svd {
-        Svd { u: DMatrix::zeros(0, 0), singular_values: DVector::zeros(0), v_t: DMatrix::zeros(0, 0) }
-    }
-
-    /// ‖W‖_* = Σ σᵢ.
-    pub fn nuclear_norm(&self) -> f64 {
-        self.singular_values.sum()
-    }
-
-    /// Singular values above σ₁·max(m, n)·ε.
-    pub fn numerical_rank(&self) -> usize {
-        let top = self.singular_values.iter().cloned().fold(0.0, f64::max);
-        let tol = top * (self.u.nrows().max(self.v_t.ncols()) as f64) * f64::EPSILON;
-        self.singular_values.iter().filter(|&&s| s > tol).count()
-    }
-
-    /// U₊V₊ᵀ over the numerically nonzero singular values (m × n).
-    pub fn polar_factor(&self) -> DMatrix<f64> {
-        let mut out = DMatrix::zeros(self.u.nrows(), self.v_t.ncols());
-        self.polar_factor_into(&mut out);
-        out
-    }
-
-    /// U₊V₊ᵀ into `out` (m × n, overwritten), by a matrix product with a fixed order of
-    /// summation (the same bits natively and in WebAssembly).
-    ///
-    /// # Panics
-    /// If `out` is not m × n.
-    pub fn polar_factor_into(&self, out: &mut DMatrix<f64>) {
-        let (m, k) = self.u.shape();
-        let n = self.v_t.ncols();
-        assert_eq!(out.shape(), (m, n), "the polar factor is m × n");
-        let r = self.numerical_rank();
-        linalg::gemm(out.as_mut_slice(), m, self.u.as_slice(), m, self.v_t.as_slice(), k, m, n, r);
-    }
-}
 
 /// The objective of a run: c times (data fit plus λ times a penalty).
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -11,7 +11,7 @@ use nalgebra::DMatrix;
 use serde::Serialize;
 
 use crate::metrics::Snapshots;
-use crate::objective::Svd;
+use crate::linalg::Svd;
 
 /// Coordinates of each run's snapshots on the top two principal directions.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -93,6 +93,46 @@ impl SnapshotRows for GatheredSnapshots {
     fn get(&self, k: usize) -> &[f64] {
         &self.data[k * self.len_each..(k + 1) * self.len_each]
     }
+}
+
+/// The joint PCA of snapshots gathered from several labs (e.g. one per Web Worker, each
+/// stepping some runs of the same config), as the page sends them: `counts[r]` snapshots for
+/// run r, their `steps` (Σ counts whole numbers) and their `data` (Σ counts · D numbers, each
+/// run's snapshots in turn, each in the core's storage order). The same result, bit for bit,
+/// as [`joint_pca`] of the same snapshots. Numbers come as `f64` (JavaScript's).
+///
+/// # Errors
+/// A message when `counts` or `steps` are not whole numbers ≥ 0 (counts at most 1e9), or the
+/// lengths do not fit (Σ counts steps; a multiple of Σ counts numbers).
+pub fn joint_pca_gathered(counts: &[f64], steps: &[f64], data: &[f64]) -> Result<Pca, String> {
+    let is_whole = |x: &f64| x.is_finite() && x.fract() == 0.0 && *x >= 0.0;
+    if !counts.iter().all(|c| is_whole(c) && *c <= 1e9) {
+        return Err("counts must be whole numbers".into());
+    }
+    let counts: Vec<usize> = counts.iter().map(|&c| c as usize).collect();
+    let total = counts.iter().try_fold(0usize, |a, &c| a.checked_add(c)).ok_or_else(|| "too many snapshots".to_string())?;
+    if steps.len() != total {
+        return Err(format!("{total} snapshots need {total} steps, got {}", steps.len()));
+    }
+    if !steps.iter().all(is_whole) {
+        return Err("steps must be whole numbers".into());
+    }
+    if total == 0 {
+        return Ok(joint_pca_of::<GatheredSnapshots>(&[]));
+    }
+    if data.is_empty() || data.len() % total != 0 {
+        return Err(format!("{total} snapshots need a multiple of {total} numbers, got {}", data.len()));
+    }
+    let d = data.len() / total;
+    let (mut s0, mut d0) = (0, 0);
+    let mut runs = Vec::with_capacity(counts.len());
+    for &c in &counts {
+        let run_steps = steps[s0..s0 + c].iter().map(|&v| v as u64).collect();
+        runs.push(GatheredSnapshots::new(run_steps, d, data[d0..d0 + c * d].to_vec())?);
+        s0 += c;
+        d0 += c * d;
+    }
+    Ok(joint_pca_of(runs.iter().collect::<Vec<_>>().as_slice()))
 }
 
 /// The joint PCA of the runs' snapshots (all runs must have snapshots of one length).

@@ -118,7 +118,7 @@ impl Problem {
 
 /// Number of singular values above σ₁·max(m, n)·ε (the usual numerical-rank threshold).
 pub fn numerical_rank(w: &DMatrix<f64>) -> usize {
-    let sv = crate::objective::Svd::values_of(w);
+    let sv = crate::linalg::Svd::values_of(w);
     let top = sv.iter().cloned().fold(0.0, f64::max);
     let tol = top * (w.nrows().max(w.ncols()) as f64) * f64::EPSILON;
     sv.iter().filter(|&&s| s > tol).count()

@@ -212,3 +212,85 @@ pub fn sweep(config: &Config, protocol: &Protocol, threads: usize) -> Result<Rep
     let tuned_config = tuned_config(config, &best);
     Ok(Report { protocol: protocol.clone(), cells, best, tuned_config })
 }
+
+/// A sweep run one cell at a time (the page's Web Worker: progress and cancel between cells).
+/// `Runner::new(…)`, then [`Runner::next`] until it gives `None`; [`Runner::report`] at any time.
+#[derive(Debug, Clone)]
+pub struct Runner {
+    config: Config,
+    protocol: Protocol,
+    todo: Vec<(usize, f64)>,
+    cells: Vec<Cell>,
+}
+
+impl Runner {
+    /// A sweep of `config`'s methods over `protocol`'s grid.
+    pub fn new(config: Config, protocol: Protocol) -> Runner {
+        let todo = cells(&config, &protocol);
+        Runner { config, protocol, todo, cells: Vec::new() }
+    }
+
+    /// A sweep of a JSON config's methods over 10^from … 10^to, `per_decade` points per decade,
+    /// `steps` steps per run, from numbers as JavaScript has them (any `f64`; NaN for a value
+    /// that is not a number).
+    ///
+    /// # Errors
+    /// A bad config; `from` or `to` not a whole number from −30 to 30; `per_decade` not a whole
+    /// number from 1 to 20; `steps` not a whole number up to [`crate::config::MAX_STEPS`]; a grid
+    /// [`Protocol::log_grid`] refuses. Checked in that order.
+    pub fn from_grid(config_json: &str, from: f64, to: f64, per_decade: f64, steps: f64) -> Result<Runner, ConfigError> {
+        let config = Config::from_json(config_json)?;
+        let exponent = |x: f64, what: &str| {
+            Some(x)
+                .filter(|x| x.fract() == 0.0 && (-30.0..=30.0).contains(x))
+                .map(|x| x as i32)
+                .ok_or_else(|| ConfigError::new("grid", format!("{what} must be a whole number from -30 to 30")))
+        };
+        let whole = |x: f64, max: f64| (x.is_finite() && x.fract() == 0.0 && (0.0..=max).contains(&x)).then_some(x);
+        let (from, to) = (exponent(from, "from")?, exponent(to, "to")?);
+        let per_decade =
+            whole(per_decade, 20.0).ok_or_else(|| ConfigError::new("grid", "points per decade must be a whole number from 1 to 20"))?;
+        let steps = whole(steps, crate::config::MAX_STEPS as f64).ok_or_else(|| ConfigError::new("steps", "must be a whole number"))?;
+        let protocol = Protocol::log_grid(from, to, per_decade as u32, steps as u64)?;
+        Ok(Runner::new(config, protocol))
+    }
+
+    /// Number of cells in all.
+    pub fn total(&self) -> usize {
+        self.todo.len()
+    }
+
+    /// Cells done so far.
+    pub fn done(&self) -> usize {
+        self.cells.len()
+    }
+
+    /// The grid and run length.
+    pub fn protocol(&self) -> &Protocol {
+        &self.protocol
+    }
+
+    /// The cells done so far, in order.
+    pub fn cells(&self) -> &[Cell] {
+        &self.cells
+    }
+
+    /// Runs the next cell and returns it, or `None` when every cell is done.
+    ///
+    /// # Errors
+    /// See [`run_cell`].
+    #[allow(clippy::should_implement_trait)]
+    pub fn next(&mut self) -> Result<Option<&Cell>, ConfigError> {
+        let Some(&(i, lr)) = self.todo.get(self.cells.len()) else { return Ok(None) };
+        let cell = run_cell(&self.config, i, lr, self.protocol.steps)?;
+        self.cells.push(cell);
+        Ok(self.cells.last())
+    }
+
+    /// The report of the cells done so far: each method's best rate and the tuned config.
+    pub fn report(&self) -> Report {
+        let best = best(&self.cells);
+        let tuned_config = tuned_config(&self.config, &best);
+        Report { protocol: self.protocol.clone(), cells: self.cells.clone(), best, tuned_config }
+    }
+}

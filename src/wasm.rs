@@ -10,7 +10,6 @@ use wasm_bindgen::prelude::*;
 
 use crate::config::Config;
 use crate::lab;
-use crate::optim::OptimizerConfig;
 use crate::sensitivity;
 
 #[wasm_bindgen(start)]
@@ -61,16 +60,6 @@ struct RunMetrics<'a> {
     time: Option<f64>,
     diverged_at: Option<u64>,
     diverged_reason: Option<&'a str>,
-}
-
-/// One entry of [`Lab::methods`].
-#[derive(Serialize)]
-struct MethodInfo {
-    name: &'static str,
-    label: String,
-    has_learning_rate: bool,
-    direct_only: bool,
-    config: OptimizerConfig,
 }
 
 /// What [`SensitivityRunner::report`] returns: [`sensitivity::Report`] with the tuned config as
@@ -154,21 +143,18 @@ impl Lab {
         crate::csv::csv_to_config(&csv, &base).map(|c| c.to_json()).map_err(|e| JsError::new(&crate::csv::csv_error_text(&e)))
     }
 
-    /// Every method the core has, in the page's order: a JSON array of
-    /// `{name, label, has_learning_rate, direct_only, config}`, `config` being the method's
-    /// optimizer config with its default hyper-parameters.
+    /// Every method the core has, in the page's order: a JSON array of the catalog's entries
+    /// (`{name, label, family, about, rule: {lines, source}, equivariant, colour_slot,
+    /// has_learning_rate, direct_only, solver, hyper: [{name, label, default, range}], config}`;
+    /// see [`crate::catalog::method_info`]).
     pub fn methods() -> String {
-        let info: Vec<MethodInfo> = OptimizerConfig::all_defaults()
-            .into_iter()
-            .map(|o| MethodInfo {
-                name: o.name(),
-                label: o.label(),
-                has_learning_rate: o.learning_rate().is_some(),
-                direct_only: o.direct_only(),
-                config: o,
-            })
-            .collect();
-        serde_json::to_string(&info).unwrap_or_else(|_| "[]".into())
+        crate::catalog::catalog_json()
+    }
+
+    /// The names of the metrics kept in each run's history, in order (a JSON array of strings,
+    /// [`crate::metrics::METRIC_NAMES`]): the names `history_ptr` takes.
+    pub fn metric_names() -> String {
+        serde_json::to_string(&crate::metrics::METRIC_NAMES).unwrap_or_else(|_| "[]".into())
     }
 
     /// The config this lab runs (JSON, every default filled, current learning rates).
@@ -207,7 +193,7 @@ impl Lab {
     }
     /// The run's optimizer config as JSON, or `"null"`.
     pub fn run_optimizer_json(&self, i: JsValue) -> String {
-        self.run(&i).and_then(|r| serde_json::to_string(r.optimizer()).ok()).unwrap_or_else(|| "null".into())
+        self.run(&i).map(|r| r.optimizer().to_json().to_string()).unwrap_or_else(|| "null".into())
     }
 
     /// Run i's learning rate, or `undefined` for a method without one (or a bad index).
@@ -304,7 +290,7 @@ impl Lab {
 
     /// W*'s singular values, descending.
     pub fn truth_singular_values(&self) -> Vec<f64> {
-        crate::objective::Svd::values_of(&self.inner.problem().truth).iter().copied().collect()
+        crate::linalg::Svd::values_of(&self.inner.problem().truth).iter().copied().collect()
     }
 
     /// W*'s effective rank (Roy & Vetterli 2007).
@@ -349,36 +335,9 @@ impl Lab {
     /// `snapshot_data` in turn). Returns what `trajectory_pca()` does, bit for bit the same
     /// for the same snapshots. Throws when the lengths do not fit.
     pub fn joint_trajectory_pca(counts: Vec<f64>, steps: Vec<f64>, data: Vec<f64>) -> Result<JsValue, JsError> {
-        let bad = |why: String| JsError::new(&format!("joint_trajectory_pca: {why}"));
-        let is_whole = |x: &f64| x.is_finite() && x.fract() == 0.0 && *x >= 0.0;
-        if !counts.iter().all(|c| is_whole(c) && *c <= 1e9) {
-            return Err(bad("counts must be whole numbers".into()));
-        }
-        let counts: Vec<usize> = counts.iter().map(|&c| c as usize).collect();
-        let total = counts.iter().try_fold(0usize, |a, &c| a.checked_add(c)).ok_or_else(|| bad("too many snapshots".into()))?;
-        if steps.len() != total {
-            return Err(bad(format!("{total} snapshots need {total} steps, got {}", steps.len())));
-        }
-        if !steps.iter().all(is_whole) {
-            return Err(bad("steps must be whole numbers".into()));
-        }
-        if total == 0 {
-            return Ok(to_js(&crate::pca::joint_pca_of::<crate::pca::GatheredSnapshots>(&[])));
-        }
-        if data.is_empty() || data.len() % total != 0 {
-            return Err(bad(format!("{total} snapshots need a multiple of {total} numbers, got {}", data.len())));
-        }
-        let d = data.len() / total;
-        let (mut s0, mut d0) = (0, 0);
-        let mut runs = Vec::with_capacity(counts.len());
-        for &c in &counts {
-            let run_steps = steps[s0..s0 + c].iter().map(|&v| v as u64).collect();
-            let run = crate::pca::GatheredSnapshots::new(run_steps, d, data[d0..d0 + c * d].to_vec()).map_err(bad)?;
-            runs.push(run);
-            s0 += c;
-            d0 += c * d;
-        }
-        Ok(to_js(&crate::pca::joint_pca_of(runs.iter().collect::<Vec<_>>().as_slice())))
+        crate::pca::joint_pca_gathered(&counts, &steps, &data)
+            .map(|pca| to_js(&pca))
+            .map_err(|why| JsError::new(&format!("joint_trajectory_pca: {why}")))
     }
 
     /// Points in run i's history (0 for a bad index).
@@ -397,13 +356,15 @@ impl Lab {
 }
 
 /// A learning-rate sensitivity sweep, one cell per call (for a Web Worker: progress and
-/// cancel between cells). See `crate::sensitivity` for the protocol.
+/// cancel between cells): a thin adapter over [`sensitivity::Runner`].
 #[wasm_bindgen]
 pub struct SensitivityRunner {
-    config: Config,
-    protocol: sensitivity::Protocol,
-    todo: Vec<(usize, f64)>,
-    cells: Vec<sensitivity::Cell>,
+    inner: sensitivity::Runner,
+}
+
+/// A JS number, or NaN for anything else (which every check refuses).
+fn number(v: &JsValue) -> f64 {
+    v.as_f64().unwrap_or(f64::NAN)
 }
 
 #[wasm_bindgen]
@@ -412,29 +373,20 @@ impl SensitivityRunner {
     /// `steps` steps per run. Throws on a bad config or grid.
     #[wasm_bindgen(constructor)]
     pub fn new(config_json: JsValue, from: JsValue, to: JsValue, per_decade: JsValue, steps: JsValue) -> Result<SensitivityRunner, JsError> {
-        let config = Config::from_json(&text(&config_json, "config")?).map_err(|e| JsError::new(&e.to_string()))?;
-        let exponent = |v: &JsValue, what: &str| {
-            v.as_f64()
-                .filter(|x| x.fract() == 0.0 && (-30.0..=30.0).contains(x))
-                .map(|x| x as i32)
-                .ok_or_else(|| JsError::new(&format!("grid: {what} must be a whole number from -30 to 30")))
-        };
-        let (from, to) = (exponent(&from, "from")?, exponent(&to, "to")?);
-        let per_decade = whole(&per_decade, 20.0).ok_or_else(|| JsError::new("grid: points per decade must be a whole number from 1 to 20"))?;
-        let steps = whole(&steps, crate::config::MAX_STEPS as f64).ok_or_else(|| JsError::new("steps: must be a whole number"))?;
-        let protocol = sensitivity::Protocol::log_grid(from, to, per_decade as u32, steps as u64).map_err(|e| JsError::new(&e.to_string()))?;
-        let todo = sensitivity::cells(&config, &protocol);
-        Ok(SensitivityRunner { config, protocol, todo, cells: Vec::new() })
+        let config_json = text(&config_json, "config")?;
+        sensitivity::Runner::from_grid(&config_json, number(&from), number(&to), number(&per_decade), number(&steps))
+            .map(|inner| SensitivityRunner { inner })
+            .map_err(|e| JsError::new(&e.to_string()))
     }
 
     /// Number of cells in all.
     pub fn total(&self) -> usize {
-        self.todo.len()
+        self.inner.total()
     }
 
     /// Cells done so far.
     pub fn done(&self) -> usize {
-        self.cells.len()
+        self.inner.done()
     }
 
     /// Runs the next cell and returns it (`{optimizer, name, label, learning_rate, test_error,
@@ -442,18 +394,18 @@ impl SensitivityRunner {
     /// it; not an `Iterator`, whose `next` could not return a `Result`.)
     #[allow(clippy::should_implement_trait)]
     pub fn next(&mut self) -> Result<JsValue, JsError> {
-        let Some(&(i, lr)) = self.todo.get(self.cells.len()) else { return Ok(JsValue::NULL) };
-        let cell = sensitivity::run_cell(&self.config, i, lr, self.protocol.steps).map_err(|e| JsError::new(&e.to_string()))?;
-        let out = to_js(&cell);
-        self.cells.push(cell);
-        Ok(out)
+        match self.inner.next() {
+            Ok(Some(cell)) => Ok(to_js(cell)),
+            Ok(None) => Ok(JsValue::NULL),
+            Err(e) => Err(JsError::new(&e.to_string())),
+        }
     }
 
     /// `{protocol, cells, best, tuned_config}` for the cells done so far; `tuned_config` is
     /// JSON text.
     pub fn report(&self) -> JsValue {
-        let best = sensitivity::best(&self.cells);
-        let tuned_config = sensitivity::tuned_config(&self.config, &best).to_json();
-        to_js(&ReportForJs { protocol: &self.protocol, cells: &self.cells, best, tuned_config })
+        let report = self.inner.report();
+        let tuned_config = report.tuned_config.to_json();
+        to_js(&ReportForJs { protocol: &report.protocol, cells: &report.cells, best: report.best, tuned_config })
     }
 }

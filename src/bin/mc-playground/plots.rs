@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-use mc_playground::optim::OptimizerConfig;
+use mc_playground::method::Method;
 use mc_playground::sweep::Line;
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -38,7 +38,7 @@ pub fn read_lines(paths: &[String]) -> Result<Vec<Line>, String> {
 /// The label of a run: its method's label, plus the given axes' values of the cell.
 fn series_label(line: &Line, run: usize, series: &[String]) -> String {
     let opt = &line.runs[run].optimizer;
-    let mut label = serde_json::from_value::<OptimizerConfig>(opt.clone())
+    let mut label = serde_json::from_value::<Box<dyn Method>>(opt.clone())
         .map(|o| o.label())
         .unwrap_or_else(|_| opt["name"].as_str().unwrap_or("?").to_string());
     let depth = line.config["model"]["depth"].as_u64().unwrap_or(1);

@@ -1,0 +1,373 @@
+//! What a method is, for everything that holds or runs one: the interface every optimizer and
+//! solver implements (its hyper-parameters, its metadata, its state and its step), with no
+//! method named here. It sits in the lowest layer with the config schema, which holds each
+//! run's method as a `Box<dyn Method>` ([`crate::config::Config::optimizers`]); the methods
+//! themselves live in [`crate::optim`] and [`crate::solvers`], and [`crate::catalog`] lists
+//! them and parses them from JSON.
+//!
+//! A method's type implements [`Hyper`] (its metadata, validation, learning rate and
+//! [`Kind`]) and one of two ways to step:
+//! - [`PerMatrix`] (most optimizers): an update of one parameter matrix (m × n, W itself or
+//!   one factor of a deep network) from its gradient, with per-matrix state; every matrix of the
+//!   model is stepped in turn ([`GradientMethod`] comes with it);
+//! - [`GradientMethod`] directly, for a rule over all the parameters at once (group RMSProp's
+//!   whole-gradient norm);
+//! - [`Solver`], for methods that need the objective itself (Newton, gradient flow, ALS,
+//!   SoftImpute): it receives it as a [`Landscape`].
+//!
+//! [`Method`] (object-safe, what configs and runs hold) comes with [`Hyper`] for free.
+
+use std::any::Any;
+use std::fmt;
+
+use nalgebra::{DMatrix, DMatrixView, DMatrixViewMut};
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::checks::{check_lr, FieldError};
+use crate::linalg::Svd;
+
+/// How the page's picker groups methods.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Family {
+    /// GD, heavy-ball momentum, Nesterov.
+    Classical,
+    /// Per-entry normalisation: AdaGrad, RMSProp, Adam and relatives.
+    Adaptive,
+    /// Whole-matrix step length or spectrum (group RMSProp, normalised GD, Muon, …).
+    Spectral,
+    /// Second-order methods and solvers that need the objective itself.
+    Solver,
+}
+
+/// An update rule as the page renders it: lines in its small notation (`x_{t}` subscript,
+/// `x^{2}` superscript, `sqrt{…}`, `frac{a}{b}`; `www/rules.js` draws it as MathML) and where
+/// it comes from (a paper or the `torch.optim` class).
+#[derive(Debug, Clone, Serialize)]
+pub struct Rule {
+    pub lines: &'static [&'static str],
+    pub source: &'static str,
+}
+
+/// One hyper-parameter as people see it: the config field, a label and the allowed range (text).
+#[derive(Debug, Clone, Copy)]
+pub struct HyperParam {
+    pub name: &'static str,
+    pub label: &'static str,
+    pub range: &'static str,
+}
+
+impl HyperParam {
+    /// `learning_rate`, ≥ 0.
+    pub const LEARNING_RATE: HyperParam = HyperParam { name: "learning_rate", label: "learning rate", range: "≥ 0" };
+    /// Coupled (or, for AdamW, decoupled) `weight_decay`, ≥ 0.
+    pub const WEIGHT_DECAY: HyperParam = HyperParam { name: "weight_decay", label: "weight decay", range: "≥ 0" };
+    /// `eps`, ≥ 0.
+    pub const EPS: HyperParam = HyperParam { name: "eps", label: "eps", range: "≥ 0" };
+    /// `beta1`, in [0, 1).
+    pub const BETA1: HyperParam = HyperParam { name: "beta1", label: "β₁", range: "[0, 1)" };
+    /// `beta2`, in [0, 1).
+    pub const BETA2: HyperParam = HyperParam { name: "beta2", label: "β₂", range: "[0, 1)" };
+}
+
+/// What a method says of itself: the catalog's entry for it, and the page's.
+#[derive(Debug)]
+pub struct MethodMeta {
+    /// The `name` in configs (`"adam"`).
+    pub name: &'static str,
+    /// For people (`"Adam"`); [`Hyper::label`] may refine it from the hyper-parameters.
+    pub label: &'static str,
+    pub family: Family,
+    /// One line for people (the page's tooltip).
+    pub about: &'static str,
+    pub rule: Rule,
+    /// update(U G Vᵀ) = U·update(G)·Vᵀ for orthogonal U, V.
+    pub equivariant: bool,
+    /// The colour slot the method keeps from one experiment to the next (`None`: the next free one).
+    pub colour_slot: Option<usize>,
+    /// Defined on the direct parameterization only (model depth 1).
+    pub direct_only: bool,
+    /// Its `time` metric is tracked (gradient flow's ODE time; GD's sum of learning rates).
+    pub tracks_time: bool,
+    /// Every hyper-parameter, in the order of the config's fields.
+    pub hyper: &'static [HyperParam],
+}
+
+/// A method's state between steps (moments, step count, a solver's damping …), made by its
+/// `init` and only read by its own step. Any `Clone + Debug + Send + Sync` type is one.
+pub trait MethodState: fmt::Debug + Send + Sync + Any {
+    fn clone_box(&self) -> Box<dyn MethodState>;
+    fn as_any(&self) -> &dyn Any;
+    fn as_any_mut(&mut self) -> &mut dyn Any;
+}
+
+impl<T: fmt::Debug + Clone + Send + Sync + 'static> MethodState for T {
+    fn clone_box(&self) -> Box<dyn MethodState> {
+        Box::new(self.clone())
+    }
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+    fn as_any_mut(&mut self) -> &mut dyn Any {
+        self
+    }
+}
+
+impl Clone for Box<dyn MethodState> {
+    fn clone(&self) -> Self {
+        (**self).clone_box()
+    }
+}
+
+/// A method that transforms a gradient: optax's `GradientTransformation` (`init`, then
+/// `update` from the gradient), with `torch.optim`'s rules.
+///
+/// The parameters are the model's factors W_1, …, W_N one after the other, each
+/// column-major, with shapes `shapes` (one m × n matrix for the direct parameterization).
+pub trait GradientMethod {
+    /// A fresh state for parameters of these shapes.
+    fn init(&self, shapes: &[(usize, usize)]) -> Box<dyn MethodState>;
+
+    /// One step: updates `params` in place from `grads` (same layout), advancing `state`.
+    ///
+    /// # Panics
+    /// If `grads` or `state` do not match `params` (the state must come from
+    /// [`GradientMethod::init`] with the same shapes, whose sizes add up to `params.len()`).
+    fn step(&self, params: &mut [f64], grads: &[f64], shapes: &[(usize, usize)], state: &mut dyn MethodState);
+}
+
+/// A rule applied to each parameter matrix on its own: W (m × n) at depth 1, each factor of a
+/// deep network in turn. Every `PerMatrix` type is a [`GradientMethod`] whose state is one
+/// `State` per matrix. Views are column-major and contiguous; `g` is the gradient at `w`.
+pub trait PerMatrix {
+    /// What the rule keeps for one matrix (moments, its own step count t).
+    type State: fmt::Debug + Clone + Send + Sync + 'static;
+    /// A fresh state for a matrix of shape (rows, cols).
+    fn init(&self, shape: (usize, usize)) -> Self::State;
+    /// One step of `w` from its gradient `g`.
+    fn update(&self, w: &mut DMatrixViewMut<f64>, g: &DMatrixView<f64>, state: &mut Self::State);
+}
+
+impl<T: PerMatrix> GradientMethod for T {
+    fn init(&self, shapes: &[(usize, usize)]) -> Box<dyn MethodState> {
+        Box::new(shapes.iter().map(|&shape| PerMatrix::init(self, shape)).collect::<Vec<T::State>>())
+    }
+
+    fn step(&self, params: &mut [f64], grads: &[f64], shapes: &[(usize, usize)], state: &mut dyn MethodState) {
+        assert_eq!(params.len(), grads.len(), "gradient and parameters differ in length");
+        let states = state.as_any_mut().downcast_mut::<Vec<T::State>>().expect("state does not match the parameters");
+        assert_eq!(states.len(), shapes.len(), "state does not match the parameters");
+        let (mut params, mut grads) = (params, grads);
+        for (&(rows, cols), s) in shapes.iter().zip(states.iter_mut()) {
+            let (w, rest) = std::mem::take(&mut params).split_at_mut(rows * cols);
+            let (g, grest) = grads.split_at(rows * cols);
+            params = rest;
+            grads = grest;
+            self.update(&mut DMatrixViewMut::from_slice(w, rows, cols), &DMatrixView::from_slice(g, rows, cols), s);
+        }
+        assert!(params.is_empty(), "state does not match the parameters");
+    }
+}
+
+/// The current iterate, as a solver sees it.
+#[derive(Debug, Clone, Copy)]
+pub struct Iterate<'a> {
+    /// The model's parameters (factors, each column-major, one after the other).
+    pub params: &'a [f64],
+    /// The end-to-end matrix W (m × n).
+    pub w: &'a DMatrix<f64>,
+    /// The SVD of `w`: always given to `init`, and to `step` when [`Solver::needs_svd`].
+    pub svd: Option<&'a Svd>,
+}
+
+/// The objective on the problem, as the solvers that need it see it (the lab provides it).
+pub trait Landscape {
+    /// (m, n).
+    fn shape(&self) -> (usize, usize);
+    /// Ω, 0-based (row, col) pairs.
+    fn omega(&self) -> &[(usize, usize)];
+    /// Y on Ω, 0 elsewhere (m × n).
+    fn observations(&self) -> &DMatrix<f64>;
+    /// The objective's scale c.
+    fn scale(&self) -> f64;
+    /// f(W), from the SVD of W.
+    fn value(&self, w: &DMatrix<f64>, svd: &Svd) -> f64;
+    /// ∇f(W) (m × n), from the SVD of W.
+    fn gradient(&self, w: &DMatrix<f64>, svd: &Svd) -> DMatrix<f64>;
+    /// ∇ with respect to the parameters of the end-to-end gradient `grad_w` at `params`.
+    fn backprop(&self, params: &[f64], grad_w: &DMatrix<f64>, grads: &mut [f64]);
+    /// ∇f with respect to the parameters at `params`.
+    ///
+    /// # Errors
+    /// An SVD that does not converge, or a non-finite gradient.
+    fn param_gradient(&self, params: &[f64]) -> Result<Vec<f64>, String>;
+}
+
+/// A method that steps the iterate itself from the objective (the sibling of [`GradientMethod`]).
+pub trait Solver {
+    /// True when [`Solver::step`] needs the SVD of the current W.
+    fn needs_svd(&self) -> bool {
+        false
+    }
+    /// The state at the start.
+    fn init(&self, landscape: &dyn Landscape, start: Iterate<'_>) -> Box<dyn MethodState>;
+    /// One step from `at`, writing the next parameters into `next` (same length as `at.params`).
+    ///
+    /// # Errors
+    /// Why the step failed (the run is then marked diverged).
+    fn step(&self, landscape: &dyn Landscape, at: Iterate<'_>, state: &mut dyn MethodState, next: &mut [f64]) -> Result<(), String>;
+    /// The time reached, for a solver of an ODE.
+    fn time(&self, _state: &dyn MethodState) -> Option<f64> {
+        None
+    }
+}
+
+/// How a method steps.
+#[derive(Clone, Copy)]
+pub enum Kind<'a> {
+    Gradient(&'a dyn GradientMethod),
+    Solver(&'a dyn Solver),
+}
+
+/// What a method's hyper-parameter type implements (with serde's `Serialize`, and
+/// `Deserialize` + `Default` for the catalog): [`Method`] follows.
+pub trait Hyper: fmt::Debug + Clone + Send + Sync + Serialize + 'static {
+    /// Its metadata.
+    const META: &'static MethodMeta;
+    /// Checks every hyper-parameter's range, as `torch.optim` does.
+    ///
+    /// # Errors
+    /// The field's name and what is wrong.
+    fn validate(&self) -> Result<(), FieldError>;
+    /// The learning rate, for methods that have one.
+    fn learning_rate(&self) -> Option<f64> {
+        None
+    }
+    /// Where the learning rate is kept, for methods that have one.
+    fn learning_rate_mut(&mut self) -> Option<&mut f64> {
+        None
+    }
+    /// For people; by default [`MethodMeta::label`].
+    fn label(&self) -> String {
+        Self::META.label.to_string()
+    }
+    /// Checks against the problem's size (m, n).
+    ///
+    /// # Errors
+    /// The field's name and what is wrong.
+    fn check_shape(&self, _rows: usize, _cols: usize) -> Result<(), FieldError> {
+        Ok(())
+    }
+    /// How it steps: `Kind::Gradient(self)` or `Kind::Solver(self)`.
+    fn kind(&self) -> Kind<'_>;
+}
+
+/// A method with its hyper-parameters: what a config lists and a run steps (object-safe;
+/// every [`Hyper`] type is one).
+pub trait Method: fmt::Debug + Send + Sync + Any {
+    fn meta(&self) -> &'static MethodMeta;
+    /// A label for people, e.g. `Adam (no bias correction)`.
+    fn label(&self) -> String;
+    /// # Errors
+    /// The field's name and what is wrong.
+    fn validate(&self) -> Result<(), FieldError>;
+    /// # Errors
+    /// The field's name and what is wrong.
+    fn check_shape(&self, rows: usize, cols: usize) -> Result<(), FieldError>;
+    fn learning_rate(&self) -> Option<f64>;
+    /// Sets the learning rate (a hot change: a run's state is untouched).
+    ///
+    /// # Errors
+    /// `learning_rate` negative or not finite, or a method without a learning rate.
+    fn set_learning_rate(&mut self, lr: f64) -> Result<(), FieldError>;
+    /// `{"name": …, <the hyper-parameters>}`.
+    fn to_json(&self) -> Value;
+    fn clone_box(&self) -> Box<dyn Method>;
+    fn as_any(&self) -> &dyn Any;
+    fn kind(&self) -> Kind<'_>;
+}
+
+impl<T: Hyper> Method for T {
+    fn meta(&self) -> &'static MethodMeta {
+        T::META
+    }
+    fn label(&self) -> String {
+        Hyper::label(self)
+    }
+    fn validate(&self) -> Result<(), FieldError> {
+        if let Some(lr) = Hyper::learning_rate(self) {
+            check_lr(lr)?;
+        }
+        Hyper::validate(self)
+    }
+    fn check_shape(&self, rows: usize, cols: usize) -> Result<(), FieldError> {
+        Hyper::check_shape(self, rows, cols)
+    }
+    fn learning_rate(&self) -> Option<f64> {
+        Hyper::learning_rate(self)
+    }
+    fn set_learning_rate(&mut self, lr: f64) -> Result<(), FieldError> {
+        check_lr(lr)?;
+        let slot = self.learning_rate_mut().ok_or_else(|| ("learning_rate", format!("{} has no learning rate", T::META.name)))?;
+        *slot = lr;
+        Ok(())
+    }
+    fn to_json(&self) -> Value {
+        let mut out = serde_json::Map::new();
+        out.insert("name".into(), Value::String(T::META.name.into()));
+        if let Ok(Value::Object(fields)) = serde_json::to_value(self) {
+            out.extend(fields);
+        }
+        Value::Object(out)
+    }
+    fn clone_box(&self) -> Box<dyn Method> {
+        Box::new(self.clone())
+    }
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+    fn kind(&self) -> Kind<'_> {
+        Hyper::kind(self)
+    }
+}
+
+impl dyn Method {
+    /// The `name` in configs.
+    pub fn name(&self) -> &'static str {
+        self.meta().name
+    }
+    /// The method as its own type, e.g. `downcast_ref::<Adam>()`.
+    pub fn downcast_ref<T: Method>(&self) -> Option<&T> {
+        self.as_any().downcast_ref()
+    }
+    /// True for the solvers (methods that step W themselves from the objective).
+    pub fn is_solver(&self) -> bool {
+        matches!(self.kind(), Kind::Solver(_))
+    }
+    /// The gradient transformation, for the methods that are one.
+    pub fn gradient_method(&self) -> Option<&dyn GradientMethod> {
+        match self.kind() {
+            Kind::Gradient(g) => Some(g),
+            Kind::Solver(_) => None,
+        }
+    }
+}
+
+impl Clone for Box<dyn Method> {
+    fn clone(&self) -> Self {
+        (**self).clone_box()
+    }
+}
+
+impl PartialEq for dyn Method {
+    fn eq(&self, other: &Self) -> bool {
+        self.name() == other.name() && self.to_json() == other.to_json()
+    }
+}
+
+impl Serialize for dyn Method {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.to_json().serialize(serializer)
+    }
+}
