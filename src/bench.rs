@@ -25,7 +25,7 @@ use serde::Serialize;
 use crate::linalg;
 use crate::linalg::Svd;
 use crate::catalog;
-use crate::Lab;
+use crate::lab::Lab;
 
 /// Problem sizes n (n × n) of the full grid.
 pub const SIZES: [usize; 5] = [10, 30, 64, 100, 200];

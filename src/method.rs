@@ -285,6 +285,7 @@ pub trait Method: fmt::Debug + Send + Sync + Any {
     fn to_json(&self) -> Value;
     fn clone_box(&self) -> Box<dyn Method>;
     fn as_any(&self) -> &dyn Any;
+    fn as_any_mut(&mut self) -> &mut dyn Any;
     fn kind(&self) -> Kind<'_>;
 }
 
@@ -327,6 +328,9 @@ impl<T: Hyper> Method for T {
     fn as_any(&self) -> &dyn Any {
         self
     }
+    fn as_any_mut(&mut self) -> &mut dyn Any {
+        self
+    }
     fn kind(&self) -> Kind<'_> {
         Hyper::kind(self)
     }
@@ -340,6 +344,25 @@ impl dyn Method {
     /// The method as its own type, e.g. `downcast_ref::<Adam>()`.
     pub fn downcast_ref<T: Method>(&self) -> Option<&T> {
         self.as_any().downcast_ref()
+    }
+    /// The method as its own type, mutably.
+    pub fn downcast_mut<T: Method>(&mut self) -> Option<&mut T> {
+        self.as_any_mut().downcast_mut()
+    }
+    /// A gradient method's fresh state for parameter matrices of these shapes
+    /// ([`GradientMethod::init`]).
+    ///
+    /// # Panics
+    /// For a solver (it has no gradient step).
+    pub fn init_state(&self, shapes: &[(usize, usize)]) -> Box<dyn MethodState> {
+        self.gradient_method().expect("a gradient method").init(shapes)
+    }
+    /// A gradient method's step ([`GradientMethod::step`]).
+    ///
+    /// # Panics
+    /// For a solver, or a state or gradient that does not match the parameters.
+    pub fn update(&self, params: &mut [f64], grads: &[f64], shapes: &[(usize, usize)], state: &mut dyn MethodState) {
+        self.gradient_method().expect("a gradient method").step(params, grads, shapes, state)
     }
     /// True for the solvers (methods that step W themselves from the objective).
     pub fn is_solver(&self) -> bool {

@@ -151,3 +151,37 @@ fn output_errors_end_in_one_line_or_quietly_never_in_a_panic() {
     let out = finish(start(&["run", "/nonexistent/config.json"], Stdio::piped(), File::create("/dev/full").unwrap().into()), "");
     assert_eq!(out.status.code(), Some(2));
 }
+
+/// `methods` lists every method of the catalog once, as a table and (`--json`) as the JSON the
+/// page's `Lab.methods()` gives.
+#[test]
+fn methods_lists_the_catalog_as_a_table_and_as_json() {
+    let out = run_with_stdin(&["methods", "--json"], "");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let list = v.as_array().unwrap();
+    let names: Vec<&str> = list.iter().map(|m| m["name"].as_str().unwrap()).collect();
+    let catalog: Vec<&str> = mc_playground::catalog::CATALOG.iter().map(|e| e.meta.name).collect();
+    assert_eq!(names, catalog);
+    assert_eq!(String::from_utf8(out.stdout.clone()).unwrap().trim_end(), mc_playground::catalog::catalog_json());
+    let adam = &list[0];
+    assert_eq!(adam["label"], "Adam");
+    assert_eq!(adam["family"], "adaptive");
+    assert_eq!(adam["equivariant"], false);
+    assert_eq!(adam["hyper"][1]["name"], "beta1");
+    assert_eq!(adam["hyper"][1]["default"], 0.9);
+    assert_eq!(adam["hyper"][1]["range"], "[0, 1)");
+    assert!(adam["rule"]["source"].as_str().unwrap().contains("torch.optim.Adam"));
+
+    let out = run_with_stdin(&["methods"], "");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8(out.stdout).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(lines[0].starts_with("name") && lines[0].contains("equivariant") && lines[0].contains("source"), "{}", lines[0]);
+    assert_eq!(lines.len(), 1 + catalog.len());
+    for (line, name) in lines[1..].iter().zip(&catalog) {
+        assert!(line.starts_with(&format!("{name} ")), "{line}");
+    }
+    assert!(lines.iter().any(|l| l.starts_with("newton ") && l.contains("damping 0.0001 [> 0]") && l.contains("Nocedal & Wright")));
+    assert!(lines.iter().any(|l| l.starts_with("gd ") && l.contains(" yes ")));
+}

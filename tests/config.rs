@@ -1,7 +1,7 @@
 //! The config schema: defaults, round trips, and one clear error per bad field.
 
 use mc_playground::config::{Config, Init, Penalty, ProblemSource};
-use mc_playground::optim::OptimizerConfig;
+use mc_playground::optim::Adam;
 
 fn error_of(json: &str) -> String {
     match Config::from_json(json) {
@@ -33,7 +33,7 @@ fn issue_example_parses_and_fills_pytorch_defaults() {
             "optimizers": [{"name": "adam", "learning_rate": 0.01}, {"name": "gd", "learning_rate": 0.01}]}"#,
     )
     .unwrap();
-    let OptimizerConfig::Adam(a) = &c.optimizers[0] else { panic!() };
+    let a = c.optimizers[0].downcast_ref::<Adam>().expect("adam");
     assert_eq!((a.beta1, a.beta2, a.eps, a.weight_decay, a.bias_correction), (0.9, 0.999, 1e-8, 0.0, true));
     let json: serde_json::Value = serde_json::from_str(&c.to_json()).unwrap();
     assert_eq!(json["optimizers"][0]["name"], "adam");
@@ -152,7 +152,7 @@ fn hostile_configs_found_by_trying_to_break_it() {
     assert!(error_of(&huge).chars().count() < 400);
     // A byte-order mark is not an error; the largest double below 1 is a valid beta2, kept exactly.
     let c = Config::from_json("\u{feff}{\"optimizers\": [{\"name\": \"adam\", \"beta2\": 0.9999999999999999, \"beta1\": 0.36995516654807925}]}").unwrap();
-    let OptimizerConfig::Adam(a) = &c.optimizers[0] else { panic!() };
+    let a = c.optimizers[0].downcast_ref::<Adam>().expect("adam");
     assert_eq!(a.beta2, 0.9999999999999999);
     assert_eq!(a.beta1, 0.36995516654807925, "numbers are parsed exactly (float_roundtrip)");
 }

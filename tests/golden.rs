@@ -5,12 +5,14 @@
 
 use std::path::{Path, PathBuf};
 
-use mc_playground::optim::OptimizerConfig;
+use mc_playground::method::Method;
 use serde::Deserialize;
 
 #[derive(Deserialize)]
 struct Case {
-    optimizer: OptimizerConfig,
+    optimizer: Box<dyn Method>,
+    /// [m, n] for a matrix case (x0, grads and expected row-major); absent: one column.
+    shape: Option<[usize; 2]>,
     x0: Vec<f64>,
     grads: Vec<Vec<f64>>,
     expected: Vec<Vec<f64>>,
@@ -44,11 +46,18 @@ fn run_case(path: &Path) -> Result<usize, String> {
     if case.grads.len() != case.expected.len() || case.grads.is_empty() {
         return Err("grads and expected differ in length".into());
     }
-    let mut x = case.x0.clone();
-    let mut state = case.optimizer.init(x.len());
+    let [m, n] = case.shape.unwrap_or([case.x0.len(), 1]);
+    if m * n != case.x0.len() {
+        return Err(format!("shape {m} × {n} does not fit {} numbers", case.x0.len()));
+    }
+    // The core's parameters are column-major; a case's numbers row-major.
+    let to_columns = |row_major: &[f64]| -> Vec<f64> { (0..m * n).map(|k| row_major[(k % m) * n + k / m]).collect() };
+    let to_rows = |col_major: &[f64]| -> Vec<f64> { (0..m * n).map(|k| col_major[(k % n) * m + k / n]).collect() };
+    let mut x = to_columns(&case.x0);
+    let mut state = case.optimizer.init_state(&[(m, n)]);
     for (t, (g, want)) in case.grads.iter().zip(&case.expected).enumerate() {
-        case.optimizer.update(&mut x, g, &mut state);
-        for (k, (&got, &want)) in x.iter().zip(want).enumerate() {
+        case.optimizer.update(&mut x, &to_columns(g), &[(m, n)], state.as_mut());
+        for (k, (&got, &want)) in to_rows(&x).iter().zip(want).enumerate() {
             let err = (got - want).abs();
             if err > RELATIVE * want.abs().max(1e-300) {
                 return Err(format!(

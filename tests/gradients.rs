@@ -2,7 +2,8 @@
 //! problems, for every penalty.
 
 use mc_playground::config::{Config, Penalty, ProblemConfig, ProblemSource};
-use mc_playground::objective::{Objective, Svd};
+use mc_playground::linalg::Svd;
+use mc_playground::objective::Objective;
 use mc_playground::problem::{rng_for, Problem};
 use nalgebra::DMatrix;
 use rand::RngExt;

@@ -4,7 +4,8 @@ use mc_playground::config::{ExplicitOmega, Penalty, ProblemConfig, ProblemSource
 use mc_playground::metrics::{
     effective_rank, nuclear_frobenius_ratio, subspace_sine, test_error, train_error, History, Metrics, References,
 };
-use mc_playground::objective::{Objective, Svd};
+use mc_playground::linalg::Svd;
+use mc_playground::objective::Objective;
 use mc_playground::problem::Problem;
 use nalgebra::DMatrix;
 

@@ -3,8 +3,10 @@
 
 use mc_playground::config::{Config, Penalty, ProblemConfig, ProblemSource};
 use mc_playground::metrics::{effective_rank, nuclear_frobenius_ratio};
-use mc_playground::objective::{Objective, Svd};
-use mc_playground::optim::OptimizerConfig;
+use mc_playground::linalg::Svd;
+use mc_playground::objective::Objective;
+use mc_playground::catalog;
+use mc_playground::solvers::Als;
 use mc_playground::Lab;
 use nalgebra::DMatrix;
 use proptest::prelude::*;
@@ -122,9 +124,9 @@ proptest! {
     ) {
         let rank = 1 + (seed as usize % m.min(n));
         let observed = 1 + (seed as usize % (m * n));
-        let mut opt = OptimizerConfig::all_defaults()[method].clone();
+        let mut opt = catalog::all_defaults()[method].clone();
         let _ = opt.set_learning_rate(10f64.powi(lr_exp));
-        if let OptimizerConfig::Als(a) = &mut opt { a.rank = a.rank.min(m.min(n)); }
+        if let Some(a) = opt.downcast_mut::<Als>() { a.rank = a.rank.min(m.min(n)); }
         let config = Config {
             problem: ProblemConfig { source: ProblemSource::Synthetic { rows: m, cols: n, rank, observed }, noise: 0.0, seed },
             objective: mc_playground::config::ObjectiveConfig {

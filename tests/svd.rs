@@ -20,7 +20,8 @@
 use mc_playground::config::{Config, Penalty};
 use mc_playground::linalg::SvdWorkspace;
 use mc_playground::metrics::{effective_rank, test_error};
-use mc_playground::objective::{Objective, Svd};
+use mc_playground::linalg::Svd;
+use mc_playground::objective::Objective;
 use mc_playground::problem::{rng_for, Problem};
 use mc_playground::Lab;
 use nalgebra::{DMatrix, DVector};
@@ -285,7 +286,7 @@ fn reference_run(config: &Config, run: usize, steps: u64, check_at: u64) -> (DMa
     let obj = Objective::from(&config.objective);
     let opt = &config.optimizers[run];
     let mut w = p.observations.clone();
-    let mut state = opt.init(w.len());
+    let mut state = opt.init_state(&[w.shape()]);
     let mut early = w.clone();
     for t in 0..steps {
         if t == check_at {
@@ -293,7 +294,7 @@ fn reference_run(config: &Config, run: usize, steps: u64, check_at: u64) -> (DMa
         }
         let svd = Svd::of(&w).unwrap();
         let g = obj.gradient(&p, &w, &svd);
-        opt.update(w.as_mut_slice(), g.as_slice(), &mut state);
+        opt.update(w.as_mut_slice(), g.as_slice(), &[(p.shape())], state.as_mut());
     }
     (early, w)
 }

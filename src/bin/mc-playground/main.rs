@@ -26,6 +26,10 @@
 //! see the `sweep` module) on every core, one line per finished cell; with `--out` it appends
 //! to FILE and, run again, skips the cells already there (resume; a FILE of another sweep is refused).
 //!
+//! `mc-playground methods [--json]` lists every method of the catalog: name, label, family,
+//! rotation-equivariance, hyper-parameters with defaults and ranges, and source (`--json`: the
+//! JSON array the page's `Lab.methods()` gives).
+//!
 //! `mc-playground plot lines|map|spectra OUTPUT.jsonl… --out FIG.svg` and
 //! `mc-playground table OUTPUT.jsonl…` turn sweep output into figures and Markdown tables.
 //!
@@ -107,6 +111,12 @@ enum Command {
         /// Axes whose values are added to each method's label (comma-separated paths).
         #[arg(long, value_delimiter = ',')]
         series: Vec<String>,
+    },
+    /// List every method: name, label, family, hyper-parameters (defaults, ranges), equivariance, source.
+    Methods {
+        /// Print the catalog as JSON (the array the page's `Lab.methods()` gives).
+        #[arg(long)]
+        json: bool,
     },
     /// Final test error against learning rate for every method, and the tuned config.
     Sensitivity {
@@ -331,6 +341,37 @@ fn sensitivity(command: &Command) -> Result<Value, String> {
     serde_json::to_value(report).map_err(|e| e.to_string())
 }
 
+/// The catalog as a table for people (`--json`: as JSON), one line per method.
+fn methods(json: bool) -> String {
+    if json {
+        return format!("{}\n", mc_playground::catalog::catalog_json());
+    }
+    let header = ["name", "label", "family", "equivariant", "hyper-parameters: default [range]", "source"];
+    let rows: Vec<[String; 6]> = mc_playground::catalog::method_info()
+        .into_iter()
+        .map(|m| {
+            let hyper: Vec<String> = m.hyper.iter().map(|h| format!("{} {} [{}]", h.name, h.default, h.range)).collect();
+            let family = serde_json::to_value(m.family).ok().and_then(|f| f.as_str().map(String::from)).unwrap_or_default();
+            [m.name.to_string(), m.label, family, (if m.equivariant { "yes" } else { "no" }).to_string(), hyper.join(", "), m.rule.source.to_string()]
+        })
+        .collect();
+    let mut widths = header.map(|h| h.chars().count());
+    for row in &rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    let line = |cells: [&str; 6]| -> String {
+        let padded: Vec<String> = cells.iter().zip(widths).map(|(c, w)| format!("{c}{}", " ".repeat(w - c.chars().count()))).collect();
+        format!("{}\n", padded.join("  ").trim_end())
+    };
+    let mut out = line(header);
+    for row in &rows {
+        out.push_str(&line([&row[0], &row[1], &row[2], &row[3], &row[4], &row[5]]));
+    }
+    out
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     // Each command's standard output, whole; a sweep streams its own.
@@ -342,6 +383,7 @@ fn main() -> ExitCode {
                 .map(|_| String::new())
         }),
         Command::Plot { kind } => plot(kind).map(|v| format!("{v}\n")),
+        Command::Methods { json } => Ok(methods(*json)),
         Command::Complete { csv, config, method } => complete(csv, config.as_deref(), *method).map_err(Failure::from),
         Command::Table { inputs, rows, series } => plots::read_lines(inputs).and_then(|data| plots::table(&data, rows, series)).map_err(Failure::from),
     };

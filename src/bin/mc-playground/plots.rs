@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use mc_playground::method::Method;
+use mc_playground::metrics::METRIC_NAMES;
 use mc_playground::sweep::Line;
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -144,7 +145,8 @@ fn write_svg(out: &Path, size: (u32, u32), draw: impl FnOnce(&Root<'_>) -> Resul
     written(std::fs::write(out, svg), out.display()).map(|_| ())
 }
 
-/// The final metrics a plot can show: every one the runs report but the singular values.
+/// The final metrics a plot can show: every one the runs report but the singular values, the
+/// core's in their order ([`METRIC_NAMES`]), then any other (from another version's output).
 fn metric_names(data: &[Line]) -> Vec<&str> {
     let mut names: Vec<&str> = Vec::new();
     for metrics in data.iter().flat_map(|l| &l.runs).filter_map(|r| r.final_metrics.as_object()) {
@@ -154,6 +156,7 @@ fn metric_names(data: &[Line]) -> Vec<&str> {
             }
         }
     }
+    names.sort_by_key(|name| METRIC_NAMES.iter().position(|m| m == name).unwrap_or(METRIC_NAMES.len()));
     names
 }
 
