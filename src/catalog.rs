@@ -123,12 +123,21 @@ pub fn parse_in(entries: &[Entry], value: Value) -> Result<Box<dyn Method>, Stri
 /// serde's message for an unknown variant (`unknown variant `x`, expected one of `a`, `b`, …`),
 /// listing the entries' names.
 fn unknown_name(name: &str, entries: &[Entry]) -> String {
-    let names: Vec<String> = entries.iter().map(|e| format!("`{}`", e.meta.name)).collect();
-    match names.len() {
-        0 => format!("unknown variant `{name}`, there are no variants"),
-        1 | 2 => format!("unknown variant `{name}`, expected {}", names.join(" or ")),
-        _ => format!("unknown variant `{name}`, expected one of {}", names.join(", ")),
+    let mut out = format!("unknown variant `{name}`, ");
+    match entries.len() {
+        0 => out.push_str("there are no variants"),
+        1 | 2 => out.push_str("expected "),
+        _ => out.push_str("expected one of "),
     }
+    for (k, e) in entries.iter().enumerate() {
+        if k > 0 {
+            out.push_str(if entries.len() == 2 { " or " } else { ", " });
+        }
+        out.push('`');
+        out.push_str(e.meta.name);
+        out.push('`');
+    }
+    out
 }
 
 /// [`parse_in`] the catalog.
@@ -179,7 +188,7 @@ pub struct MethodInfo {
 /// What the catalog says of `method`, with its hyper-parameters as the defaults shown.
 pub fn info(method: &dyn Method) -> MethodInfo {
     let meta = method.meta();
-    let config = method.to_json();
+    let config = crate::config::parse(&method.to_json()).unwrap_or(Value::Null);
     let hyper = meta
         .hyper
         .iter()
@@ -242,7 +251,7 @@ mod tests {
             let m = (e.default)();
             assert_eq!(m.name(), e.meta.name);
             assert_eq!(m.validate(), Ok(()), "{}: defaults are valid", e.meta.name);
-            let parsed = parse(m.to_json()).unwrap();
+            let parsed = parse(serde_json::from_str(&m.to_json()).unwrap()).unwrap();
             assert!(*parsed == *m, "{}: JSON round trip", e.meta.name);
         }
     }

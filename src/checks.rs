@@ -35,6 +35,7 @@ pub fn check_lr(lr: f64) -> Result<(), FieldError> {
 ///
 /// # Errors
 /// `field` and the value otherwise.
+#[inline(never)]
 pub fn check_nonneg(field: &'static str, v: f64) -> Result<(), FieldError> {
     if !v.is_finite() || v < 0.0 {
         return Err((field, format!("must be a finite number >= 0, got {}", Shown(v))));
@@ -46,6 +47,7 @@ pub fn check_nonneg(field: &'static str, v: f64) -> Result<(), FieldError> {
 ///
 /// # Errors
 /// `field` and the value otherwise.
+#[inline(never)]
 pub fn check_pos(field: &'static str, v: f64) -> Result<(), FieldError> {
     if !v.is_finite() || v <= 0.0 {
         return Err((field, format!("must be a finite number > 0, got {}", Shown(v))));
@@ -57,6 +59,7 @@ pub fn check_pos(field: &'static str, v: f64) -> Result<(), FieldError> {
 ///
 /// # Errors
 /// `field` and the value otherwise.
+#[inline(never)]
 pub fn check_unit(field: &'static str, v: f64) -> Result<(), FieldError> {
     if !(0.0..1.0).contains(&v) {
         return Err((field, format!("must be in [0, 1), got {}", Shown(v))));

@@ -127,7 +127,7 @@ pub fn default_optimizers() -> Vec<Box<dyn Method>> {
         .iter()
         .map(|name| {
             let entry = serde_json::json!({"name": name, "learning_rate": 0.01});
-            serde_json::from_value(entry).expect("the default experiment's methods are in the catalog")
+            Box::<dyn Method>::deserialize(&entry).expect("the default experiment's methods are in the catalog")
         })
         .collect()
 }

@@ -22,7 +22,6 @@ use std::fmt;
 
 use nalgebra::{DMatrix, DMatrixView, DMatrixViewMut};
 use serde::Serialize;
-use serde_json::Value;
 
 use crate::checks::{check_lr, FieldError};
 use crate::linalg::Svd;
@@ -95,14 +94,15 @@ pub struct MethodMeta {
 }
 
 /// A method's state between steps (moments, step count, a solver's damping …), made by its
-/// `init` and only read by its own step. Any `Clone + Debug + Send + Sync` type is one.
-pub trait MethodState: fmt::Debug + Send + Sync + Any {
+/// `init` and only read by its own step. Any `Clone + Send + Sync` type is one. (Not `Debug`
+/// through the trait object: every state's `Debug` would be kept in the wasm module.)
+pub trait MethodState: Send + Sync + Any {
     fn clone_box(&self) -> Box<dyn MethodState>;
     fn as_any(&self) -> &dyn Any;
     fn as_any_mut(&mut self) -> &mut dyn Any;
 }
 
-impl<T: fmt::Debug + Clone + Send + Sync + 'static> MethodState for T {
+impl<T: Clone + Send + Sync + 'static> MethodState for T {
     fn clone_box(&self) -> Box<dyn MethodState> {
         Box::new(self.clone())
     }
@@ -111,6 +111,12 @@ impl<T: fmt::Debug + Clone + Send + Sync + 'static> MethodState for T {
     }
     fn as_any_mut(&mut self) -> &mut dyn Any {
         self
+    }
+}
+
+impl fmt::Debug for dyn MethodState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("MethodState")
     }
 }
 
@@ -142,7 +148,7 @@ pub trait GradientMethod {
 /// `State` per matrix. Views are column-major and contiguous; `g` is the gradient at `w`.
 pub trait PerMatrix {
     /// What the rule keeps for one matrix (moments, its own step count t).
-    type State: fmt::Debug + Clone + Send + Sync + 'static;
+    type State: Clone + Send + Sync + 'static;
     /// A fresh state for a matrix of shape (rows, cols).
     fn init(&self, shape: (usize, usize)) -> Self::State;
     /// One step of `w` from its gradient `g`.
@@ -264,8 +270,8 @@ pub trait Hyper: fmt::Debug + Clone + Send + Sync + Serialize + 'static {
 }
 
 /// A method with its hyper-parameters: what a config lists and a run steps (object-safe;
-/// every [`Hyper`] type is one).
-pub trait Method: fmt::Debug + Send + Sync + Any {
+/// every [`Hyper`] type is one). `Debug` shows its JSON.
+pub trait Method: Send + Sync + Any {
     fn meta(&self) -> &'static MethodMeta;
     /// A label for people, e.g. `Adam (no bias correction)`.
     fn label(&self) -> String;
@@ -281,8 +287,8 @@ pub trait Method: fmt::Debug + Send + Sync + Any {
     /// # Errors
     /// `learning_rate` negative or not finite, or a method without a learning rate.
     fn set_learning_rate(&mut self, lr: f64) -> Result<(), FieldError>;
-    /// `{"name": …, <the hyper-parameters>}`.
-    fn to_json(&self) -> Value;
+    /// `{"name": …, <the hyper-parameters>}` as JSON text (compact).
+    fn to_json(&self) -> String;
     fn clone_box(&self) -> Box<dyn Method>;
     fn as_any(&self) -> &dyn Any;
     fn as_any_mut(&mut self) -> &mut dyn Any;
@@ -309,18 +315,12 @@ impl<T: Hyper> Method for T {
         Hyper::learning_rate(self)
     }
     fn set_learning_rate(&mut self, lr: f64) -> Result<(), FieldError> {
-        check_lr(lr)?;
-        let slot = self.learning_rate_mut().ok_or_else(|| ("learning_rate", format!("{} has no learning rate", T::META.name)))?;
-        *slot = lr;
-        Ok(())
+        set_learning_rate(T::META.name, self.learning_rate_mut(), lr)
     }
-    fn to_json(&self) -> Value {
-        let mut out = serde_json::Map::new();
-        out.insert("name".into(), Value::String(T::META.name.into()));
-        if let Ok(Value::Object(fields)) = serde_json::to_value(self) {
-            out.extend(fields);
-        }
-        Value::Object(out)
+    fn to_json(&self) -> String {
+        // The derive's object, with the name put first (text, not a `Value`: one serializer
+        // per method in the wasm module instead of two).
+        with_name(T::META.name, serde_json::to_string(self).unwrap_or_default())
     }
     fn clone_box(&self) -> Box<dyn Method> {
         Box::new(self.clone())
@@ -334,6 +334,21 @@ impl<T: Hyper> Method for T {
     fn kind(&self) -> Kind<'_> {
         Hyper::kind(self)
     }
+}
+
+/// `{"name":"<name>",<the fields of object>}`.
+fn with_name(name: &str, object: String) -> String {
+    let fields = object.strip_prefix('{').and_then(|o| o.strip_suffix('}')).unwrap_or("");
+    let sep = if fields.is_empty() { "" } else { "," };
+    format!("{{\"name\":\"{name}\"{sep}{fields}}}")
+}
+
+/// The learning rate into `slot` (none: the method has no learning rate).
+fn set_learning_rate(name: &str, slot: Option<&mut f64>, lr: f64) -> Result<(), FieldError> {
+    check_lr(lr)?;
+    let slot = slot.ok_or_else(|| ("learning_rate", format!("{name} has no learning rate")))?;
+    *slot = lr;
+    Ok(())
 }
 
 impl dyn Method {
@@ -377,6 +392,12 @@ impl dyn Method {
     }
 }
 
+impl fmt::Debug for dyn Method {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.to_json())
+    }
+}
+
 impl Clone for Box<dyn Method> {
     fn clone(&self) -> Self {
         (**self).clone_box()
@@ -389,8 +410,11 @@ impl PartialEq for dyn Method {
     }
 }
 
+/// As [`Method::to_json`]'s text, written as it is (serde_json's `RawValue`: serde_json's
+/// serializers, to text or to a `Value`, take it as JSON).
 impl Serialize for dyn Method {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        self.to_json().serialize(serializer)
+        let raw = serde_json::value::RawValue::from_string(self.to_json()).map_err(serde::ser::Error::custom)?;
+        raw.serialize(serializer)
     }
 }

@@ -193,7 +193,7 @@ impl Lab {
     }
     /// The run's optimizer config as JSON, or `"null"`.
     pub fn run_optimizer_json(&self, i: JsValue) -> String {
-        self.run(&i).map(|r| r.optimizer().to_json().to_string()).unwrap_or_else(|| "null".into())
+        self.run(&i).map(|r| r.optimizer().to_json()).unwrap_or_else(|| "null".into())
     }
 
     /// Run i's learning rate, or `undefined` for a method without one (or a bad index).

@@ -182,6 +182,6 @@ fn methods_lists_the_catalog_as_a_table_and_as_json() {
     for (line, name) in lines[1..].iter().zip(&catalog) {
         assert!(line.starts_with(&format!("{name} ")), "{line}");
     }
-    assert!(lines.iter().any(|l| l.starts_with("newton ") && l.contains("damping 0.0001 [> 0]") && l.contains("Nocedal & Wright")));
+    assert!(lines.iter().any(|l| l.starts_with("newton ") && l.contains("damping=0.0001 (> 0)") && l.contains("Nocedal & Wright")));
     assert!(lines.iter().any(|l| l.starts_with("gd ") && l.contains(" yes ")));
 }

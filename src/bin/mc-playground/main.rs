@@ -346,11 +346,11 @@ fn methods(json: bool) -> String {
     if json {
         return format!("{}\n", mc_playground::catalog::catalog_json());
     }
-    let header = ["name", "label", "family", "equivariant", "hyper-parameters: default [range]", "source"];
+    let header = ["name", "label", "family", "equivariant", "hyper-parameters: name=default (range)", "source"];
     let rows: Vec<[String; 6]> = mc_playground::catalog::method_info()
         .into_iter()
         .map(|m| {
-            let hyper: Vec<String> = m.hyper.iter().map(|h| format!("{} {} [{}]", h.name, h.default, h.range)).collect();
+            let hyper: Vec<String> = m.hyper.iter().map(|h| format!("{}={} ({})", h.name, h.default, h.range)).collect();
             let family = serde_json::to_value(m.family).ok().and_then(|f| f.as_str().map(String::from)).unwrap_or_default();
             [m.name.to_string(), m.label, family, (if m.equivariant { "yes" } else { "no" }).to_string(), hyper.join(", "), m.rule.source.to_string()]
         })
