@@ -236,6 +236,20 @@ pub enum Kind<'a> {
     Solver(&'a dyn Solver),
 }
 
+/// Writes [`Hyper::learning_rate`] and [`Hyper::learning_rate_mut`] inside an `impl Hyper`
+/// for a type whose field `learning_rate` holds it: `mc_playground::learning_rate_field!();`.
+#[macro_export]
+macro_rules! learning_rate_field {
+    () => {
+        fn learning_rate(&self) -> Option<f64> {
+            Some(self.learning_rate)
+        }
+        fn learning_rate_mut(&mut self) -> Option<&mut f64> {
+            Some(&mut self.learning_rate)
+        }
+    };
+}
+
 /// What a method's hyper-parameter type implements (with serde's `Serialize`, and
 /// `Deserialize` + `Default` for the catalog): [`Method`] follows.
 pub trait Hyper: fmt::Debug + Clone + Send + Sync + Serialize + 'static {

@@ -40,12 +40,7 @@ impl Hyper for SignDescent {
     fn validate(&self) -> Result<(), FieldError> {
         check_nonneg("learning_rate", self.learning_rate)
     }
-    fn learning_rate(&self) -> Option<f64> {
-        Some(self.learning_rate)
-    }
-    fn learning_rate_mut(&mut self) -> Option<&mut f64> {
-        Some(&mut self.learning_rate)
-    }
+    mc_playground::learning_rate_field!();
     fn kind(&self) -> Kind<'_> {
         Kind::Gradient(self)
     }

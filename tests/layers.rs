@@ -227,6 +227,15 @@ fn module_of(file: &str) -> Vec<String> {
 fn edges() -> Vec<(String, String, String)> {
     let mut files = Vec::new();
     rust_files(&src(), &mut files);
+    // `#[macro_export]` macros live at the crate root by name (`crate::name!`): the file that
+    // defines each.
+    let mut macros: BTreeMap<String, String> = BTreeMap::new();
+    for path in &files {
+        let text = std::fs::read_to_string(path).unwrap();
+        for part in text.split("macro_rules!").skip(1) {
+            macros.insert(ident(part.trim_start()).to_string(), relative(path));
+        }
+    }
     let mut out = Vec::new();
     for path in files {
         let file = relative(&path);
@@ -235,7 +244,10 @@ fn edges() -> Vec<(String, String, String)> {
         }
         let code = code_of(&std::fs::read_to_string(&path).unwrap());
         for (used, is_super) in paths_with_origin(&code, &module_of(&file), file.ends_with("mod.rs")) {
-            let target = file_of(&used);
+            let mut target = file_of(&used);
+            if let Some(file) = used.last().filter(|_| target == "lib.rs").and_then(|name| macros.get(name)) {
+                target = file.clone();
+            }
             // `super::item` reaching the crate root is an inline module (`mod simd { … }`) naming
             // its own file's items: the root holds no items but re-exports.
             if is_super && target == "lib.rs" {
@@ -321,4 +333,5 @@ fn the_checker_finds_edges() {
     assert_eq!(layer_of("optim/a_new_method.rs"), Some(3));
     assert_eq!(layer_of("a_new_module.rs"), None);
     assert!(edges().iter().any(|(a, b, _)| a == "lab.rs" && b == "method.rs"));
+    assert!(edges().iter().any(|(a, b, p)| a == "optim/sgd.rs" && b == "method.rs" && p == "learning_rate_field"), "a macro's file");
 }

@@ -47,12 +47,7 @@ impl Hyper for Adagrad {
         check_nonneg("eps", self.eps)?;
         check_nonneg("weight_decay", self.weight_decay)
     }
-    fn learning_rate(&self) -> Option<f64> {
-        Some(self.learning_rate)
-    }
-    fn learning_rate_mut(&mut self) -> Option<&mut f64> {
-        Some(&mut self.learning_rate)
-    }
+    crate::learning_rate_field!();
     fn kind(&self) -> Kind<'_> {
         Kind::Gradient(self)
     }

@@ -54,12 +54,7 @@ impl Hyper for Amsgrad {
     fn validate(&self) -> Result<(), FieldError> {
         check_adam_family(self.beta1, self.beta2, self.eps, self.weight_decay)
     }
-    fn learning_rate(&self) -> Option<f64> {
-        Some(self.learning_rate)
-    }
-    fn learning_rate_mut(&mut self) -> Option<&mut f64> {
-        Some(&mut self.learning_rate)
-    }
+    crate::learning_rate_field!();
     fn kind(&self) -> Kind<'_> {
         Kind::Gradient(self)
     }

@@ -53,12 +53,7 @@ impl Hyper for GroupRmsprop {
         check_unit("alpha", self.alpha)?;
         check_nonneg("eps", self.eps)
     }
-    fn learning_rate(&self) -> Option<f64> {
-        Some(self.learning_rate)
-    }
-    fn learning_rate_mut(&mut self) -> Option<&mut f64> {
-        Some(&mut self.learning_rate)
-    }
+    crate::learning_rate_field!();
     fn kind(&self) -> Kind<'_> {
         Kind::Gradient(self)
     }

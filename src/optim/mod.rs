@@ -39,7 +39,7 @@ pub use amsgrad::Amsgrad;
 pub use group_rmsprop::GroupRmsprop;
 pub use nadam::Nadam;
 pub use rmsprop::Rmsprop;
-pub use sgd::{Gd, Momentum, Nesterov};
+pub use sgd::{Gd, HeavyBall, Look, Lookahead, Momentum, Nesterov, Sgd};
 
 /// PyTorch's coupled L2 weight decay: g ← g + wd·w (g untouched when wd is 0).
 #[inline]

@@ -10,6 +10,9 @@
 //! | `momentum` | b ← μ·b + g (b₀ = 0); w ← w − lr·b | `torch.optim.SGD(momentum=μ, dampening=0)` (heavy ball) |
 //! | `nesterov` | b ← μ·b + g; w ← w − lr·(g + μ·b) | `torch.optim.SGD(momentum=μ, nesterov=True)` |
 
+use std::fmt;
+use std::marker::PhantomData;
+
 use nalgebra::{DMatrixView, DMatrixViewMut};
 use serde::{Deserialize, Serialize};
 
@@ -51,12 +54,7 @@ impl Hyper for Gd {
     fn validate(&self) -> Result<(), FieldError> {
         check_nonneg("weight_decay", self.weight_decay)
     }
-    fn learning_rate(&self) -> Option<f64> {
-        Some(self.learning_rate)
-    }
-    fn learning_rate_mut(&mut self) -> Option<&mut f64> {
-        Some(&mut self.learning_rate)
-    }
+    crate::learning_rate_field!();
     fn kind(&self) -> Kind<'_> {
         Kind::Gradient(self)
     }
@@ -72,21 +70,52 @@ impl PerMatrix for Gd {
     }
 }
 
-/// `torch.optim.SGD` with heavy-ball momentum (dampening 0): b ← μ·b + g; w ← w − lr·b.
+/// `torch.optim.SGD` with momentum μ (dampening 0): heavy ball ([`Momentum`],
+/// b ← μ·b + g; w ← w − lr·b) or Nesterov ([`Nesterov`], w ← w − lr·(g + μ·b)).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct Momentum {
+#[serde(deny_unknown_fields, default, bound = "")]
+pub struct Sgd<K: Lookahead> {
     /// Step size, ≥ 0 (default 0.001).
     pub learning_rate: f64,
-    /// Momentum μ, 0 ≤ μ < 1 (default 0.9).
+    /// Momentum μ, 0 ≤ μ < 1 (Nesterov: 0 < μ < 1; default 0.9).
     pub momentum: f64,
     /// Coupled L2 weight decay, ≥ 0 (default 0).
     pub weight_decay: f64,
+    /// Heavy ball or Nesterov (not in the JSON: the name says which).
+    #[serde(skip)]
+    pub kind: PhantomData<K>,
 }
 
-impl Default for Momentum {
+/// Which momentum [`Sgd`] takes: [`HeavyBall`] or [`Look`] (Nesterov's look-ahead).
+pub trait Lookahead: fmt::Debug + Clone + PartialEq + Send + Sync + 'static {
+    const NESTEROV: bool;
+    const META: &'static MethodMeta;
+}
+
+/// Heavy-ball momentum's marker.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HeavyBall;
+/// Nesterov momentum's marker.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Look;
+
+impl Lookahead for HeavyBall {
+    const NESTEROV: bool = false;
+    const META: &'static MethodMeta = &MOMENTUM;
+}
+impl Lookahead for Look {
+    const NESTEROV: bool = true;
+    const META: &'static MethodMeta = &NESTEROV;
+}
+
+/// `torch.optim.SGD(momentum=μ, dampening=0)`, heavy ball: b ← μ·b + g; w ← w − lr·b.
+pub type Momentum = Sgd<HeavyBall>;
+/// `torch.optim.SGD(momentum=μ, nesterov=True)`: b ← μ·b + g; w ← w − lr·(g + μ·b).
+pub type Nesterov = Sgd<Look>;
+
+impl<K: Lookahead> Default for Sgd<K> {
     fn default() -> Self {
-        Momentum { learning_rate: 1e-3, momentum: 0.9, weight_decay: 0.0 }
+        Sgd { learning_rate: 1e-3, momentum: 0.9, weight_decay: 0.0, kind: PhantomData }
     }
 }
 
@@ -103,52 +132,6 @@ const MOMENTUM: MethodMeta = MethodMeta {
     hyper: &[HyperParam::LEARNING_RATE, HyperParam { name: "momentum", label: "momentum", range: "[0, 1)" }, HyperParam::WEIGHT_DECAY],
 };
 
-impl Hyper for Momentum {
-    const META: &'static MethodMeta = &MOMENTUM;
-    fn validate(&self) -> Result<(), FieldError> {
-        check_unit("momentum", self.momentum)?;
-        check_nonneg("weight_decay", self.weight_decay)
-    }
-    fn learning_rate(&self) -> Option<f64> {
-        Some(self.learning_rate)
-    }
-    fn learning_rate_mut(&mut self) -> Option<&mut f64> {
-        Some(&mut self.learning_rate)
-    }
-    fn kind(&self) -> Kind<'_> {
-        Kind::Gradient(self)
-    }
-}
-
-impl PerMatrix for Momentum {
-    /// The momentum buffer b, column-major.
-    type State = Vec<f64>;
-    fn init(&self, (rows, cols): (usize, usize)) -> Vec<f64> {
-        vec![0.0; rows * cols]
-    }
-    fn update(&self, w: &mut DMatrixViewMut<f64>, g: &DMatrixView<f64>, b: &mut Vec<f64>) {
-        momentum_step(self.learning_rate, self.momentum, self.weight_decay, false, w, g, b);
-    }
-}
-
-/// `torch.optim.SGD(nesterov=True)`: b ← μ·b + g; w ← w − lr·(g + μ·b).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct Nesterov {
-    /// Step size, ≥ 0 (default 0.001).
-    pub learning_rate: f64,
-    /// Momentum μ, 0 < μ < 1 (default 0.9).
-    pub momentum: f64,
-    /// Coupled L2 weight decay, ≥ 0 (default 0).
-    pub weight_decay: f64,
-}
-
-impl Default for Nesterov {
-    fn default() -> Self {
-        Nesterov { learning_rate: 1e-3, momentum: 0.9, weight_decay: 0.0 }
-    }
-}
-
 const NESTEROV: MethodMeta = MethodMeta {
     name: "nesterov",
     label: "Nesterov",
@@ -162,34 +145,29 @@ const NESTEROV: MethodMeta = MethodMeta {
     hyper: &[HyperParam::LEARNING_RATE, HyperParam { name: "momentum", label: "momentum", range: "(0, 1)" }, HyperParam::WEIGHT_DECAY],
 };
 
-impl Hyper for Nesterov {
-    const META: &'static MethodMeta = &NESTEROV;
+impl<K: Lookahead> Hyper for Sgd<K> {
+    const META: &'static MethodMeta = K::META;
     fn validate(&self) -> Result<(), FieldError> {
         check_unit("momentum", self.momentum)?;
-        if self.momentum == 0.0 {
+        if K::NESTEROV && self.momentum == 0.0 {
             return Err(("momentum", "Nesterov momentum needs momentum > 0".into()));
         }
         check_nonneg("weight_decay", self.weight_decay)
     }
-    fn learning_rate(&self) -> Option<f64> {
-        Some(self.learning_rate)
-    }
-    fn learning_rate_mut(&mut self) -> Option<&mut f64> {
-        Some(&mut self.learning_rate)
-    }
+    crate::learning_rate_field!();
     fn kind(&self) -> Kind<'_> {
         Kind::Gradient(self)
     }
 }
 
-impl PerMatrix for Nesterov {
+impl<K: Lookahead> PerMatrix for Sgd<K> {
     /// The momentum buffer b, column-major.
     type State = Vec<f64>;
     fn init(&self, (rows, cols): (usize, usize)) -> Vec<f64> {
         vec![0.0; rows * cols]
     }
     fn update(&self, w: &mut DMatrixViewMut<f64>, g: &DMatrixView<f64>, b: &mut Vec<f64>) {
-        momentum_step(self.learning_rate, self.momentum, self.weight_decay, true, w, g, b);
+        momentum_step(self.learning_rate, self.momentum, self.weight_decay, K::NESTEROV, w, g, b);
     }
 }
 
