@@ -95,9 +95,6 @@ export function runMarker(i) {
   return i < RUN_COLOURS.length ? "circle" : "square";
 }
 
-/** Each method's own colour slot, so that a method keeps its colour from one experiment to the next. */
-const PREFERRED_SLOT = { adam: 0, rmsprop: 1, adagrad: 2, gd: 3, momentum: 4, nesterov: 5, adamw: 6, amsgrad: 7 };
-
 /**
  * Slots for the other methods and for copies, least used by the common methods first; black (slot
  * 6, the colour of the axes, the text and the PCA's "start") last, so that a copy (a second Adam)
@@ -107,18 +104,20 @@ const FALLBACK_SLOTS = [7, 2, 5, 4, 1, 3, 0, 6];
 
 /**
  * Colour slots for runs of the given methods: `fixed[i]` (a run that keeps its colour) where
- * given; then the method's own slot if no run has it; then the first free slot in
- * FALLBACK_SLOTS (past the eighth, colours repeat with dashes).
+ * given; then the method's own slot (`slotOf(name)`: the catalog's colour_slot, so that a method
+ * keeps its colour from one experiment to the next) if no run has it; then the first free slot
+ * in FALLBACK_SLOTS (past the eighth, colours repeat with dashes).
  * @param {string[]} names method of each run
  * @param {(number|null|undefined)[]} [fixed] slots to keep
+ * @param {(name: string) => number|undefined} [slotOf] each method's own slot
  * @returns {number[]}
  */
-export function assignSlots(names, fixed = []) {
+export function assignSlots(names, fixed = [], slotOf = () => undefined) {
   const slots = names.map((_, i) => (Number.isInteger(fixed[i]) ? fixed[i] : null));
   const used = new Set(slots.filter((s) => s !== null));
   names.forEach((name, i) => {
-    const s = PREFERRED_SLOT[name];
-    if (slots[i] === null && s !== undefined && !used.has(s)) {
+    const s = slotOf(name);
+    if (slots[i] === null && Number.isInteger(s) && !used.has(s)) {
       slots[i] = s;
       used.add(s);
     }

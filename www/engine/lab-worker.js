@@ -25,7 +25,7 @@
 //                                        if it answers an init (this worker then has no experiment)
 // W is m × n, row-major, a copy; every Float64Array is transferred.
 
-import init, { Lab } from "./pkg/mc_playground.js";
+import init, { Lab } from "../pkg/mc_playground.js";
 
 let wasm = null;
 let lab = null;
