@@ -16,7 +16,7 @@ import { HISTORY_METRICS, VIEW_KEYS } from "./schema.js";
 import { readFrames } from "./engine/core.js";
 
 const listeners = [];
-const link = { hash: "", timer: 0 }; // the hash as the page last read or wrote it
+const link = { seen: "", timer: 0, follow: null }; // the hash as the page last read or wrote it
 
 export const store = {
   core: null, // the loaded core: {wasm, Lab, SensitivityRunner}
@@ -139,11 +139,11 @@ export const store = {
 
   /** Calls `fn(parsed)` whenever the address's hash changes (an edit, back/forward, a preset). */
   followLink(fn) {
-    link.hash = readHash(location);
+    link.seen = readHash(location);
     link.follow = () => {
       if (!this.lab) return;
-      link.hash = readHash(location);
-      fn(this.parseLink(link.hash));
+      link.seen = readHash(location);
+      fn(this.parseLink(link.seen));
     };
     window.addEventListener("hashchange", link.follow);
   },
@@ -164,11 +164,11 @@ export const store = {
     // A hash the page has not applied yet (Back, a preset, an edit: its hashchange is on its way)
     // is the experiment to come: never write the running one over it, nor show the running one's
     // preset (a preset just clicked showed the one before it until the next write).
-    if (readHash(location) !== link.hash) return;
+    if (readHash(location) !== link.seen) return;
     for (const fn of listeners) fn("link", {});
     if (this.isOwnData()) {
       // Your own data is not put in the link (it stays in this browser).
-      link.hash = writeHash(location, history, "");
+      link.seen = writeHash(location, history, "");
       return;
     }
     const r = this.race;
@@ -176,7 +176,7 @@ export const store = {
     // Every field is written (defaults = null), so that a link keeps meaning the same run even if
     // the core's defaults change; hyper-parameters at their method's default are left out.
     const hash = configToHash(this.currentConfig(), this.enabled, null, { methods: this.catalog.configs, tuned, view: this.view });
-    link.hash = writeHash(location, history, hash);
+    link.seen = writeHash(location, history, hash);
   },
 };
 

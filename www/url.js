@@ -131,10 +131,10 @@ export function readHash(loc) {
   return loc.hash;
 }
 
-/** Shows `hash` ("" or "#…") in location `loc`'s address without a navigation (history.replaceState). */
-export function writeHash(loc, history, hash) {
+/** Shows `hash` ("" or "#…") in location `loc`'s address without a navigation (hist.replaceState). */
+export function writeHash(loc, hist, hash) {
   const url = loc.pathname + loc.search + hash;
-  if (url !== loc.pathname + loc.search + loc.hash) history.replaceState(null, "", url);
+  if (url !== loc.pathname + loc.search + loc.hash) hist.replaceState(null, "", url);
   return loc.hash;
 }
 
