@@ -163,7 +163,7 @@ function drawMap() {
     table.className = "map-table";
     table.dataset.method = method.name;
     const cap = document.createElement("caption");
-    cap.textContent = `${method.name === "adam" ? "Adam" : "GD"} (rate ${formatNumber(method.learning_rate)}) + ratio penalty: seeds recovered (test error < ${RECOVERED})`;
+    cap.textContent = `${store.catalog.label(method.name)} (rate ${formatNumber(method.learning_rate)}) + ratio penalty: seeds recovered (test error < ${RECOVERED})`;
     table.append(cap);
     const head = document.createElement("tr");
     const corner = document.createElement("th");

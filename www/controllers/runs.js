@@ -24,6 +24,7 @@ export function initRuns() {
     truthBars: problem.truthBars,
   });
   const c = store.catalog;
+  $("show-observed").addEventListener("change", () => store.apply("view", { dots: $("show-observed").checked ? "1" : "0" }));
   buildMethodPicker($("method-picker"), c.list.map((m) => ({ name: m.name, label: c.label(m.name), about: c.about(m.name) })), onMethodToggle);
   store.subscribe((kind, change) => {
     if (kind === "reset") showRuns();
