@@ -73,7 +73,7 @@ async function exportPng() {
     : `${store.rows} × ${store.cols}, rank ${p.rank}, ${p.observed} seen, seed ${p.seed}`;
   const step = v.step ? v.step() : $("step-counter").dataset.step;
   const title = `${v.title} · ${problem}${step === null ? "" : ` · step ${step}`} · mc-playground`;
-  const legend = v.shared ? ui.runs.filter((r) => r.enabled).map((r) => ({ label: r.label, colour: r.colour, dash: r.dash })) : [];
+  const legend = v.shared ? ui.runs.filter((r) => store.enabled[r.index]).map((r) => ({ label: r.label, colour: r.colour, dash: r.dash })) : [];
   // A heatmap keeps its hatching, its observed-entry dots (when shown) and its colour bar.
   const hm = v.heatmap?.();
   const extras = hm ? { overlays: hm.visibleOverlays(), footer: (w, ratio) => v.bar().image(w, ratio) } : {};
@@ -92,7 +92,7 @@ function exportSnapshot() {
     cols: store.cols,
     truth: store.truth,
     mask: store.mask,
-    runs: ui.runs.map((r) => ({ name: r.name, label: r.label, enabled: r.enabled, lr: r.lr })),
+    runs: store.runs.map((r, i) => ({ name: r.name, label: r.label, enabled: store.enabled[i], lr: store.rates[i] })),
   };
 }
 

@@ -127,7 +127,7 @@ export function remainingSteps() {
   let rem = 0;
   for (const run of ui.runs) {
     const m = latest(run);
-    if (!run.enabled || !m || m.diverged_at !== null) continue;
+    if (!store.enabled[run.index] || !m || m.diverged_at !== null) continue;
     rem = Math.max(rem, store.steps - m.step);
   }
   return rem;
@@ -136,7 +136,7 @@ export function remainingSteps() {
 export function hasLiveEnabledRun() {
   return ui.runs.some((r) => {
     const m = latest(r);
-    return r.enabled && m && m.diverged_at === null;
+    return store.enabled[r.index] && m && m.diverged_at === null;
   });
 }
 
@@ -144,7 +144,7 @@ export function hasLiveEnabledRun() {
 function stepLimit(i) {
   const run = ui.runs[i];
   const m = run && latest(run);
-  if (!run || !run.enabled || !m || m.diverged_at !== null) return 0;
+  if (!run || !store.enabled[i] || !m || m.diverged_at !== null) return 0;
   return loop.autoStop ? Math.max(0, store.steps - m.step) : Infinity;
 }
 
@@ -217,7 +217,7 @@ export function updatePlayStatus() {
       text = store.stepper.blocksPage ? "fewer steps per frame to keep the page smooth"
         : "fewer steps per frame than asked: the steps take longer than a frame";
     }
-  } else if (runs.length && runs.every((r) => !r.enabled)) {
+  } else if (runs.length && store.enabled.every((on) => !on)) {
     text = "every run is off: tick “on” in a run's panel to step it";
   } else if (runs.length && !hasLiveEnabledRun() && runs.some((r) => r.metrics)) {
     text = "every run that is on has diverged: lower the learning rates if they are too high, then reset";
@@ -309,7 +309,8 @@ export function render() {
   for (let i = 0; i < n; i++) {
     const run = ui.runs[i];
     const f = frame[i];
-    const alpha = run.enabled ? 1 : 0.25;
+    const on = store.enabled[i];
+    const alpha = on ? 1 : 0.25;
     const diverged = f.metrics.diverged_at !== null;
     let xs = f.h.step;
     let len = f.len;
@@ -319,12 +320,12 @@ export function render() {
       else withTime++;
     }
     const style = { colour: run.colour, alpha, dash: run.dash, marker: run.marker, diverged };
-    const label = run.enabled ? run.label : "";
+    const label = on ? run.label : "";
     timeSeries.push({ ...style, x: xs, y: f.h[metric], len, endDot: true, label });
     trajRuns.push({ ...style, rank: f.h.effective_rank, train: f.h.train_error, len: f.len, label });
   }
   // Draw the enabled runs last so they sit on top of greyed ones.
-  const order = (arr) => arr.filter((_, i) => !ui.runs[i].enabled).concat(arr.filter((_, i) => ui.runs[i].enabled));
+  const order = (arr) => arr.filter((_, i) => !store.enabled[i]).concat(arr.filter((_, i) => store.enabled[i]));
   const xMax = Math.max(store.steps, maxStep, 1);
   ui.views.time.draw(order(timeSeries), {
     xMin: xKind === "time" ? undefined : 0,

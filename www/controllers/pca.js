@@ -144,8 +144,8 @@ function finishPca(result, cost, step) {
 
 function drawPca() {
   if (!ui.views.pca) return;
-  const runs = ui.runs.map((r) => ({
-    colour: r.colour, alpha: r.enabled ? 1 : 0.25, dash: r.dash, marker: r.marker, enabled: r.enabled,
+  const runs = ui.runs.map((r, i) => ({
+    colour: r.colour, alpha: store.enabled[i] ? 1 : 0.25, dash: r.dash, marker: r.marker, enabled: store.enabled[i],
     diverged: !!r.metrics && r.metrics.diverged_at !== null,
   }));
   // At step 0 every run is at its start: no path yet, and a PCA of one point is rounding noise.

@@ -4,7 +4,6 @@
 
 import { formatNumber, formatPow10 } from "../views/axes.js";
 import { store } from "../store.js";
-import { ui } from "./ui.js";
 import { rebuild } from "./experiment.js";
 import { equalRate } from "./runs.js";
 import { hasSweepResult } from "./sweep.js";
@@ -30,7 +29,9 @@ function protocolPhrase(p) {
 export function updateRaceBadge() {
   const badge = $("race-badge");
   const caption = $("race-caption");
-  const lrRuns = ui.runs.filter((r) => r.hasLr);
+  // Each run with a learning rate: its label and rate (store.runs, store.rates).
+  const runs = store.runs.map((x, i) => ({ name: x.name, label: x.label, lr: store.rates[i], on: store.enabled[i] }));
+  const lrRuns = runs.filter((x) => x.lr !== undefined);
   let kind;
   let badgeText;
   let text;
@@ -43,7 +44,7 @@ export function updateRaceBadge() {
     // What GD does is only said for the problem it was checked on (the default one), with GD in
     // the race at the rate it was checked at (about 100).
     const defaultRuns = store.defaults.optimizers;
-    const gd = ui.runs.find((x) => x.name === "gd" && x.enabled && x.hasLr);
+    const gd = lrRuns.find((x) => x.name === "gd" && x.on);
     if (gd && Math.abs(Math.log10(gd.lr / 100)) <= 0.5 &&
       store.isDefaultExperiment({ ...store.currentConfig(), optimizers: defaultRuns }, defaultRuns.map(() => true))) {
       text += " GD now finds W* too, but only near rate 100 (ten thousand times the 0.01 at which Adam wins the equal race) " +
@@ -63,7 +64,7 @@ export function updateRaceBadge() {
       ? "Every method with a learning rate uses 0.01. Adam and RMSProp find W*; GD, momentum and Nesterov hardly move, " +
         "because their step is the rate times gradients of only a few 10⁻⁶ to 3·10⁻⁴ per entry, while Adam's step is about the rate itself. " +
         "That says more about the rate than about the methods: see the sweep below for a fair race."
-      : equalRaceText(lrRuns, ui.runs.filter((x) => !x.hasLr), r);
+      : equalRaceText(lrRuns, runs.filter((x) => x.lr === undefined), r);
   } else {
     kind = "custom";
     badgeText = "learning rates set by hand";

@@ -4,7 +4,6 @@
 import { formatNumber } from "../views/axes.js";
 import { decimalNumber } from "../schema.js";
 import { store } from "../store.js";
-import { ui } from "./ui.js";
 import { loadConfig } from "./experiment.js";
 import { EQUAL_RATE } from "./race.js";
 
@@ -38,7 +37,7 @@ function updateMapNote() {
 }
 
 function mapMethods() {
-  const lrOf = (name) => ui.runs.find((r) => r.name === name && r.hasLr)?.lr ?? EQUAL_RATE;
+  const lrOf = (name) => store.rates.find((lr, i) => store.runs[i].name === name && lr !== undefined) ?? EQUAL_RATE;
   return [{ name: "adam", learning_rate: lrOf("adam") }, { name: "gd", learning_rate: lrOf("gd") }];
 }
 

@@ -142,7 +142,7 @@ function setRunLearningRate(run, text, from) {
 /** A learning rate from the link (hot), as if typed. */
 export function setLearningRateFromLink(i, v) {
   const run = ui.runs[i];
-  if (run?.hasLr && v !== undefined && v !== run.lr) setRunLearningRate(run, String(v), "hash");
+  if (run && store.rates[i] !== undefined && v !== undefined && v !== store.rates[i]) setRunLearningRate(run, String(v), "hash");
 }
 
 /** A new run of method `name` with its defaults (at the shared rate if the race is an equal one). */

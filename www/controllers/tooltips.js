@@ -139,7 +139,7 @@ function trajectoryText(canvas, ev) {
   let best = null;
   ui.runs.forEach((run, i) => {
     const p = store.stepper.history(i);
-    if (!p || !p.len || !run.enabled) return;
+    if (!p || !p.len || !store.enabled[i]) return;
     const { step: s, effective_rank: e, train_error: t } = p.h;
     if (!s || !e || !t) return;
     for (let k = 0; k < p.len; k++) {
