@@ -13,6 +13,7 @@
 //! - [`problem`]: W*, Ω and the observations Y;
 //! - [`model`]: the parameterization and its start W₀;
 //! - [`objective`]: data fit + λ·penalty, values and analytic gradients;
+//! - [`catalog`]: every method once, with its label, family, rule, source and hyper-parameters;
 //! - [`optim`]: the optimizers (`torch.optim` update rules and names, optax-style separate state);
 //! - [`solvers`]: Newton's method, gradient flow, ALS and SoftImpute;
 //! - [`metrics`]: train/test error, effective rank, ratio, singular values, bounded history;
@@ -26,6 +27,7 @@
 //! hand out row-major data.
 
 pub mod bench;
+pub mod catalog;
 pub mod config;
 pub mod csv;
 pub mod lab;

@@ -10,7 +10,6 @@ use wasm_bindgen::prelude::*;
 
 use crate::config::Config;
 use crate::lab;
-use crate::optim::OptimizerConfig;
 use crate::sensitivity;
 
 #[wasm_bindgen(start)]
@@ -61,16 +60,6 @@ struct RunMetrics<'a> {
     time: Option<f64>,
     diverged_at: Option<u64>,
     diverged_reason: Option<&'a str>,
-}
-
-/// One entry of [`Lab::methods`].
-#[derive(Serialize)]
-struct MethodInfo {
-    name: &'static str,
-    label: String,
-    has_learning_rate: bool,
-    direct_only: bool,
-    config: OptimizerConfig,
 }
 
 /// What [`SensitivityRunner::report`] returns: [`sensitivity::Report`] with the tuned config as
@@ -154,21 +143,18 @@ impl Lab {
         crate::csv::csv_to_config(&csv, &base).map(|c| c.to_json()).map_err(|e| JsError::new(&crate::csv::csv_error_text(&e)))
     }
 
-    /// Every method the core has, in the page's order: a JSON array of
-    /// `{name, label, has_learning_rate, direct_only, config}`, `config` being the method's
-    /// optimizer config with its default hyper-parameters.
+    /// Every method the core has, in the page's order: a JSON array of the catalog's entries
+    /// (`{name, label, family, about, rule: {lines, source}, equivariant, colour_slot,
+    /// has_learning_rate, direct_only, solver, hyper: [{name, label, default, range}], config}`;
+    /// see [`crate::catalog`]).
     pub fn methods() -> String {
-        let info: Vec<MethodInfo> = OptimizerConfig::all_defaults()
-            .into_iter()
-            .map(|o| MethodInfo {
-                name: o.name(),
-                label: o.label(),
-                has_learning_rate: o.learning_rate().is_some(),
-                direct_only: o.direct_only(),
-                config: o,
-            })
-            .collect();
-        serde_json::to_string(&info).unwrap_or_else(|_| "[]".into())
+        crate::catalog::catalog_json()
+    }
+
+    /// The names of the metrics kept in each run's history, in order (a JSON array of strings):
+    /// the names `history_ptr` takes.
+    pub fn metric_names() -> String {
+        serde_json::to_string(&crate::metrics::HISTORY_SERIES).unwrap_or_else(|_| "[]".into())
     }
 
     /// The config this lab runs (JSON, every default filled, current learning rates).
