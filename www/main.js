@@ -5,7 +5,6 @@
 
 import { loadCore } from "./engine/core.js";
 import { makeCatalog } from "./catalog.js";
-import { withLegacyMeta } from "./catalog-legacy.js";
 import { store } from "./store.js";
 import { initLoop, render, start } from "./controllers/loop.js";
 import { initRuns } from "./controllers/runs.js";
@@ -47,7 +46,7 @@ async function boot() {
   } catch {
     methods = store.defaults.optimizers.map((config) => ({ name: config.name, label: config.name, config }));
   }
-  store.catalog = makeCatalog(withLegacyMeta(methods));
+  store.catalog = makeCatalog(methods);
   store.steps = store.defaults.steps ?? store.steps;
 
   // The URL may hold an experiment (panels=… names its methods if the hash does not).

@@ -20,7 +20,6 @@ const LAYERS = {
   "url.js": "pure",
   "limits.js": "pure",
   "catalog.js": "pure",
-  "catalog-legacy.js": "pure",
   "colormap.js": "pure",
   "presets.js": "pure",
   "views/axes.js": "pure",

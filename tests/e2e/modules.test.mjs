@@ -11,13 +11,12 @@ import { decadeRange, formatFigure, formatPow10, linearTicks, logTicks } from ".
 import { DIVERGING, RUN_COLOURS, TABLE_SIZE, assignSlots, runColour, runDash, runMarker } from "../../www/colormap.js";
 import { gridSize, parseProtocol, sweptMethods, tunedConfig } from "../../www/engine/sweep.js";
 import { distinctLabels, formatParam, hyperText, makeCatalog } from "../../www/catalog.js";
-import { withLegacyMeta } from "../../www/catalog-legacy.js";
 import { readFileSync } from "node:fs";
 import init, { Lab } from "../../www/pkg/mc_playground.js";
 
 // The core's own catalog (Lab.methods()), as the page reads it: labels, hyper-parameter names, colours.
 await init({ module_or_path: readFileSync(new URL("../../www/pkg/mc_playground_bg.wasm", import.meta.url)) });
-const CATALOG = makeCatalog(withLegacyMeta(JSON.parse(Lab.methods())));
+const CATALOG = makeCatalog(JSON.parse(Lab.methods()));
 import { paddedRange, pcLabel } from "../../www/views/pca.js";
 import { drawEndLabels, linearRange, tracePath } from "../../www/views/lineplot.js";
 import { overlaySize } from "../../www/views/heatmap.js";
