@@ -126,6 +126,22 @@ describe("the page's layers", () => {
     assert.deepEqual(wrong, []);
   });
 
+  it("has no import circle (a circle means a concept is in the wrong module)", () => {
+    const graph = Object.fromEntries(FILES.map((f) => [f, importsOf(f).filter((d) => d !== "pkg")]));
+    const state = {}; // 1: on the path, 2: done
+    const circles = [];
+    const visit = (f, path) => {
+      state[f] = 1;
+      for (const d of graph[f] ?? []) {
+        if (state[d] === 1) circles.push([...path.slice(path.indexOf(d)), d].join(" → "));
+        else if (!state[d]) visit(d, [...path, d]);
+      }
+      state[f] = 2;
+    };
+    for (const f of FILES) if (!state[f]) visit(f, [f]);
+    assert.deepEqual(circles, []);
+  });
+
   it("keeps views away from controllers and the store", () => {
     for (const file of FILES.filter((f) => LAYERS[f] === "views")) {
       for (const dep of importsOf(file)) assert.ok(!/^(controllers\/|store\.js)/.test(dep), `${file} imports ${dep}`);

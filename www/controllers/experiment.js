@@ -3,12 +3,12 @@
 // link (a hash change: hot when only learning rates, on/off or the run length differ, else a new
 // lab). On an error the running lab keeps going and the message goes next to its control.
 
-import { PROBLEM_FIELDS, VIEW_KEYS, explainLabError, getPath } from "../schema.js";
+import { PROBLEM_FIELDS, VIEW_KEYS, decimalNumber, explainLabError, getPath } from "../schema.js";
 import { stepsError } from "../limits.js";
 import { configFromControls, fillControls } from "../views/controls.js";
 import { store } from "../store.js";
 import { playUnlessHeld } from "./loop.js";
-import { setLearningRateFromLink } from "./runs.js";
+import { ui } from "./ui.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -125,6 +125,28 @@ export function onLinkChange(parsed) {
     store.steps = oldSteps;
     store.writeLink(); // the URL shows the experiment that runs
   }
+}
+
+/** A learning rate typed, slid or from the link (hot); a refused one is said on its panel. */
+export function setRunLearningRate(run, text, from) {
+  const t = String(text).trim();
+  const v = decimalNumber(t);
+  const fail = (msg) => {
+    run.showError(msg);
+    run.lrInput.setAttribute("aria-invalid", "true");
+  };
+  if (t === "" || !Number.isFinite(v)) return fail("learning rate: enter a number");
+  try {
+    store.apply("hot", { run: run.index, lr: v, from });
+  } catch (err) {
+    return fail((err instanceof Error ? err.message : String(err)).replace(/^optimizers\[\d+\]\.learning_rate:\s*/, "learning rate: "));
+  }
+}
+
+/** A learning rate from the link (hot), as if typed. */
+function setLearningRateFromLink(i, v) {
+  const run = ui.runs[i];
+  if (run && store.rates[i] !== undefined && v !== undefined && v !== store.rates[i]) setRunLearningRate(run, String(v), "hash");
 }
 
 /**

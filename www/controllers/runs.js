@@ -7,10 +7,9 @@ import { ProblemView } from "../views/problem.js";
 import { drawLegend, setLegendOn } from "../views/legend.js";
 import { buildMethodPicker, updateMethodPicker } from "../views/method-picker.js";
 import { MAX_RUNS, runColour, runDash, runMarker } from "../colormap.js";
-import { decimalNumber } from "../schema.js";
 import { store } from "../store.js";
 import { ui } from "./ui.js";
-import { rebuild, showConfigError } from "./experiment.js";
+import { rebuild, setRunLearningRate, showConfigError } from "./experiment.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -122,27 +121,6 @@ function showRuns() {
   drawLegend($("legend"), ui.runs);
   updateMethodPicker($("method-picker"), $("methods-count"), ui.runs, MAX_RUNS);
   refocus($("matrices"), focusAt);
-}
-
-function setRunLearningRate(run, text, from) {
-  const t = String(text).trim();
-  const v = decimalNumber(t);
-  const fail = (msg) => {
-    run.showError(msg);
-    run.lrInput.setAttribute("aria-invalid", "true");
-  };
-  if (t === "" || !Number.isFinite(v)) return fail("learning rate: enter a number");
-  try {
-    store.apply("hot", { run: run.index, lr: v, from });
-  } catch (err) {
-    return fail((err instanceof Error ? err.message : String(err)).replace(/^optimizers\[\d+\]\.learning_rate:\s*/, "learning rate: "));
-  }
-}
-
-/** A learning rate from the link (hot), as if typed. */
-export function setLearningRateFromLink(i, v) {
-  const run = ui.runs[i];
-  if (run && store.rates[i] !== undefined && v !== undefined && v !== store.rates[i]) setRunLearningRate(run, String(v), "hash");
 }
 
 /** A new run of method `name` with its defaults (at the shared rate if the race is an equal one). */
