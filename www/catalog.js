@@ -11,12 +11,16 @@ import { formatNumber, formatPow10 } from "./views/axes.js";
  * The catalog of `methods` (the parsed `Lab.methods()`, in the page's order).
  * @returns {{list: object[], configs: object[], has(name): boolean, get(name): object|undefined,
  *   label(name): string, about(name): string, rule(name): {lines: string[], source: string}|null,
- *   slot(name): number|undefined, hyperLabel(field): string|undefined}}
+ *   slot(name): number|undefined, hyperLabel(field): string|undefined, overlap(name): number}}
  */
 export function makeCatalog(methods) {
   const list = Array.isArray(methods) ? methods.filter((m) => m && typeof m.name === "string") : [];
   const byName = new Map(list.map((m) => [m.name, m]));
   const hyper = new Map();
+  // The classical family's methods (GD, momentum, Nesterov: steps proportional to the gradient)
+  // draw on top of each other at small rates: each after the first gets its place (1, 2, …).
+  const classical = list.filter((m) => m.family === "classical").map((m) => m.name);
+  const overlap = new Map(classical.map((name, k) => [name, k]));
   for (const m of list) for (const h of m.hyper ?? []) if (h?.name && h.label && !hyper.has(h.name)) hyper.set(h.name, h.label);
   return {
     list,
@@ -34,6 +38,7 @@ export function makeCatalog(methods) {
       return Number.isInteger(s) ? s : undefined;
     },
     hyperLabel: (field) => hyper.get(field),
+    overlap: (name) => overlap.get(name) ?? 0,
   };
 }
 

@@ -76,17 +76,19 @@ export function runColour(i) {
 }
 
 /**
- * Methods whose lines often lie on top of each other (GD, Momentum and Nesterov at small rates
- * all stay near 1): their own dash, so that a hidden line still shows through.
+ * The dashes of the methods whose lines often lie on top of each other: the classical family's
+ * (GD, Momentum and Nesterov at small rates all stay near 1), after its first, so that a hidden
+ * line still shows through.
  */
-const METHOD_DASH = { momentum: [9, 5], nesterov: [2, 4] };
+const OVERLAP_DASHES = [[9, 5], [2, 4], [1, 3]];
 
 /**
  * Dash pattern of slot i: solid for the first eight, then dashed, so lines differ by more than
- * colour; with `name`, Momentum and Nesterov get their own dash.
+ * colour; `overlap` (the method's place in the family whose lines overlap, catalog.overlap(name):
+ * 1, 2, …) gives it its own dash.
  */
-export function runDash(i, name) {
-  if (name && METHOD_DASH[name]) return METHOD_DASH[name];
+export function runDash(i, overlap = 0) {
+  if (overlap > 0) return OVERLAP_DASHES[(overlap - 1) % OVERLAP_DASHES.length];
   return i < RUN_COLOURS.length ? [] : [7, 4];
 }
 

@@ -11,6 +11,7 @@ import { join, relative } from "node:path";
 import init, { Lab } from "../../www/pkg/mc_playground.js";
 import { METRIC_NAMES, METRICS, HISTORY_METRICS, VIEW_KEYS, normaliseMetrics } from "../../www/schema.js";
 import { makeCatalog } from "../../www/catalog.js";
+import { runDash } from "../../www/colormap.js";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 await init({ module_or_path: readFileSync(join(ROOT, "www/pkg/mc_playground_bg.wasm")) });
@@ -67,6 +68,11 @@ describe("the catalog drives the page's per-method UI", () => {
     assert.equal(CATALOG.label("adam"), "Adam");
     assert.equal(CATALOG.hyperLabel("beta1"), "β₁");
     assert.equal(CATALOG.slot("adam"), 0);
+    // GD, Momentum and Nesterov (the classical family) overlap at small rates: the others' own dashes.
+    assert.deepEqual(runDash(3, CATALOG.overlap("gd")), []);
+    assert.deepEqual(runDash(4, CATALOG.overlap("momentum")), [9, 5]);
+    assert.deepEqual(runDash(5, CATALOG.overlap("nesterov")), [2, 4]);
+    assert.deepEqual(runDash(0, CATALOG.overlap("adam")), []);
   });
 
   it("keeps no per-method table in JS (presets may name methods)", () => {

@@ -109,7 +109,7 @@ function showRuns() {
     const panel = new RunPanel($("matrices"), {
       ...info, enabled: s.enabled[i], slot, colour: runColour(slot), canRemove: n > 1, catalog: s.catalog,
     }, panelCallbacks);
-    panel.dash = runDash(slot, info.name);
+    panel.dash = runDash(slot, s.catalog.overlap(info.name));
     panel.marker = runMarker(slot);
     panel.heatmap.setProblem(s.rows, s.cols, s.scale, s.mask);
     panel.heatmap.setOverlayVisible(dots);

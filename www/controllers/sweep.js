@@ -36,7 +36,10 @@ export function initSweep() {
   ui.views.sens.plot.view.onResize = drawSweep;
   wireSweep();
   store.subscribe((kind, change) => {
-    if (kind === "reset") updateSweepStale();
+    if (kind === "reset") {
+      updateSweepLength();
+      updateSweepStale();
+    }
     else if (kind === "hot" && change.steps !== undefined) updateSweepLength();
   });
 }
