@@ -76,17 +76,19 @@ export function runColour(i) {
 }
 
 /**
- * Methods whose lines often lie on top of each other (GD, Momentum and Nesterov at small rates
- * all stay near 1): their own dash, so that a hidden line still shows through.
+ * The dashes of the methods whose lines often lie on top of each other: the classical family's
+ * (GD, Momentum and Nesterov at small rates all stay near 1), after its first, so that a hidden
+ * line still shows through.
  */
-const METHOD_DASH = { momentum: [9, 5], nesterov: [2, 4] };
+const OVERLAP_DASHES = [[9, 5], [2, 4], [1, 3]];
 
 /**
  * Dash pattern of slot i: solid for the first eight, then dashed, so lines differ by more than
- * colour; with `name`, Momentum and Nesterov get their own dash.
+ * colour; `overlap` (the method's place in the family whose lines overlap, catalog.overlap(name):
+ * 1, 2, …) gives it its own dash.
  */
-export function runDash(i, name) {
-  if (name && METHOD_DASH[name]) return METHOD_DASH[name];
+export function runDash(i, overlap = 0) {
+  if (overlap > 0) return OVERLAP_DASHES[(overlap - 1) % OVERLAP_DASHES.length];
   return i < RUN_COLOURS.length ? [] : [7, 4];
 }
 
@@ -94,9 +96,6 @@ export function runDash(i, name) {
 export function runMarker(i) {
   return i < RUN_COLOURS.length ? "circle" : "square";
 }
-
-/** Each method's own colour slot, so that a method keeps its colour from one experiment to the next. */
-const PREFERRED_SLOT = { adam: 0, rmsprop: 1, adagrad: 2, gd: 3, momentum: 4, nesterov: 5, adamw: 6, amsgrad: 7 };
 
 /**
  * Slots for the other methods and for copies, least used by the common methods first; black (slot
@@ -107,18 +106,20 @@ const FALLBACK_SLOTS = [7, 2, 5, 4, 1, 3, 0, 6];
 
 /**
  * Colour slots for runs of the given methods: `fixed[i]` (a run that keeps its colour) where
- * given; then the method's own slot if no run has it; then the first free slot in
- * FALLBACK_SLOTS (past the eighth, colours repeat with dashes).
+ * given; then the method's own slot (`slotOf(name)`: the catalog's colour_slot, so that a method
+ * keeps its colour from one experiment to the next) if no run has it; then the first free slot
+ * in FALLBACK_SLOTS (past the eighth, colours repeat with dashes).
  * @param {string[]} names method of each run
  * @param {(number|null|undefined)[]} [fixed] slots to keep
+ * @param {(name: string) => number|undefined} [slotOf] each method's own slot
  * @returns {number[]}
  */
-export function assignSlots(names, fixed = []) {
+export function assignSlots(names, fixed = [], slotOf = () => undefined) {
   const slots = names.map((_, i) => (Number.isInteger(fixed[i]) ? fixed[i] : null));
   const used = new Set(slots.filter((s) => s !== null));
   names.forEach((name, i) => {
-    const s = PREFERRED_SLOT[name];
-    if (slots[i] === null && s !== undefined && !used.has(s)) {
+    const s = slotOf(name);
+    if (slots[i] === null && Number.isInteger(s) && !used.has(s)) {
       slots[i] = s;
       used.add(s);
     }

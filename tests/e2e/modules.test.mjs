@@ -4,11 +4,19 @@
 
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { configFromHash, configToHash, decimalNumber, explainLabError, limitsError, networkParameters, parseField, PROBLEM_FIELDS, sizeError } from "../../www/config.js";
+import { configFromHash, configToHash } from "../../www/url.js";
+import { decimalNumber, explainLabError, parseField, PROBLEM_FIELDS } from "../../www/schema.js";
+import { limitsError, networkParameters, sizeError } from "../../www/limits.js";
 import { decadeRange, formatFigure, formatPow10, linearTicks, logTicks } from "../../www/views/axes.js";
 import { DIVERGING, RUN_COLOURS, TABLE_SIZE, assignSlots, runColour, runDash, runMarker } from "../../www/colormap.js";
-import { gridSize, parseProtocol, sweptMethods, tunedConfig } from "../../www/sweep.js";
-import { distinctLabels, formatParam, hyperText } from "../../www/panel.js";
+import { gridSize, parseProtocol, sweptMethods, tunedConfig } from "../../www/engine/sweep.js";
+import { distinctLabels, formatParam, hyperText, makeCatalog } from "../../www/catalog.js";
+import { readFileSync } from "node:fs";
+import init, { Lab } from "../../www/pkg/mc_playground.js";
+
+// The core's own catalog (Lab.methods()), as the page reads it: labels, hyper-parameter names, colours.
+await init({ module_or_path: readFileSync(new URL("../../www/pkg/mc_playground_bg.wasm", import.meta.url)) });
+const CATALOG = makeCatalog(JSON.parse(Lab.methods()));
 import { paddedRange, pcLabel } from "../../www/views/pca.js";
 import { drawEndLabels, linearRange, tracePath } from "../../www/views/lineplot.js";
 import { overlaySize } from "../../www/views/heatmap.js";
@@ -157,12 +165,12 @@ describe("control values and lab errors", () => {
   it("names the run of an optimizer's error", () => {
     const labels = ["Adam", "GD", "Newton"];
     assert.deepEqual(
-      explainLabError("optimizers[2].name: newton runs on the direct parameterization only (model.depth 1), got depth 2", labels),
+      explainLabError("optimizers[2].name: newton runs on the direct parameterization only (model.depth 1), got depth 2", labels, CATALOG),
       { fieldId: null, runIndex: 2, text: "Newton runs on the direct parameterization only (model.depth 1), got depth 2" },
     );
-    assert.equal(explainLabError("optimizers[0].eps: must be a finite number >= 0, got -1", labels).text,
+    assert.equal(explainLabError("optimizers[0].eps: must be a finite number >= 0, got -1", labels, CATALOG).text,
       "Adam eps: must be a finite number >= 0, got -1");
-    assert.equal(explainLabError("optimizers[1].name: unknown method", labels).text, "GD: unknown method");
+    assert.equal(explainLabError("optimizers[1].name: unknown method", labels, CATALOG).text, "GD: unknown method");
     assert.equal(explainLabError("optimizers: at most 16 optimizers, got 17").text, "methods: at most 16 optimizers, got 17");
   });
 });
@@ -214,22 +222,22 @@ describe("axes and colours", () => {
     const black = RUN_COLOURS.indexOf("#000000");
     assert.ok(black >= 0);
     // The "Scale invariance" preset: two Adams and GD.
-    assert.ok(!assignSlots(["adam", "adam", "gd"]).includes(black));
+    assert.ok(!assignSlots(["adam", "adam", "gd"], [], CATALOG.slot).includes(black));
     for (const names of [["adam", "adam"], ["gd", "gradient_flow", "newton"], ["adam", "gd", "gd", "gd", "gd", "gd", "gd"]]) {
-      const slots = assignSlots(names);
+      const slots = assignSlots(names, [], CATALOG.slot);
       assert.equal(new Set(slots).size, slots.length);
       assert.ok(!slots.includes(black), `${names}: ${slots}`);
     }
   });
 
   it("keeps each method's colour across experiments, and a run's colour when others come and go", () => {
-    assert.deepEqual(assignSlots(["adam", "rmsprop", "adagrad", "gd", "momentum", "nesterov"]), [0, 1, 2, 3, 4, 5]);
-    assert.deepEqual(assignSlots(["gd", "gradient_flow", "adam"]), [3, 7, 0]);
-    assert.deepEqual(assignSlots(["adam", "adam", "newton"]), [0, 7, 2]);
+    assert.deepEqual(assignSlots(["adam", "rmsprop", "adagrad", "gd", "momentum", "nesterov"], [], CATALOG.slot), [0, 1, 2, 3, 4, 5]);
+    assert.deepEqual(assignSlots(["gd", "gradient_flow", "adam"], [], CATALOG.slot), [3, 7, 0]);
+    assert.deepEqual(assignSlots(["adam", "adam", "newton"], [], CATALOG.slot), [0, 7, 2]);
     // Kept slots stay; a new run takes its own slot if free, else a free one.
-    assert.deepEqual(assignSlots(["adam", "gd", "gd"], [0, 3, null]), [0, 3, 7]);
-    assert.deepEqual(assignSlots(["soft_impute", "adam"], [6, null]), [6, 0]);
-    const many = assignSlots(["adam", "rmsprop", "adagrad", "gd", "momentum", "nesterov", "adamw", "amsgrad", "nadam", "newton"]);
+    assert.deepEqual(assignSlots(["adam", "gd", "gd"], [0, 3, null], CATALOG.slot), [0, 3, 7]);
+    assert.deepEqual(assignSlots(["soft_impute", "adam"], [6, null], CATALOG.slot), [6, 0]);
+    const many = assignSlots(["adam", "rmsprop", "adagrad", "gd", "momentum", "nesterov", "adamw", "amsgrad", "nadam", "newton"], [], CATALOG.slot);
     assert.deepEqual(many.slice(8), [8, 9]);
     assert.equal(new Set(many).size, many.length);
   });
@@ -269,7 +277,7 @@ describe("the sweep, hyper-parameters and PCA labels", () => {
     assert.equal(formatParam(0.0001), "10⁻⁴");
     assert.equal(formatParam(30), "30");
     assert.equal(formatParam(true), "on");
-    assert.equal(hyperText({ name: "newton", damping: 0.0001, max_cg: 30 }), "damping 10⁻⁴ · CG steps ≤ 30");
+    assert.equal(hyperText({ name: "newton", damping: 0.0001, max_cg: 30 }, CATALOG), "damping 10⁻⁴ · CG steps ≤ 30");
     assert.equal(pcLabel(1, 0.6234), "PC1 (62% of the variance)");
     assert.equal(pcLabel(2, 0.054), "PC2 (5.4% of the variance)");
     assert.equal(pcLabel(2, 0), "PC2");
@@ -285,9 +293,9 @@ describe("the sweep, hyper-parameters and PCA labels", () => {
       { label: "Adam", opt: { ...adam, beta2: 0.99, eps: 1e-12 } },
       { label: "Adam", opt: adam },
     ];
-    assert.deepEqual(distinctLabels(runs),
+    assert.deepEqual(distinctLabels(runs, CATALOG),
       ["Adam", "Adam (eps 10⁻¹²)", "GD", "Adam (2)", "Adam (β₂ 0.99 · eps 10⁻¹²)", "Adam (3)"]);
-    assert.deepEqual(distinctLabels([{ label: "Adam", opt: adam }, { label: "Adam (no bias correction)", opt: adam }]),
+    assert.deepEqual(distinctLabels([{ label: "Adam", opt: adam }, { label: "Adam (no bias correction)", opt: adam }], CATALOG),
       ["Adam", "Adam (no bias correction)"]);
   });
 

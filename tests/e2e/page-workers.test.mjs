@@ -1,4 +1,4 @@
-// The page steps its runs in Web Workers (www/pool.js, www/lab-worker.js): the runs are stepped
+// The page steps its runs in Web Workers (www/engine/pool.js, www/engine/lab-worker.js): the runs are stepped
 // there and not by the page's own Lab; the page's figures, its exports and its PCA equal those of
 // one joint Lab holding every run, computed here in the page with the same module, bit for bit
 // (also across a hot learning-rate change and a run switched off); and a 100 × 100 experiment
@@ -96,7 +96,7 @@ describe("the runs are stepped in Web Workers", { timeout: 180_000 }, () => {
     const page = await context.newPage();
     const pageErrors = [];
     page.on("pageerror", (e) => pageErrors.push(String(e)));
-    await page.route("**/www/lab-worker.js", (route) => route.abort());
+    await page.route("**/www/engine/lab-worker.js", (route) => route.abort());
     await page.goto(new URL("index.html", BASE_URL).href);
     await page.waitForFunction(() => document.body.dataset.workers === "0" &&
       Number(document.querySelector("#step-counter").dataset.step) >= 20, null, { timeout: 60_000 });

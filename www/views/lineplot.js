@@ -265,7 +265,7 @@ export class LinePlot {
     const bottom = top + ph;
     const axisY = yLog ? zeroY : bottom;
     const map = { X, Y, left: m.left, top, right: m.left + pw, bottom, zeroY: axisY, infY, hasZero, hasInf, lo: ylo, hi: yhi };
-    this.lastMap = map; // for tooltips (www/extras.js)
+    this.lastMap = map; // for tooltips (www/controllers/tooltips.js)
 
     ctx.font = FONT;
     ctx.lineWidth = 1;

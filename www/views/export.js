@@ -2,11 +2,8 @@
 // uploaded): a PNG of any canvas, a CSV of every run's metric histories, a JSON of the config
 // and the final matrices.
 
-import { MAX_STRETCH } from "./views/heatmap.js";
-
-/** Every history metric the core keeps (docs/wasm-api.md, history_ptr). */
-export const HISTORY_METRICS = ["step", "objective", "train_error", "test_error", "effective_rank", "ratio",
-  "nuclear_norm", "frobenius_norm", "subspace_angle_truth", "subspace_angle_start", "time"];
+import { MAX_STRETCH } from "./heatmap.js";
+import { HISTORY_METRICS } from "../schema.js";
 
 /** Starts a download of `blob` as `filename`. */
 export function download(blob, filename) {

@@ -1,60 +1,16 @@
 // One run's panel: its name and controls (on/off, learning rate or its own hyper-parameters,
 // eps, copy, remove), its current W as a heatmap, its singular values and its figures.
-// The panel only reads what it is given; changes go out through the callbacks.
+// The panel only reads what it is given (its method's about text, rule and hyper-parameter names
+// come from the catalog, info.catalog); changes go out through the callbacks.
 
-import { Heatmap, ColourBar } from "./views/heatmap.js";
-import { SingularValueBars } from "./views/bars.js";
-import { formatFigure, formatNumber, formatPow10 } from "./views/axes.js";
-import { HYPER_NAMES, METHOD_INFO } from "./config.js";
+import { Heatmap, ColourBar } from "./heatmap.js";
+import { SingularValueBars } from "./bars.js";
+import { formatFigure, formatNumber } from "./axes.js";
+import { hyperText } from "../catalog.js";
 import { ruleDetails } from "./rules.js";
 
 export const LR_MIN_EXP = -5; // the learning-rate sliders span 10^-5 … 10^4 (any value can be typed)
 export const LR_MAX_EXP = 4;
-
-/** A hyper-parameter's value for people: 10⁻⁴ for powers of ten, "on"/"off" for switches. */
-export function formatParam(v) {
-  if (typeof v === "boolean") return v ? "on" : "off";
-  if (typeof v !== "number") return String(v);
-  if (v > 0) {
-    const k = Math.round(Math.log10(v));
-    if (Math.abs(v - 10 ** k) <= 1e-12 * v && (k < -3 || k > 3)) return formatPow10(k);
-  }
-  return formatNumber(v);
-}
-
-/** "damping 10⁻⁴ · CG steps ≤ 30" from an optimizer config, leaving out `skip`. */
-export function hyperText(opt, skip = ["name", "learning_rate"]) {
-  return Object.entries(opt || {})
-    .filter(([k]) => !skip.includes(k))
-    .map(([k, v]) => `${HYPER_NAMES[k] || k.replace(/_/g, " ")} ${formatParam(v)}`)
-    .join(" · ");
-}
-
-/**
- * Labels that tell runs apart. A run whose label an earlier run already has gets, in brackets,
- * the fields of its optimizer config that differ from the first run with that label ("Adam (eps
- * 10⁻¹²)"); if nothing differs (or that is taken too), a number ("Adam (2)"). The learning rate is
- * left out: it changes without a rebuild (the panel shows it).
- * @param {{label: string, opt: object}[]} runs each run's label and optimizer config
- * @returns {string[]} one label per run, all different
- */
-export function distinctLabels(runs) {
-  const used = new Set();
-  return runs.map((run, i) => {
-    const first = runs.findIndex((r) => r.label === run.label);
-    let label = run.label;
-    if (first < i) {
-      const a = runs[first].opt || {};
-      const b = run.opt || {};
-      const diff = Object.fromEntries(Object.entries(b).filter(([k, v]) => JSON.stringify(a[k]) !== JSON.stringify(v)));
-      const text = hyperText(diff);
-      if (text) label = `${run.label} (${text})`;
-    }
-    for (let n = 2; used.has(label); n++) label = `${run.label} (${n})`;
-    used.add(label);
-    return label;
-  });
-}
 
 /** A learning rate in its text box: four significant digits (0.003162 for 10^-2.5). */
 export function lrText(v) {
@@ -144,7 +100,7 @@ export class RunPanel {
   /**
    * @param {HTMLElement} parent
    * @param {{index: number, name: string, label: string, lr: number|undefined, opt: object,
-   *          enabled: boolean, colour: string, slot: number, canRemove: boolean}} info
+   *          enabled: boolean, colour: string, slot: number, canRemove: boolean, catalog}} info
    * @param {{onEnable, onLearningRate, onEps, onRemove, onCopy}} on callbacks (this panel, value)
    */
   constructor(parent, info, on) {
@@ -185,7 +141,7 @@ export class RunPanel {
     const h = document.createElement("h2");
     h.id = `run-title-${i}`;
     h.textContent = label;
-    h.title = METHOD_INFO[info.name]?.about ?? label;
+    h.title = info.catalog?.about(info.name) ?? label;
     head.append(sw, h);
 
     const actions = document.createElement("div");
@@ -240,8 +196,8 @@ export class RunPanel {
       const p = document.createElement("p");
       p.className = "hyper";
       p.dataset.testid = "hyper";
-      p.textContent = `no learning rate · ${hyperText(this.opt)}`;
-      p.title = METHOD_INFO[info.name]?.about ?? "";
+      p.textContent = `no learning rate · ${hyperText(this.opt, info.catalog)}`;
+      p.title = info.catalog?.about(info.name) ?? "";
       knobs.append(p);
     }
     if (this.opt.eps !== undefined) {
@@ -310,7 +266,7 @@ export class RunPanel {
     }
     const hyper = document.createElement("p");
     hyper.className = "hyper small";
-    hyper.textContent = hyperText(this.opt, ["name"]);
+    hyper.textContent = hyperText(this.opt, info.catalog, ["name"]);
     more.append(summary, moreList, hyper);
 
     const status = document.createElement("p");
@@ -318,7 +274,7 @@ export class RunPanel {
     status.dataset.testid = "run-status";
     this.status = status;
 
-    const rule = ruleDetails(info.name);
+    const rule = ruleDetails(info.catalog?.rule(info.name) ?? null, info.name);
     el.append(head, actions, knobs, error, visual, figures, more, rule, status);
     parent.append(el);
     el.classList.toggle("off", !info.enabled);

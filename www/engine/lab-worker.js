@@ -1,4 +1,4 @@
-// A module worker that steps some of the page's runs off the page's thread (www/pool.js starts
+// A module worker that steps some of the page's runs off the page's thread (www/engine/pool.js starts
 // one per core, minus one for the page). It builds a Lab from the page's whole config and keeps
 // the runs it does not own switched off, so every run it owns follows exactly the path it would
 // follow in one lab holding every run (the problem and the start depend only on the config), and
@@ -25,7 +25,7 @@
 //                                        if it answers an init (this worker then has no experiment)
 // W is m × n, row-major, a copy; every Float64Array is transferred.
 
-import init, { Lab } from "./pkg/mc_playground.js";
+import init, { Lab } from "../pkg/mc_playground.js";
 
 let wasm = null;
 let lab = null;

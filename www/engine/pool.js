@@ -1,4 +1,4 @@
-// The page's side of the Web Workers that step the runs (www/lab-worker.js): one worker per core
+// The page's side of the Web Workers that step the runs (www/engine/lab-worker.js): one worker per core
 // but one (the page keeps a core for drawing), at most one per run, at least one. Each worker
 // holds the whole experiment and steps the runs it owns (run i goes to worker i mod size).
 //

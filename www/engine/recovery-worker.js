@@ -6,7 +6,7 @@
 //      {type: "done", job} | {type: "error", job, message}
 // Cancelling is the page's terminate().
 
-import init, { Lab } from "./pkg/mc_playground.js";
+import init, { Lab } from "../pkg/mc_playground.js";
 
 let ready = null;
 

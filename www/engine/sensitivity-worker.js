@@ -8,7 +8,7 @@
 //      {type: "error", job, message}
 // Cancelling is the page's terminate(): a cell cannot be interrupted anyway.
 
-import init, { SensitivityRunner } from "./pkg/mc_playground.js";
+import init, { SensitivityRunner } from "../pkg/mc_playground.js";
 
 let ready = null;
 

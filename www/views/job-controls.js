@@ -1,5 +1,5 @@
-// The controls of the page's two background jobs, the recovery map (www/extras.js) and the
-// learning-rate sweep (www/main.js): the same shape in both (its fields, the run length, run and
+// The controls of the page's two background jobs, the recovery map (www/controllers/recovery.js) and the
+// learning-rate sweep (www/controllers/sweep.js): the same shape in both (its fields, the run length, run and
 // cancel, a progress bar with a status line, an error line), built here from one table into the
 // placeholders #map-job and #sens-job of index.html. Loaded before www/main.js, so the
 // elements are there (same ids, labels and aria attributes) when the page wires them.

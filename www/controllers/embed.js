@@ -1,0 +1,122 @@
+// Embedding (docs/embed.md): the flags in the query string (embed=1, controls=0, panels=…,
+// autoplay=0, workers=0), the link to the full page from a frame, and the postMessage API (play,
+// pause, step, reset, set-config, get-metrics), answered in order; messages that come before the
+// page has started are kept and answered once it has.
+
+import { store } from "../store.js";
+import { ui } from "./ui.js";
+import { loadConfig } from "./experiment.js";
+import { dropSteps, pause, play, settled, stepBy } from "./loop.js";
+
+const $ = (id) => document.getElementById(id);
+
+/**
+ * Embedding flags in the query string (docs/embed.md): embed=1 (only the race), controls=0 (no
+ * controls), panels=adam,gd (the methods, unless the hash names them), autoplay=0, workers=0 (step
+ * on the page's thread, for comparison).
+ */
+export function readEmbedFlags() {
+  const q = new URLSearchParams(location.search);
+  const flags = {
+    embed: q.get("embed") === "1",
+    controls: q.get("controls") !== "0",
+    autoplay: q.get("autoplay") !== "0",
+    panels: (q.get("panels") || "").split(",").map((t) => t.trim()).filter((t) => /^[a-z_]+$/.test(t)),
+    workers: q.get("workers") !== "0",
+  };
+  document.documentElement.classList.toggle("embed", flags.embed);
+  document.documentElement.classList.toggle("no-controls", !flags.controls);
+  return flags;
+}
+
+/** In a frame, a link to the same experiment on the full page (the hash is the experiment). */
+export function pointToFullPage() {
+  const full = $("full-page");
+  const point = () => { full.href = store.fullPageLink(); };
+  point();
+  full.addEventListener("click", point);
+  full.addEventListener("focus", point);
+}
+
+// Messages from an embedding page that come before the page has started (say, sent in the
+// frame's load event while the module still loads) are kept, and answered in order once it has.
+const earlyMessages = [];
+const keepEarly = (event) => earlyMessages.push(event);
+
+/** From the module's first moment: keeps the messages that come before the page has started. */
+export function keepEarlyMessages() {
+  window.addEventListener("message", keepEarly);
+}
+
+/** Answers messages from now on, the kept ones first. */
+export function initEmbed() {
+  window.removeEventListener("message", keepEarly);
+  window.addEventListener("message", handleMessage);
+  for (const event of earlyMessages.splice(0)) handleMessage(event);
+}
+
+const ACTIONS = new Set(["play", "pause", "step", "reset", "set-config", "get-metrics"]);
+
+function num(v) {
+  return typeof v === "number" && Number.isFinite(v) ? v : null;
+}
+
+export function metricsReply() {
+  return {
+    type: "mc-playground",
+    action: "metrics",
+    runs: ui.runs.map((run, i) => {
+      const m = store.stepper.metrics(i);
+      return {
+        name: run.name, label: run.label, step: m.step, test_error: num(m.test_error), train_error: num(m.train_error),
+        effective_rank: num(m.effective_rank), diverged_at: m.diverged_at,
+      };
+    }),
+  };
+}
+
+// Messages are answered one at a time, in order: a step's steps are taken before a later
+// get-metrics is answered.
+let messages = Promise.resolve();
+
+/** Messages that end a `step` under way at once, rather than wait until its steps are taken. */
+const ENDS_STEPS = new Set(["play", "pause", "reset", "set-config"]);
+
+function handleMessage(event) {
+  // Its later steps are dropped (docs/embed.md).
+  if (event.data?.type === "mc-playground" && ENDS_STEPS.has(event.data.action) && store.lab) dropSteps();
+  messages = messages.then(() => answerMessage(event)).catch((err) => console.warn("mc-playground: postMessage:", err));
+}
+
+async function answerMessage(event) {
+  const d = event.data;
+  if (!d || typeof d !== "object" || d.type !== "mc-playground" || !ACTIONS.has(d.action) || !store.lab) return;
+  let reply = { type: "mc-playground", action: "ok", request: d.action };
+  switch (d.action) {
+    case "play": play(); break;
+    case "pause": pause(); break;
+    case "step": {
+      const k = d.steps === undefined ? 1 : d.steps;
+      if (!(Number.isInteger(k) && k >= 1 && k <= 10000)) {
+        reply = { type: "mc-playground", action: "error", request: "step", error: "steps: a whole number from 1 to 10000" };
+        break;
+      }
+      await stepBy(k);
+      break;
+    }
+    case "reset": $("reset").click(); break;
+    case "set-config": {
+      const why = loadConfig(d.config);
+      if (why) reply = { type: "mc-playground", action: "error", request: "set-config", error: why };
+      break;
+    }
+    case "get-metrics":
+      await settled();
+      reply = metricsReply();
+      break;
+    default: return;
+  }
+  try {
+    event.source?.postMessage(reply, event.origin === "null" ? "*" : event.origin);
+  } catch { /* the sender went away */ }
+}

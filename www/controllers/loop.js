@@ -1,0 +1,448 @@
+// The loop: playing, pausing and stepping (the Player owns the animation frame; the stepper
+// takes the steps), drawing each frame from the stepper into the panels and the shared plots,
+// the play status, the keyboard, and a fresh core after a trap.
+
+import { Player } from "../engine/player.js";
+import { createStepper } from "../engine/stepper.js";
+import { loadCore } from "../engine/core.js";
+import { LinePlot } from "../views/lineplot.js";
+import { TrajectoryPlot } from "../views/trajectory.js";
+import { METRICS, normaliseMetrics } from "../schema.js";
+import { store, stepperEnv } from "../store.js";
+import { ui } from "./ui.js";
+
+const $ = (id) => document.getElementById(id);
+
+const loop = {
+  player: null,
+  stepsPerFrame: 20, // the #steps-per-frame control's value, read at boot
+  autoStop: true, // cleared once the run length is reached, so that play continues past it
+  stepAsk: 0, // bumped by dropSteps(): the steps asked for before (stepBy) and not taken yet are dropped
+  heldNoteTimer: 0, // hides the note said when a change waits at step 0 out of the Play button's view
+  renderQueued: false,
+  firstFrameMarked: false,
+  showHeldNote: true, // the page has its controls (not an embed with controls=0)
+};
+
+/**
+ * Who else follows the loop: after every frame ("frame"), on new steps ("stepped"), when playing
+ * starts or stops ("playing"), when the step counter moves ("counter"), after a reset ("rewound").
+ */
+const hooks = { frame: [], stepped: [], playing: [], counter: [], rewound: [] };
+
+export function onLoop(event, fn) {
+  hooks[event].push(fn);
+}
+
+const emit = (event, ...args) => hooks[event].forEach((fn) => fn(...args));
+
+export function isPlaying() {
+  return !!loop.player?.playing;
+}
+
+/** The run length's automatic stop is armed again (a new run length, a reset). */
+export function rearm() {
+  loop.autoStop = true;
+}
+
+/**
+ * Starts the loop: the stepper (over workers unless `useWorkers` is false), the player, the time
+ * and trajectory plots, the playback controls and the keys. `withControls`: the page shows them.
+ */
+export function initLoop({ useWorkers, withControls }) {
+  loop.showHeldNote = withControls;
+  loop.player = new Player(tick, onPlayingChange);
+  store.stepper = createStepper(stepperEnv(), {
+    names: historyNames,
+    limit: stepLimit,
+    playing: isPlaying,
+    render,
+    requestRender,
+    stepped: () => emit("stepped"),
+    onTrap: recoverFromTrap,
+    onRunsRestarted: (runs, message) => {
+      loop.autoStop = true;
+      render();
+      const labels = runs.map((i) => ui.runs[i]?.label).filter(Boolean).join(", ");
+      showCoreError(`The core stopped with an internal error (${message}); its runs (${labels}) were rebuilt from their start. Please report this with the link.`);
+    },
+    onError: showCoreError,
+    onFallback: (err, midway) => {
+      showStepper();
+      if (midway) {
+        loop.autoStop = true;
+        showCoreError(`The runs now step on the page's own thread, from their start: ${err?.message ?? String(err)}.`);
+      }
+      requestRender();
+    },
+  }, useWorkers);
+  showStepper();
+  ui.views.time = new LinePlot($("test-error-plot"), { xLabel: "step", yLabel: "test error (log)" });
+  ui.views.trajectory = new TrajectoryPlot($("trajectory-plot"));
+  // A resize clears a canvas: redraw the last picture at once (the first resize comes before the
+  // first paint), and the current one at the next frame.
+  for (const plot of [ui.views.time, ui.views.trajectory.plot]) {
+    const redraw = plot.view.onResize;
+    plot.view.onResize = () => {
+      redraw();
+      requestRender();
+    };
+  }
+  store.subscribe((kind, change) => {
+    if (kind === "reset") {
+      loop.stepAsk += 1; // a request for steps was about the experiment this one replaces
+      loop.autoStop = true;
+      showStepper();
+    } else if (kind === "view") {
+      showView();
+    } else if (kind === "hot") {
+      if (change.steps !== undefined) loop.autoStop = true;
+      requestRender();
+    }
+  });
+  wirePlayback();
+  // For the tests: the steps of the page's own lab's runs (0 while the workers step them), and a trap.
+  window.__mcpPageLabSteps = () => store.runs.map((_, i) => normaliseMetrics(store.lab.metrics(i)).step);
+  window.__mcpSimulateTrap = () => store.stepper.simulateTrap();
+}
+
+/** Read-only facts for tests and curious readers: how many workers step the runs (0: none). */
+function showStepper() {
+  document.body.dataset.workers = String(store.stepper.size);
+}
+
+export function showCoreError(text) {
+  const box = $("load-error");
+  box.textContent = text;
+  box.hidden = false;
+}
+
+/** Run i's figures to decide on steps (the stepper's latest). */
+function latest(run) {
+  return store.stepper.latest(run.index, run.metrics);
+}
+
+/** Steps still to go before every live, enabled run reaches the run length (0 if none). */
+export function remainingSteps() {
+  let rem = 0;
+  for (const run of ui.runs) {
+    const m = latest(run);
+    if (!store.enabled[run.index] || !m || m.diverged_at !== null) continue;
+    rem = Math.max(rem, store.steps - m.step);
+  }
+  return rem;
+}
+
+export function hasLiveEnabledRun() {
+  return ui.runs.some((r) => {
+    const m = latest(r);
+    return store.enabled[r.index] && m && m.diverged_at === null;
+  });
+}
+
+/** Most steps run i may still take this play: 0 if it is off or diverged. */
+function stepLimit(i) {
+  const run = ui.runs[i];
+  const m = run && latest(run);
+  if (!run || !store.enabled[i] || !m || m.diverged_at !== null) return 0;
+  return loop.autoStop ? Math.max(0, store.steps - m.step) : Infinity;
+}
+
+function tick() {
+  return store.stepper.tick({
+    stepsPerFrame: loop.stepsPerFrame,
+    get autoStop() { return loop.autoStop; },
+    set autoStop(v) { loop.autoStop = v; },
+    remaining: remainingSteps,
+    hasLive: hasLiveEnabledRun,
+  });
+}
+
+/**
+ * After a trap the module's memory cannot be trusted: load a fresh instance of the module,
+ * rebuild the same experiment from the last config, say so, and keep playing. Nothing is reloaded.
+ */
+async function recoverFromTrap(err) {
+  loop.player?.stop(); // not the reader's pause: the rebuilt experiment plays if this one did
+  const box = $("load-error");
+  const config = JSON.stringify(store.config ?? store.defaults);
+  try {
+    store.core = await loadCore(true);
+    store.lab = null; // the old instance is gone; do not call into it again
+    store.apply("reset", { lab: new store.core.Lab(config) });
+    box.textContent = `The core stopped with an internal error (${err?.message ?? String(err)}); the experiment was rebuilt from its start. Please report this with the link.`;
+    box.hidden = false;
+    if (loop.player) playUnlessHeld();
+  } catch (again) {
+    box.textContent = `The core stopped with an internal error and could not be restarted (${again instanceof Error ? again.message : String(again)}). Reload the page.`;
+    box.hidden = false;
+  }
+}
+
+function onPlayingChange(playing) {
+  if (playing) $("held-note").hidden = true;
+  if (playing) dropSteps(); // playing takes over from a request for steps
+  // With workers, "paused" shows once the batches already sent are in and drawn (a batch cannot
+  // be called back; a reply may also have come after the last frame): from then on the figures
+  // stay as they are. Until then the button says so at once (a batch of big runs can take a
+  // second or more); it is pressed again (Play) until the pause has taken effect.
+  if (!playing) {
+    let later = false;
+    const now = store.stepper.afterBatches(() => {
+      if (loop.player.playing) return;
+      if (later) render();
+      showPlaying(false);
+    });
+    later = true;
+    if (!now) $("play").textContent = "Pausing…";
+    return;
+  }
+  showPlaying(playing);
+}
+
+function showPlaying(playing) {
+  const b = $("play");
+  b.textContent = playing ? "Pause" : "Play";
+  b.setAttribute("aria-pressed", String(playing));
+  document.body.dataset.playing = String(playing);
+  updatePlayStatus();
+  emit("playing", playing);
+}
+
+export function updatePlayStatus() {
+  let text = "";
+  const runs = ui.runs;
+  if (loop.player && loop.player.playing) {
+    if (store.stepper.throttled) {
+      text = store.stepper.blocksPage ? "fewer steps per frame to keep the page smooth"
+        : "fewer steps per frame than asked: the steps take longer than a frame";
+    }
+  } else if (runs.length && store.enabled.every((on) => !on)) {
+    text = "every run is off: tick “on” in a run's panel to step it";
+  } else if (runs.length && !hasLiveEnabledRun() && runs.some((r) => r.metrics)) {
+    text = "every run that is on has diverged: lower the learning rates if they are too high, then reset";
+  } else if (!loop.autoStop && runs.some((r) => r.metrics && r.metrics.step >= store.steps)) {
+    text = `stopped at step ${store.steps}; press Play to go on`;
+  } else if (runs.length && runs.every((r) => !r.metrics || r.metrics.step === 0)) {
+    text = "paused at step 0: press Play to start";
+  } else text = "paused";
+  const s = $("play-status");
+  if (s.textContent !== text) s.textContent = text;
+}
+
+/** After a new experiment: play, unless the reader has paused (player.held: it waits at step 0). */
+export function playUnlessHeld() {
+  if (!loop.player.held) {
+    loop.player.play();
+    return;
+  }
+  updatePlayStatus();
+  // The Play button out of view (the change was made further down): say so where the reader is.
+  const r = $("play").getBoundingClientRect();
+  if (loop.showHeldNote && (r.bottom <= 0 || r.top >= innerHeight || r.width === 0)) {
+    const note = $("held-note");
+    note.hidden = false;
+    clearTimeout(loop.heldNoteTimer);
+    loop.heldNoteTimer = setTimeout(() => { note.hidden = true; }, 8000);
+  }
+}
+
+/** Starts playing, or (held: prefers-reduced-motion, autoplay=0) waits at step 0 as after a pause. */
+export function start(held) {
+  if (held) {
+    loop.player.pause();
+    updatePlayStatus();
+  } else loop.player.play();
+}
+
+export function play() {
+  loop.player.play();
+}
+
+export function pause() {
+  loop.player.pause();
+}
+
+export function requestRender() {
+  if (loop.renderQueued || !store.lab) return;
+  if (loop.player && loop.player.playing) return; // the next frame draws anyway
+  loop.renderQueued = true;
+  requestAnimationFrame(() => {
+    loop.renderQueued = false;
+    if (store.lab) render();
+  });
+}
+
+/** The histories a frame draws: those of the time plot and the trajectory plot. */
+export function historyNames() {
+  const wanted = ["step", "train_error", "effective_rank", store.view.view];
+  if (store.view.x === "time") wanted.push("time");
+  return [...new Set(wanted)];
+}
+
+/** Reads everything the frame draws (from the stepper), then draws it. */
+export function render() {
+  const n = ui.runs.length;
+  const metric = store.view.view;
+  const xKind = store.view.x;
+  const frame = store.stepper.frames(historyNames());
+  let maxStep = 0;
+  for (let i = 0; i < n; i++) {
+    const run = ui.runs[i];
+    const f = frame[i];
+    run.metrics = f.metrics;
+    maxStep = Math.max(maxStep, f.metrics.step);
+    if (f.W) run.heatmap.draw(f.W);
+    run.bars.draw(f.sv);
+    run.showFigures(f.metrics);
+  }
+  const counter = $("step-counter");
+  if (counter.dataset.step !== String(maxStep)) {
+    counter.dataset.step = String(maxStep);
+    counter.textContent = `step ${maxStep}`;
+    emit("counter", maxStep);
+  }
+
+  const timeSeries = [];
+  const trajRuns = [];
+  let withTime = 0;
+  for (let i = 0; i < n; i++) {
+    const run = ui.runs[i];
+    const f = frame[i];
+    const on = store.enabled[i];
+    const alpha = on ? 1 : 0.25;
+    const diverged = f.metrics.diverged_at !== null;
+    let xs = f.h.step;
+    let len = f.len;
+    if (xKind === "time") {
+      xs = f.h.time;
+      if (f.metrics.time === null) len = 0;
+      else withTime++;
+    }
+    const style = { colour: run.colour, alpha, dash: run.dash, marker: run.marker, diverged };
+    const label = on ? run.label : "";
+    timeSeries.push({ ...style, x: xs, y: f.h[metric], len, endDot: true, label });
+    trajRuns.push({ ...style, rank: f.h.effective_rank, train: f.h.train_error, len: f.len, label });
+  }
+  // Draw the enabled runs last so they sit on top of greyed ones.
+  const order = (arr) => arr.filter((_, i) => !store.enabled[i]).concat(arr.filter((_, i) => store.enabled[i]));
+  const xMax = Math.max(store.steps, maxStep, 1);
+  ui.views.time.draw(order(timeSeries), {
+    xMin: xKind === "time" ? undefined : 0,
+    xMax: xKind === "time" ? undefined : xMax,
+    empty: xKind === "time" && !withTime ? "no run has a time t: add GD or gradient flow" : "",
+  });
+  ui.views.trajectory.draw(order(trajRuns));
+  if (!loop.firstFrameMarked && n) {
+    loop.firstFrameMarked = true;
+    performance.mark("mcp-first-frame"); // the heatmaps are drawn (scripts/bench_browser.mjs reads it)
+  }
+  updatePlayStatus();
+  emit("frame");
+}
+
+/** The view options into their controls, and the shared time plot's axes and caption. */
+function showView() {
+  const v = store.view;
+  $("time-metric").value = v.view;
+  $("time-x").value = v.x;
+  $("time-log").checked = v.ylog === "1";
+  $("show-observed").checked = v.dots === "1";
+  updateTimePlotAxes();
+}
+
+function updateTimePlotAxes() {
+  const metric = store.view.view;
+  const x = store.view.x;
+  const log = store.view.ylog === "1";
+  const info = METRICS[metric] || { label: metric, caption: "" };
+  const xLabel = x === "time" ? "time t (log): GD's Σ learning rates, gradient flow's ODE time" : "step";
+  ui.views.time.setAxes({ xLabel, yLabel: `${info.label}${log ? " (log)" : ""}`, xLog: x === "time", yLog: log });
+  $("time-title").textContent = `${info.label[0].toUpperCase()}${info.label.slice(1)} against ${x === "time" ? "time t" : "step"}`;
+  let caption = `${info.caption} Lines that overlap (often GD, Momentum and Nesterov, all near 1 at small rates) are told apart by their dashes and the names at their ends.`;
+  if (x === "time") caption += " Only GD (t = the sum of its learning rates) and gradient flow have a time t; the others are left out.";
+  $("time-caption").textContent = caption;
+  $("test-error-plot").setAttribute("aria-label", `${info.label} against ${x === "time" ? "time t" : "step"}, one line per run`);
+  requestRender();
+}
+
+export function stepOnce() {
+  stepBy(1);
+}
+
+/**
+ * Pauses and takes k steps of every live, enabled run; resolves once they are drawn. They go in
+ * short batches (with workers: after those sent while playing, so that the pause shows at once;
+ * on the page's thread: a frame's budget each), and those not taken yet are dropped by dropSteps()
+ * (a new experiment, a reset, Play: docs/embed.md).
+ */
+export function stepBy(k) {
+  loop.player.pause();
+  const ask = loop.stepAsk;
+  return store.stepper.stepBy(k, () => loop.stepAsk === ask && !loop.player.playing);
+}
+
+/** Drops the steps asked for by stepBy and not taken yet. */
+export function dropSteps() {
+  loop.stepAsk += 1;
+  store.stepper.cancelSteps();
+}
+
+/** Paused: once the batches on their way are in. Playing: now (waiting would hold every later message forever). */
+export function settled() {
+  return loop.player.playing ? Promise.resolve() : store.stepper.idle();
+}
+
+/** Reset: the same experiment from its step 0, paused. */
+export function resetRuns() {
+  loop.player.pause();
+  dropSteps();
+  store.stepper.reset();
+  loop.autoStop = true;
+  emit("rewound");
+  render();
+}
+
+function wirePlayback() {
+  $("play").addEventListener("click", () => {
+    // Play after the run length was reached goes on past it.
+    if (!loop.player.playing && loop.autoStop && remainingSteps() <= 0 && hasLiveEnabledRun()) loop.autoStop = false;
+    loop.player.toggle();
+  });
+  $("step-once").addEventListener("click", stepOnce);
+  $("held-play").addEventListener("click", () => {
+    loop.player.play();
+    $("play").focus({ preventScroll: true }); // the note goes away with its button
+  });
+  $("reset").addEventListener("click", resetRuns);
+  const spf = $("steps-per-frame");
+  loop.stepsPerFrame = Number(spf.value);
+  spf.addEventListener("change", () => {
+    loop.stepsPerFrame = Math.max(1, Number(spf.value) || 1);
+  });
+  $("time-metric").addEventListener("change", () => {
+    const view = $("time-metric").value;
+    store.apply("view", { view, ylog: (METRICS[view]?.log ?? true) ? "1" : "0" });
+  });
+  $("time-x").addEventListener("change", () => store.apply("view", { x: $("time-x").value }));
+  $("time-log").addEventListener("change", () => store.apply("view", { ylog: $("time-log").checked ? "1" : "0" }));
+  updateTimePlotAxes();
+  document.addEventListener("keydown", (e) => {
+    if (e.ctrlKey || e.metaKey || e.altKey) return;
+    const t = e.target;
+    if (t && t.closest && t.closest("input, select, textarea, button, summary, [contenteditable]")) return;
+    if (e.key === " ") {
+      e.preventDefault();
+      $("play").click();
+    } else if (e.key === ".") {
+      e.preventDefault();
+      stepOnce();
+    } else if (e.key === "r" || e.key === "R") {
+      e.preventDefault();
+      $("reset").click();
+    } else if (e.key === "n" || e.key === "N") {
+      e.preventDefault();
+      $("new-problem").click();
+    }
+  });
+}

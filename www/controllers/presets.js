@@ -1,0 +1,52 @@
+// The presets: the story in one click. A preset is a link (www/presets.js); clicking it goes to
+// that link, and the hash change applies it. Its caption shows while its experiment runs.
+
+import { PRESETS } from "../presets.js";
+import { store } from "../store.js";
+
+const $ = (id) => document.getElementById(id);
+
+export function initPresets() {
+  const box = $("preset-list");
+  box.replaceChildren();
+  for (const p of PRESETS) {
+    const b = document.createElement("button");
+    b.type = "button";
+    b.className = "preset";
+    b.dataset.preset = p.id;
+    b.textContent = p.title;
+    b.setAttribute("aria-describedby", "preset-caption");
+    b.addEventListener("click", () => applyPreset(p));
+    box.append(b);
+  }
+  // Before the link is written, the preset whose experiment runs shows.
+  store.subscribe((kind) => {
+    if (kind === "link") showPreset(runningPreset());
+  });
+}
+
+function applyPreset(p) {
+  showPreset(p);
+  store.goTo(p.hash); // the hash change applies it (and the URL is the preset)
+}
+
+/** Presses preset `p`'s button and shows its caption (null: none). */
+function showPreset(p) {
+  for (const b of $("preset-list").children) b.setAttribute("aria-pressed", String(b.dataset.preset === p?.id));
+  $("preset-caption").textContent = p?.caption ?? "";
+  if (p) $("presets").dataset.preset = p.id;
+  else delete $("presets").dataset.preset;
+}
+
+/**
+ * The preset whose experiment runs, or null: its caption is about that experiment only (a
+ * change of a control, a learning rate, a run's on/off, or Back to another one, ends it).
+ */
+function runningPreset() {
+  if (store.isOwnData()) return null;
+  const here = store.experimentKey(store.currentConfig(), store.enabled);
+  return PRESETS.find((p) => {
+    const { config, off } = store.parseLink(`#${p.hash}`);
+    return store.experimentKey(config, config.optimizers.map((_, i) => !off.includes(i))) === here;
+  }) ?? null;
+}
