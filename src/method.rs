@@ -41,7 +41,7 @@ pub enum Family {
 }
 
 /// An update rule as the page renders it: lines in its small notation (`x_{t}` subscript,
-/// `x^{2}` superscript, `sqrt{…}`, `frac{a}{b}`; `www/rules.js` draws it as MathML) and where
+/// `x^{2}` superscript, `sqrt{…}`, `frac{a}{b}`; `www/views/rules.js` draws it as MathML) and where
 /// it comes from (a paper or the `torch.optim` class).
 #[derive(Debug, Clone, Serialize)]
 pub struct Rule {

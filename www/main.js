@@ -1,7 +1,7 @@
 // Boot: loads the WebAssembly core and the catalog, starts the controllers, opens the link's
 // experiment and plays. Nothing else lives here: the experiment is in the store (www/store.js),
 // what steps the runs in the engine (www/engine/), each concern in its controller
-// (www/controllers/), what is drawn in the views (www/views/). docs/architecture-page.md.
+// (www/controllers/), what is drawn in the views (www/views/). ARCHITECTURE.md.
 
 import { loadCore } from "./engine/core.js";
 import { makeCatalog } from "./catalog.js";

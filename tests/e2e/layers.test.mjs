@@ -1,4 +1,4 @@
-// The page's modules form layers (docs/architecture-page.md): pure modules (no DOM, wasm or
+// The page's modules form layers (ARCHITECTURE.md): pure modules (no DOM, wasm or
 // globals), views, the engine (wasm, workers), the store, controllers, and main.js, which only
 // boots. This test reads every www/ module's `import` lines and checks that each imports only
 // from the layers below it (or its own), that every module is in the table, the sizes, and what
