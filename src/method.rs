@@ -161,19 +161,31 @@ impl<T: PerMatrix> GradientMethod for T {
     }
 
     fn step(&self, params: &mut [f64], grads: &[f64], shapes: &[(usize, usize)], state: &mut dyn MethodState) {
-        assert_eq!(params.len(), grads.len(), "gradient and parameters differ in length");
         let states = state.as_any_mut().downcast_mut::<Vec<T::State>>().expect("state does not match the parameters");
         assert_eq!(states.len(), shapes.len(), "state does not match the parameters");
-        let (mut params, mut grads) = (params, grads);
-        for (&(rows, cols), s) in shapes.iter().zip(states.iter_mut()) {
-            let (w, rest) = std::mem::take(&mut params).split_at_mut(rows * cols);
-            let (g, grest) = grads.split_at(rows * cols);
-            params = rest;
-            grads = grest;
-            self.update(&mut DMatrixViewMut::from_slice(w, rows, cols), &DMatrixView::from_slice(g, rows, cols), s);
-        }
-        assert!(params.is_empty(), "state does not match the parameters");
+        for_each_matrix(params, grads, shapes, &mut |k, w, g| self.update(w, g, &mut states[k]));
     }
+}
+
+/// One matrix's step: `(k, W_k, G_k)`.
+type MatrixStep<'a> = dyn FnMut(usize, &mut DMatrixViewMut<f64>, &DMatrixView<f64>) + 'a;
+
+/// Calls `f(k, W_k, G_k)` for each parameter matrix k, as column-major views of `params` and
+/// `grads` (not generic: one copy of the loop in the wasm module for every method).
+///
+/// # Panics
+/// If `grads` and `params` differ in length, or the shapes do not add up to it.
+fn for_each_matrix(params: &mut [f64], grads: &[f64], shapes: &[(usize, usize)], f: &mut MatrixStep<'_>) {
+    assert_eq!(params.len(), grads.len(), "gradient and parameters differ in length");
+    let (mut params, mut grads) = (params, grads);
+    for (k, &(rows, cols)) in shapes.iter().enumerate() {
+        let (w, rest) = std::mem::take(&mut params).split_at_mut(rows * cols);
+        let (g, grest) = grads.split_at(rows * cols);
+        params = rest;
+        grads = grest;
+        f(k, &mut DMatrixViewMut::from_slice(w, rows, cols), &DMatrixView::from_slice(g, rows, cols));
+    }
+    assert!(params.is_empty(), "state does not match the parameters");
 }
 
 /// The current iterate, as a solver sees it.
