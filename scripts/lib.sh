@@ -47,8 +47,13 @@ MCP_WASM_OPT_FEATURES=(
 # - MCP_WASM_GZ_BUDGET, what the test stage enforces (check_wasm_size): the size reached so
 #   far plus a little room, so that growth is caught. Lower it as the module shrinks, down to
 #   the goal. Both can be overridden from the environment.
+#   Raised from 200 000 to 212 000 with issue 15's redesign (196 357 -> 210 699 bytes): the
+#   method catalog's metadata and its JSON (about 12 kB gzipped: catalog_json, the rule texts,
+#   serde_json's Value serializer) and the Method trait's per-type glue (to_json, clone_box,
+#   validate, init/step, about 2 kB); issue 15 asked for no growth, so this is recorded as not
+#   met (BENCHMARKS.md, "Module size").
 MCP_WASM_GZ_GOAL="${MCP_WASM_GZ_GOAL:-150000}"
-MCP_WASM_GZ_BUDGET="${MCP_WASM_GZ_BUDGET:-200000}"
+MCP_WASM_GZ_BUDGET="${MCP_WASM_GZ_BUDGET:-212000}"
 
 # --- output --------------------------------------------------------------------
 if [[ -t 1 ]]; then
