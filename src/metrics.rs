@@ -159,9 +159,13 @@ impl History {
         }
         let on_stride = step % self.stride == 0;
         if on_stride && self.len() == self.capacity {
+            // Every other point, in place: no allocation, so a long run's memory stays flat.
             for s in self.series.iter_mut() {
-                let kept: Vec<f64> = s.iter().step_by(2).copied().collect();
-                *s = kept;
+                let kept = s.len().div_ceil(2);
+                for k in 0..kept {
+                    s[k] = s[2 * k];
+                }
+                s.truncate(kept);
             }
             self.stride *= 2;
         }
@@ -260,13 +264,14 @@ impl Snapshots {
             return;
         }
         if self.steps.len() == self.capacity {
-            let keep: Vec<usize> = (0..self.steps.len()).step_by(2).collect();
-            let mut data = Vec::with_capacity(self.data.len() / 2 + self.len_each);
-            for &k in &keep {
-                data.extend_from_slice(&self.data[k * self.len_each..(k + 1) * self.len_each]);
+            // Every other snapshot, in place (no allocation: a long run's memory stays flat).
+            let (kept, len) = (self.steps.len().div_ceil(2), self.len_each);
+            for k in 0..kept {
+                self.steps[k] = self.steps[2 * k];
+                self.data.copy_within(2 * k * len..(2 * k + 1) * len, k * len);
             }
-            self.steps = keep.iter().map(|&k| self.steps[k]).collect();
-            self.data = data;
+            self.steps.truncate(kept);
+            self.data.truncate(kept * len);
             self.stride *= 2;
             if step % self.stride != 0 {
                 return;
