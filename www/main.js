@@ -52,8 +52,11 @@ async function boot() {
   // The URL may hold an experiment (panels=… names its methods if the hash does not).
   store.followLink(onLinkChange);
   const hash = store.linkHash();
+  // They start at the race's rate (the default experiment's, 0.01), as the full page does, unless the hash sets lr=.
+  const raceLr = store.defaults.optimizers?.[0]?.learning_rate ?? 0.01;
+  const panelsHash = () => `m=${EMBED.panels.join(",")}${/(^|[#&])lr=/.test(hash) ? "" : `&lr=${EMBED.panels.map((n) => (store.catalog.get(n)?.has_learning_rate === false ? "" : raceLr)).join(",")}`}`;
   const parsed = store.parseLink(EMBED.panels.length && !/(^|[#&])m=/.test(hash)
-    ? `${hash}${hash.length > 1 ? "&" : "#"}m=${EMBED.panels.join(",")}` : hash);
+    ? `${hash}${hash.length > 1 ? "&" : "#"}${panelsHash()}` : hash);
 
   // The controllers, in the order they follow a new experiment (the panels before what reads them).
   initLoop({ useWorkers: EMBED.workers, withControls: EMBED.controls });

@@ -17,6 +17,8 @@ const loop = {
   player: null,
   stepsPerFrame: 20, // the #steps-per-frame control's value, read at boot
   autoStop: true, // cleared once the run length is reached, so that play continues past it
+  playingSince: 0, // performance.now() when play last started
+  past: false, // play went on past the run length: it stops at PAST_LIMIT times the run length
   stepAsk: 0, // bumped by dropSteps(): the steps asked for before (stepBy) and not taken yet are dropped
   heldNoteTimer: 0, // hides the note said when a change waits at step 0 out of the Play button's view
   renderQueued: false,
@@ -34,6 +36,12 @@ export function onLoop(event, fn) {
   hooks[event].push(fn);
 }
 
+/** Play past the run length stops at this many times the run length (said in the status). */
+export const PAST_LIMIT = 2;
+
+/** The step the runs stop at: the run length, or PAST_LIMIT times it once play went on past it. */
+const runEnd = () => (loop.past ? PAST_LIMIT : 1) * store.steps;
+
 const emit = (event, ...args) => hooks[event].forEach((fn) => fn(...args));
 
 export function isPlaying() {
@@ -43,6 +51,7 @@ export function isPlaying() {
 /** The run length's automatic stop is armed again (a new run length, a reset). */
 export function rearm() {
   loop.autoStop = true;
+  loop.past = false;
 }
 
 /**
@@ -61,7 +70,7 @@ export function initLoop({ useWorkers, withControls }) {
     stepped: () => emit("stepped"),
     onTrap: recoverFromTrap,
     onRunsRestarted: (runs, message) => {
-      loop.autoStop = true;
+      rearm();
       render();
       const labels = runs.map((i) => ui.runs[i]?.label).filter(Boolean).join(", ");
       showCoreError(`The core stopped with an internal error (${message}); its runs (${labels}) were rebuilt from their start. Please report this with the link.`);
@@ -70,7 +79,7 @@ export function initLoop({ useWorkers, withControls }) {
     onFallback: (err, midway) => {
       showStepper();
       if (midway) {
-        loop.autoStop = true;
+        rearm();
         showCoreError(`The runs now step on the page's own thread, from their start: ${err?.message ?? String(err)}.`);
       }
       requestRender();
@@ -91,12 +100,12 @@ export function initLoop({ useWorkers, withControls }) {
   store.subscribe((kind, change) => {
     if (kind === "reset") {
       loop.stepAsk += 1; // a request for steps was about the experiment this one replaces
-      loop.autoStop = true;
+      rearm();
       showStepper();
     } else if (kind === "view") {
       showView();
     } else if (kind === "hot") {
-      if (change.steps !== undefined) loop.autoStop = true;
+      if (change.steps !== undefined) rearm();
       requestRender();
     }
   });
@@ -128,7 +137,7 @@ export function remainingSteps() {
   for (const run of ui.runs) {
     const m = latest(run);
     if (!store.enabled[run.index] || !m || m.diverged_at !== null) continue;
-    rem = Math.max(rem, store.steps - m.step);
+    rem = Math.max(rem, runEnd() - m.step);
   }
   return rem;
 }
@@ -145,7 +154,7 @@ function stepLimit(i) {
   const run = ui.runs[i];
   const m = run && latest(run);
   if (!run || !store.enabled[i] || !m || m.diverged_at !== null) return 0;
-  return loop.autoStop ? Math.max(0, store.steps - m.step) : Infinity;
+  return loop.autoStop ? Math.max(0, runEnd() - m.step) : Infinity;
 }
 
 function tick() {
@@ -180,6 +189,7 @@ async function recoverFromTrap(err) {
 }
 
 function onPlayingChange(playing) {
+  if (playing) loop.playingSince = performance.now();
   if (playing) $("held-note").hidden = true;
   if (playing) dropSteps(); // playing takes over from a request for steps
   // With workers, "paused" shows once the batches already sent are in and drawn (a batch cannot
@@ -213,7 +223,8 @@ export function updatePlayStatus() {
   let text = "";
   const runs = ui.runs;
   if (loop.player && loop.player.playing) {
-    if (store.stepper.throttled) {
+    // Not in the first second of playing: the first frames (the page still loading) are slow.
+    if (store.stepper.throttled && performance.now() - loop.playingSince > 1000) {
       text = store.stepper.blocksPage ? "fewer steps per frame to keep the page smooth"
         : "fewer steps per frame than asked: the steps take longer than a frame";
     }
@@ -221,13 +232,20 @@ export function updatePlayStatus() {
     text = "every run is off: tick “on” in a run's panel to step it";
   } else if (runs.length && !hasLiveEnabledRun() && runs.some((r) => r.metrics)) {
     text = "every run that is on has diverged: lower the learning rates if they are too high, then reset";
-  } else if (!loop.autoStop && runs.some((r) => r.metrics && r.metrics.step >= store.steps)) {
-    text = `stopped at step ${store.steps}; press Play to go on`;
+  } else if (loop.past && runs.some((r) => r.metrics && r.metrics.step >= PAST_LIMIT * store.steps)) {
+    text = `stopped at step ${PAST_LIMIT * store.steps}, ${PAST_LIMIT === 2 ? "twice" : `${PAST_LIMIT} times`} the run length: the limit of play past it`;
+  } else if (!loop.past && runs.some((r) => r.metrics && r.metrics.step >= store.steps)) {
+    text = `stopped at step ${store.steps}; press Play to go on (up to step ${PAST_LIMIT * store.steps})`;
   } else if (runs.length && runs.every((r) => !r.metrics || r.metrics.step === 0)) {
     text = "paused at step 0: press Play to start";
   } else text = "paused";
   const s = $("play-status");
   if (s.textContent !== text) s.textContent = text;
+  // A race that ended: a rate set now applies from step 0 with this button (else Play goes on past the end).
+  const ended = /^stopped at step/.test(text);
+  $("restart-rates").hidden = !ended;
+  // A new experiment waiting for Play says so where the reader looks (not in small grey type).
+  s.classList.toggle("waiting", text.startsWith("paused at step 0"));
 }
 
 /** After a new experiment: play, unless the reader has paused (player.held: it waits at step 0). */
@@ -255,8 +273,27 @@ export function start(held) {
   } else loop.player.play();
 }
 
+/**
+ * Plays. After the run length was reached it goes on past it, up to PAST_LIMIT times the run
+ * length; at that limit it stays stopped (the status says so).
+ */
 export function play() {
+  if (!loop.player.playing && remainingSteps() <= 0 && hasLiveEnabledRun()) {
+    if (loop.past) {
+      loop.player.held = false;
+      updatePlayStatus();
+      return;
+    }
+    loop.past = true;
+    loop.autoStop = true;
+  }
   loop.player.play();
+}
+
+/** The ended race again from step 0 with the rates now set (the "restart with these rates" button). */
+export function restartWithRates() {
+  resetRuns();
+  play();
 }
 
 export function pause() {
@@ -393,21 +430,31 @@ export function settled() {
   return loop.player.playing ? Promise.resolve() : store.stepper.idle();
 }
 
-/** Reset: the same experiment from its step 0, paused. */
+/**
+ * Reset: the same experiment from its step 0, stopped. It does not hold the page (only the
+ * reader's Pause does): a later preset or New problem plays.
+ */
 export function resetRuns() {
-  loop.player.pause();
+  loop.player.stop();
   dropSteps();
   store.stepper.reset();
-  loop.autoStop = true;
+  rearm();
   emit("rewound");
   render();
 }
 
+/** A field that takes typed text (where Space is a character): text-like inputs, textarea, select, contenteditable. */
+function inTextField(t) {
+  if (!t || !t.closest) return false;
+  if (t.closest("textarea, select, [contenteditable]:not([contenteditable=false])")) return true;
+  const input = t.closest("input");
+  return !!input && !["checkbox", "radio", "range", "button", "submit", "reset", "color", "file", "image"].includes(input.type);
+}
+
 function wirePlayback() {
   $("play").addEventListener("click", () => {
-    // Play after the run length was reached goes on past it.
-    if (!loop.player.playing && loop.autoStop && remainingSteps() <= 0 && hasLiveEnabledRun()) loop.autoStop = false;
-    loop.player.toggle();
+    if (loop.player.playing) loop.player.pause();
+    else play();
   });
   $("step-once").addEventListener("click", stepOnce);
   $("held-play").addEventListener("click", () => {
@@ -415,6 +462,7 @@ function wirePlayback() {
     $("play").focus({ preventScroll: true }); // the note goes away with its button
   });
   $("reset").addEventListener("click", resetRuns);
+  $("restart-rates").addEventListener("click", restartWithRates);
   const spf = $("steps-per-frame");
   loop.stepsPerFrame = Number(spf.value);
   spf.addEventListener("change", () => {
@@ -430,11 +478,15 @@ function wirePlayback() {
   document.addEventListener("keydown", (e) => {
     if (e.ctrlKey || e.metaKey || e.altKey) return;
     const t = e.target;
-    if (t && t.closest && t.closest("input, select, textarea, button, summary, [contenteditable]")) return;
+    // Space plays and pauses everywhere but in a text field (a focused button is not pressed again).
     if (e.key === " ") {
+      if (inTextField(t) || e.defaultPrevented) return;
       e.preventDefault();
       $("play").click();
-    } else if (e.key === ".") {
+      return;
+    }
+    if (t && t.closest && t.closest("input, select, textarea, button, summary, [contenteditable]")) return;
+    if (e.key === ".") {
       e.preventDefault();
       stepOnce();
     } else if (e.key === "r" || e.key === "R") {

@@ -127,7 +127,7 @@ export class LinePlot {
    * @param {HTMLCanvasElement} canvas
    * @param {{xLabel: string, yLabel: string, xLog?: boolean, yLog?: boolean, zeroBand?: boolean,
    *          infBand?: string, maxDecades?: number}} opts
-   *   zeroBand: always show the "0" line of a log y axis (otherwise only when some value is ≤ 0);
+   *   zeroBand: show values ≤ 0 on a "0" band below a log y axis (otherwise a log axis leaves them out: it has no 0);
    *   infBand: a label for +∞ values, drawn on a band above the plot (e.g. "diverged")
    */
   constructor(canvas, { xLabel, yLabel, xLog = false, yLog = true, zeroBand = false, infBand = "", maxDecades = 10 }) {
@@ -175,6 +175,8 @@ export class LinePlot {
     let xMinAll = Infinity;
     let xMaxAll = -Infinity;
     let hasZero = yLog && this.zeroBand;
+    // A log axis has no 0: without the band, values ≤ 0 are left out (train error 0 at the start, say).
+    const dropZero = yLog && !this.zeroBand;
     let hasInf = false;
     let points = 0;
     for (const s of series) {
@@ -186,7 +188,7 @@ export class LinePlot {
           if (this.infBand) hasInf = true;
           continue;
         }
-        if (!Number.isFinite(v)) continue;
+        if (!Number.isFinite(v) || (dropZero && !(v > 0))) continue;
         points++;
         if (xv > 0) {
           if (xv < xMinPos) xMinPos = xv;
@@ -364,7 +366,7 @@ export class LinePlot {
     ctx.clip();
     ctx.lineJoin = "round";
     ctx.lineCap = "round";
-    const ok = (xv, yv) => Number.isFinite(xv) && (!xLog || xv > 0) && yv === yv && (yv !== Infinity || hasInf) && yv !== -Infinity;
+    const ok = (xv, yv) => Number.isFinite(xv) && (!xLog || xv > 0) && yv === yv && (yv !== Infinity || hasInf) && yv !== -Infinity && !(dropZero && !(yv > 0));
     const ends = [];
     for (const s of series) {
       if (s.len < 1) continue;

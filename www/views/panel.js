@@ -32,8 +32,12 @@ const FIGURES = [
   ["train", "train error", "How far W is from the seen values Y: ‖W − Y‖ over the seen entries, relative to ‖Y‖ there."],
   ["erank", "eff. rank", "Effective rank (Roy & Vetterli 2007): roughly how many singular values matter."],
   ["angleTruth", "angle to W*", "Sine of the largest angle between the top-r column spaces of W and W* (r = rank of W*). 0: W's leading columns span exactly W*'s; 1: some direction of W* is missing."],
-  ["angleStart", "angle to start", "The same angle between W and the start W₀: how far the run has turned away from where it began. Near 0: it has not left the start's column space."],
+  ["angleStart", "angle to start", "The same angle between W and the start W₀: how far the run has turned away from where it began. Near 0: it has not left the start's column space. Values below 10⁻¹² (rounding in the arithmetic) show as 0."],
 ];
+
+/** Below this an angle is rounding in the arithmetic (2·10⁻¹⁵ at the start, say): shown as 0. */
+export const ANGLE_ZERO = 1e-12;
+const angleText = (v) => (Number.isFinite(v) && Math.abs(v) < ANGLE_ZERO ? "0" : formatFigure(v));
 
 const MORE = [
   ["objective", "objective f", "The loss being minimised: c · (fit + λ · penalty)."],
@@ -267,6 +271,8 @@ export class RunPanel {
     const hyper = document.createElement("p");
     hyper.className = "hyper small";
     hyper.textContent = hyperText(this.opt, info.catalog, ["name"]);
+    this.hyper = hyper;
+    this.catalog = info.catalog;
     more.append(summary, moreList, hyper);
 
     const status = document.createElement("p");
@@ -308,6 +314,11 @@ export class RunPanel {
 
   /** Shows a learning rate that was accepted (the text box, the slider, or both). */
   showLearningRate(v, from) {
+    // "more figures" names the rate too: keep it current.
+    if (this.hyper && this.opt) {
+      this.opt = { ...this.opt, learning_rate: v };
+      this.hyper.textContent = hyperText(this.opt, this.catalog, ["name"]);
+    }
     this.lr = v;
     if (!this.lrInput) return;
     this.clearError();
@@ -334,8 +345,8 @@ export class RunPanel {
     if (!Number.isFinite(m.test_error) && this.fig.test.title !== NO_TEST) this.fig.test.title = NO_TEST;
     set("train", formatFigure(m.train_error));
     set("erank", Number.isFinite(m.effective_rank) ? m.effective_rank.toFixed(2) : formatNumber(m.effective_rank));
-    set("angleTruth", formatFigure(m.subspace_angle_truth));
-    set("angleStart", formatFigure(m.subspace_angle_start));
+    set("angleTruth", angleText(m.subspace_angle_truth));
+    set("angleStart", angleText(m.subspace_angle_start));
     set("objective", formatFigure(m.objective));
     set("ratio", formatFigure(m.ratio));
     set("nuclear", formatFigure(m.nuclear_norm));

@@ -1,0 +1,172 @@
+// Issue 20: defects found by trying the page as a blog author, a teacher or a first-time reader
+// would (the documented embed, Space after a click, a rate changed after the race ended, noise
+// and stale text). Same setup as page.test.mjs (Debian's Chromium, fresh profile).
+//
+//   MCP_BASE_URL=http://127.0.0.1:8123/ node --test tests/e2e/issue20.test.mjs
+
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { BASE_URL, launchWatched, openPage, pause } from "./helpers.mjs";
+import { launchFresh } from "../../scripts/chromium.mjs";
+
+const lrsOf = (pg) => pg.locator("article[data-run] input[id^='lr-']:not([type=range])").evaluateAll((els) => els.map((e) => Number(e.value)));
+
+describe("issue 20: the documented embed races at the race's rate", { timeout: 60_000 }, () => {
+  it("panels=adam,gd with no lr= starts both methods at 0.01, as the full page does", async () => {
+    const embed = await launchFresh("mcp-e2e-i20-embed-", { viewport: { width: 720, height: 800 } });
+    try {
+      const pg = embed.page;
+      await pg.goto(`${BASE_URL}?embed=1&controls=0&panels=adam,gd&autoplay=0`, { waitUntil: "load" });
+      await pg.waitForFunction(() => document.querySelectorAll("article[data-run]").length === 2, null, { timeout: 30_000 });
+      assert.deepEqual(await lrsOf(pg), [0.01, 0.01]);
+      assert.match(await pg.locator("#race-badge").textContent(), /equal learning rates 0\.01\b/);
+      // A rate in the link still wins.
+      await pg.goto("about:blank");
+      await pg.goto(`${BASE_URL}?embed=1&controls=0&panels=adam,gd&autoplay=0#lr=0.01,100`, { waitUntil: "load" });
+      await pg.waitForFunction(() => document.querySelectorAll("article[data-run]").length === 2, null, { timeout: 30_000 });
+      assert.deepEqual(await lrsOf(pg), [0.01, 100]);
+    } finally {
+      await embed.close();
+    }
+  });
+
+  it("docs/embed.md and the README link the equal-rate race and the tuned race (GD at 100)", () => {
+    const doc = readFileSync(new URL("../../docs/embed.md", import.meta.url), "utf8");
+    const srcs = [...doc.matchAll(/<iframe src="([^"]+)"/g)].map((m) => m[1]);
+    assert.ok(srcs.some((s) => /panels=adam,gd/.test(s) && !/lr=/.test(s)), `an equal-rate link: ${srcs}`);
+    assert.ok(srcs.some((s) => /panels=adam,gd#.*lr=0\.01,100\b/.test(s)), `a tuned link: ${srcs}`);
+    const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
+    assert.doesNotMatch(readme, /panels=adam,gd#lr=0\.01,0\.01/);
+  });
+});
+
+describe("issue 20: the page in a reader's hands", { timeout: 180_000 }, () => {
+  let browser, page, pageErrors;
+  before(async () => {
+    browser = await launchWatched("mcp-e2e-i20-", { viewport: { width: 1400, height: 900 } });
+    ({ page, pageErrors } = browser);
+    // Every text drawn on a canvas, by canvas id (the plots' tick labels).
+    await page.addInitScript(() => {
+      window.__drawn = {};
+      const fill = CanvasRenderingContext2D.prototype.fillText;
+      CanvasRenderingContext2D.prototype.fillText = function (text, ...rest) {
+        const id = this.canvas?.id || "";
+        if (this.textAlign === "right") (window.__drawn[id] ||= new Set()).add(String(text));
+        return fill.call(this, text, ...rest);
+      };
+      // The play status's texts with the time since the page began.
+      window.__statusLog = [];
+      document.addEventListener("DOMContentLoaded", () => {
+        const s = document.querySelector("#play-status");
+        if (s) new MutationObserver(() => window.__statusLog.push([performance.now(), s.textContent])).observe(s, { childList: true, characterData: true, subtree: true });
+        new MutationObserver(() => {
+          if (document.body.dataset.playing === "true" && !window.__playedAt) window.__playedAt = performance.now();
+        }).observe(document.body, { attributes: true, attributeFilter: ["data-playing"] });
+      });
+    });
+  });
+  after(async () => {
+    await browser?.close();
+  });
+
+  const step = () => page.locator("#step-counter").getAttribute("data-step").then(Number);
+  const playing = () => page.locator("#play").getAttribute("aria-pressed").then((v) => v === "true");
+
+  it("does not say 'fewer steps per frame than asked' in the first second of playing", async () => {
+    // The page's first load in a fresh browser (the frames are slow while it still loads).
+    await page.goto(BASE_URL, { waitUntil: "load" });
+    await page.waitForFunction(() => window.__playedAt > 0, null, { timeout: 30_000 });
+    await page.waitForTimeout(1500);
+    const early = await page.evaluate(() => {
+      const t0 = window.__playedAt ?? 0;
+      return window.__statusLog.filter(([t, text]) => t < t0 + 1000 && /fewer steps per frame/.test(text)).map(([t, text]) => [Math.round(t - t0), text]);
+    });
+    assert.deepEqual(early, [], `the status log: ${JSON.stringify(await page.evaluate(() => window.__statusLog.map(([t, x]) => [Math.round(t - window.__playedAt), x])))}`);
+  });
+
+  it("Space plays and pauses right after clicking Reset (the focused button is not pressed again)", async () => {
+    await openPage(page, "", { stepping: true });
+    await page.locator("#reset").click();
+    await page.waitForFunction(() => document.querySelector("#step-counter").dataset.step === "0");
+    assert.equal(await playing(), false);
+    await page.keyboard.press("Space");
+    await page.waitForFunction(() => Number(document.querySelector("#step-counter").dataset.step) > 0, null, { timeout: 10_000 });
+    assert.equal(await playing(), true);
+    await page.keyboard.press("Space");
+    await page.waitForFunction(() => document.querySelector("#play").getAttribute("aria-pressed") === "false");
+    // In a text field Space is a character.
+    await page.locator("#steps").focus();
+    await page.keyboard.press("Space");
+    await page.waitForTimeout(200);
+    assert.equal(await playing(), false);
+  });
+
+  it("after a Reset a preset plays; after the reader's Pause it waits, and the status says so visibly", async () => {
+    await openPage(page, "", { stepping: true });
+    await page.locator("#reset").click();
+    await page.locator('[data-preset="nuclear"]').click();
+    await page.waitForFunction(() => Number(document.querySelector("#step-counter").dataset.step) > 0, null, { timeout: 15_000 });
+    assert.equal(await playing(), true, "a preset after Reset plays");
+    await pause(page);
+    await page.locator('[data-preset="noise"]').click();
+    await page.waitForTimeout(500);
+    assert.equal(await step(), 0);
+    const s = page.locator("#play-status");
+    assert.match(await s.textContent(), /paused at step 0: press Play/);
+    assert.equal(await s.evaluate((e) => e.classList.contains("waiting")), true, "the waiting status stands out");
+    assert.equal(await s.isVisible(), true);
+    const box = await s.boundingBox();
+    assert.ok(box && box.y >= 0 && box.y + box.height <= 900, `the status is in view: ${JSON.stringify(box)}`);
+  });
+
+  it("a race that ended offers 'Restart with these rates'; play past the run length stops at twice it", async () => {
+    await openPage(page, "#steps=40&m=adam,gd&lr=0.01,0.01", { stepping: true });
+    await page.waitForFunction(() => /stopped at step 40/.test(document.querySelector("#play-status").textContent), null, { timeout: 20_000 });
+    const restart = page.locator("#restart-rates");
+    assert.equal(await restart.isVisible(), true);
+    await page.locator("#lr-1").fill("100");
+    await page.locator("#lr-1").press("Enter");
+    await restart.click();
+    await page.waitForFunction(() => /stopped at step 40/.test(document.querySelector("#play-status").textContent) && document.querySelector("#step-counter").dataset.step === "40", null, { timeout: 20_000 });
+    assert.equal(await page.locator("#lr-1").inputValue(), "100");
+    // GD at 100 moved from the start (at 0.01 it stays near 1).
+    const gd = Number(await page.locator("article[data-run]").nth(1).getAttribute("data-test-error"));
+    assert.ok(gd < 0.99, `GD's test error after the restart at rate 100: ${gd}`);
+    // Play past the run length: it stops at a stated limit.
+    await page.locator("#play").click();
+    await page.waitForFunction(() => /stopped at step 80.*twice the run length/.test(document.querySelector("#play-status").textContent), null, { timeout: 20_000 });
+    assert.equal(await step(), 80);
+    await page.locator("#play").click();
+    await page.waitForTimeout(500);
+    assert.equal(await step(), 80);
+  });
+
+  it("at step 0 the angle to start shows 0 (rounding below 1e-12), with the threshold in its tooltip", async () => {
+    await openPage(page, "#m=adam,gd&lr=0.01,0.01");
+    await pause(page);
+    await page.locator("#reset").click();
+    await page.waitForFunction(() => document.querySelector("#step-counter").dataset.step === "0");
+    const dd = page.locator("article[data-run]").nth(1).locator("dd[data-field=angleStart]");
+    assert.equal(await dd.textContent(), "0");
+    assert.match(await dd.evaluate((e) => e.parentElement.title), /10⁻¹²/);
+  });
+
+  it("the train-error plot (log axis) draws no '0' tick", async () => {
+    await openPage(page, "#m=adam,gd&lr=0.01,0.01&view=train_error", { stepping: true });
+    await page.waitForTimeout(500);
+    const drawn = await page.evaluate(() => [...(window.__drawn["test-error-plot"] || [])]);
+    assert.ok(drawn.length > 0, "the plot drew its y labels");
+    assert.equal(drawn.includes("0"), false, `labels: ${drawn.join(" | ")}`);
+  });
+
+  it("'more figures' follows the learning rate", async () => {
+    await openPage(page, "#m=adam,gd&lr=0.01,0.01");
+    await page.locator("#lr-0").fill("0.013");
+    await page.locator("#lr-0").press("Enter");
+    const hyper = page.locator("article[data-run]").first().locator(".hyper");
+    await page.waitForFunction(() => /0\.013/.test(document.querySelector("article[data-run] .hyper").textContent));
+    assert.doesNotMatch(await hyper.textContent(), /learning rate 0\.01\b(?!3)/);
+    assert.deepEqual(pageErrors, []);
+  });
+});
