@@ -28,6 +28,15 @@
 //! the objective itself, not just a gradient; they live in [`crate::solvers`] and are listed
 //! here so that one config names every method.
 
+pub mod adafactor;
+pub mod lion;
+pub mod muon;
+pub mod normalized_gd;
+pub mod shampoo;
+pub mod sign_sgd;
+pub mod signum;
+pub mod spectral_descent;
+
 use serde::{Deserialize, Serialize};
 
 use crate::config::Shown;
