@@ -1,0 +1,206 @@
+//! The per-matrix methods of issue 16 (`src/optim/{muon,spectral_descent,normalized_gd,sign_sgd,
+//! signum,lion,adafactor,shampoo}.rs`) against trajectories from independent implementations
+//! (torch.optim, optax, NumPy; see `../shared/golden/optimizers-next/README.md`): every `.json`
+//! file in `../shared/golden/optimizers-next/` and, when the environment variable
+//! `MCP_GOLDEN_DIR` names a folder, every `.json` file there too.
+//!
+//! Each case is one m × n matrix (`shape`, `x0` row-major) fed fixed gradients; the parameters
+//! after every step must match `expected` to 1e-10 relative, entry by entry (the bar of the
+//! README; as `tests/golden.rs`). Cases of methods not implemented here (adadelta, adamax, asgd,
+//! radam, rprop, lbfgs, prodigy, schedule_free_adamw: a later issue) are skipped and listed.
+//! The test fails if any of the eight methods matched no case.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use mc_playground::optim::{adafactor, lion, muon, normalized_gd, shampoo, sign_sgd, signum, spectral_descent};
+use nalgebra::{DMatrix, DMatrixView, DMatrixViewMut};
+use serde_json::Value;
+
+const RELATIVE: f64 = 1e-10;
+
+/// The eight methods this test covers.
+const NAMES: [&str; 8] = ["muon", "spectral_descent", "normalized_gd", "sign_sgd", "signum", "lion", "adafactor", "shampoo"];
+
+type Stepper = Box<dyn FnMut(&mut DMatrixViewMut<f64>, &DMatrixView<f64>)>;
+
+/// Reads the method's fields (every field but `name`), validates them and makes a stepper with
+/// a fresh state for an m × n matrix.
+macro_rules! stepper {
+    ($ty:ty, $fields:expr, $shape:expr) => {{
+        let config: $ty = serde_json::from_value($fields).map_err(|e| format!("bad optimizer: {e}"))?;
+        config.validate().map_err(|(f, m)| format!("optimizer.{f}: {m}"))?;
+        let mut state = config.init($shape);
+        Box::new(move |w: &mut DMatrixViewMut<f64>, g: &DMatrixView<f64>| config.update(w, g, &mut state)) as Stepper
+    }};
+}
+
+/// `None` for a method this test does not cover.
+fn make_stepper(name: &str, fields: Value, shape: (usize, usize)) -> Option<Result<Stepper, String>> {
+    let build = || -> Result<Stepper, String> {
+        Ok(match name {
+            "muon" => stepper!(muon::Muon, fields, shape),
+            "spectral_descent" => stepper!(spectral_descent::SpectralDescent, fields, shape),
+            "normalized_gd" => stepper!(normalized_gd::NormalizedGd, fields, shape),
+            "sign_sgd" => stepper!(sign_sgd::SignSgd, fields, shape),
+            "signum" => stepper!(signum::Signum, fields, shape),
+            "lion" => stepper!(lion::Lion, fields, shape),
+            "adafactor" => stepper!(adafactor::Adafactor, fields, shape),
+            "shampoo" => stepper!(shampoo::Shampoo, fields, shape),
+            _ => unreachable!(),
+        })
+    };
+    NAMES.contains(&name).then(build)
+}
+
+fn case_files() -> Vec<PathBuf> {
+    let mut dirs = vec![Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/golden/optimizers-next")];
+    if let Some(extra) = std::env::var_os("MCP_GOLDEN_DIR") {
+        dirs.push(PathBuf::from(extra));
+    }
+    let mut files = Vec::new();
+    for dir in dirs {
+        let entries = std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("golden folder {}: {e}", dir.display()));
+        let mut here: Vec<PathBuf> = entries
+            .map(|e| e.expect("readable folder entry").path())
+            .filter(|p| p.extension().is_some_and(|x| x == "json"))
+            .collect();
+        assert!(!here.is_empty(), "no golden cases in {}", dir.display());
+        here.sort();
+        files.extend(here);
+    }
+    files
+}
+
+fn numbers(v: &Value, what: &str) -> Result<Vec<f64>, String> {
+    v.as_array()
+        .ok_or_else(|| format!("{what} is not an array"))?
+        .iter()
+        .map(|x| x.as_f64().ok_or_else(|| format!("{what} has a non-number")))
+        .collect()
+}
+
+fn rows(v: &Value, what: &str) -> Result<Vec<Vec<f64>>, String> {
+    v.as_array().ok_or_else(|| format!("{what} is not an array"))?.iter().map(|r| numbers(r, what)).collect()
+}
+
+/// What a case came to.
+enum Outcome {
+    /// A method this test does not cover, by name.
+    Skipped(String),
+    /// Matched: the method, the number of steps and the largest relative error of an entry.
+    Matched { name: String, steps: usize, worst: f64 },
+}
+
+fn run_case(path: &Path) -> Result<Outcome, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| e.to_string())?;
+    let case: Value = serde_json::from_str(&text).map_err(|e| format!("bad case: {e}"))?;
+    let mut fields = case.get("optimizer").cloned().ok_or("no optimizer")?;
+    let name = fields
+        .as_object_mut()
+        .ok_or("optimizer is not an object")?
+        .remove("name")
+        .and_then(|n| n.as_str().map(str::to_string))
+        .ok_or("optimizer has no name")?;
+    let shape = match case.get("shape") {
+        Some(s) => {
+            let s = numbers(s, "shape")?;
+            if s.len() != 2 {
+                return Err("shape is not [m, n]".into());
+            }
+            (s[0] as usize, s[1] as usize)
+        }
+        None if !NAMES.contains(&name.as_str()) => (0, 0),
+        None => return Err("no shape".into()),
+    };
+    let Some(stepper) = make_stepper(&name, fields, shape) else {
+        return Ok(Outcome::Skipped(name));
+    };
+    let mut step = stepper?;
+    let (m, n) = shape;
+    let x0 = numbers(case.get("x0").ok_or("no x0")?, "x0")?;
+    let grads = rows(case.get("grads").ok_or("no grads")?, "grads")?;
+    let expected = rows(case.get("expected").ok_or("no expected")?, "expected")?;
+    if grads.len() != expected.len() || grads.is_empty() {
+        return Err("grads and expected differ in length".into());
+    }
+    if x0.len() != m * n || grads.iter().chain(&expected).any(|r| r.len() != m * n) {
+        return Err(format!("a matrix has not {m}·{n} entries"));
+    }
+    // Row-major in the file, column-major here.
+    let mut w = DMatrix::from_row_slice(m, n, &x0);
+    let mut worst = 0.0f64;
+    for (t, (g, want)) in grads.iter().zip(&expected).enumerate() {
+        let g = DMatrix::from_row_slice(m, n, g);
+        step(&mut w.as_view_mut(), &g.as_view());
+        for i in 0..m {
+            for j in 0..n {
+                let (got, want) = (w[(i, j)], want[i * n + j]);
+                let err = (got - want).abs();
+                if !(err <= RELATIVE * want.abs().max(1e-300)) {
+                    return Err(format!(
+                        "step {}, entry ({i}, {j}): got {got:e}, expected {want:e} (relative error {:e})",
+                        t + 1,
+                        err / want.abs()
+                    ));
+                }
+                if want != 0.0 {
+                    worst = worst.max(err / want.abs());
+                }
+            }
+        }
+    }
+    Ok(Outcome::Matched { name, steps: grads.len(), worst })
+}
+
+#[test]
+fn every_golden_case_of_the_eight_methods_matches() {
+    let files = case_files();
+    let mut failures = Vec::new();
+    let mut matched: BTreeMap<String, (usize, usize, f64)> = BTreeMap::new();
+    let mut skipped: BTreeMap<String, usize> = BTreeMap::new();
+    for path in &files {
+        match run_case(path) {
+            Ok(Outcome::Matched { name, steps, worst }) => {
+                let e = matched.entry(name).or_insert((0, 0, 0.0));
+                e.0 += 1;
+                e.1 += steps;
+                e.2 = e.2.max(worst);
+            }
+            Ok(Outcome::Skipped(name)) => *skipped.entry(name).or_insert(0) += 1,
+            Err(e) => failures.push(format!("{}: {e}", path.display())),
+        }
+    }
+    for (name, (cases, steps, worst)) in &matched {
+        println!("matched {name}: {cases} cases, {steps} steps, largest relative error {worst:.1e}");
+    }
+    for (name, cases) in &skipped {
+        println!("skipped {name}: {cases} cases (not implemented here)");
+    }
+    assert!(failures.is_empty(), "{} of {} golden cases failed:\n{}", failures.len(), files.len(), failures.join("\n"));
+    for name in NAMES {
+        assert!(matched.contains_key(name), "no golden case matched for {name}");
+    }
+}
+
+#[test]
+fn a_wrong_update_is_caught() {
+    // The comparison can fail: perturb one trajectory of each method and it must be rejected.
+    let dir = std::env::temp_dir().join(format!("mcp-golden-next-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    for name in NAMES {
+        let prefix = format!("{name}-");
+        let path = case_files()
+            .into_iter()
+            .find(|p| p.file_name().unwrap().to_string_lossy().starts_with(&prefix))
+            .unwrap_or_else(|| panic!("a {name} case"));
+        let mut case: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        let entry = &mut case["expected"][3][2];
+        *entry = Value::from(entry.as_f64().unwrap() * (1.0 + 1e-8));
+        let file = dir.join(format!("{name}-perturbed.json"));
+        std::fs::write(&file, case.to_string()).unwrap();
+        let result = run_case(&file);
+        assert!(matches!(&result, Err(e) if e.contains("step 4")), "{name}: the perturbed case was not caught");
+    }
+    std::fs::remove_dir_all(&dir).ok();
+}
