@@ -162,6 +162,9 @@ fn every_golden_case_of_the_eight_methods_matches() {
     for path in &files {
         match run_case(path) {
             Ok(Outcome::Matched { name, steps, worst }) => {
+                if worst > 1e-12 {
+                    println!("{}: largest relative error {worst:.1e}", path.display());
+                }
                 let e = matched.entry(name).or_insert((0, 0, 0.0));
                 e.0 += 1;
                 e.1 += steps;
