@@ -137,7 +137,7 @@ fn run_case(path: &Path) -> Result<Outcome, String> {
             for j in 0..n {
                 let (got, want) = (w[(i, j)], want[i * n + j]);
                 let err = (got - want).abs();
-                if !(err <= RELATIVE * want.abs().max(1e-300)) {
+                if err.is_nan() || err > RELATIVE * want.abs().max(1e-300) {
                     return Err(format!(
                         "step {}, entry ({i}, {j}): got {got:e}, expected {want:e} (relative error {:e})",
                         t + 1,

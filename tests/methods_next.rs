@@ -97,6 +97,7 @@ fn defaults_are_the_documented_ones_and_valid() {
 }
 
 #[test]
+#[allow(clippy::needless_update)] // the macro also fills structs whose only field is the learning rate
 fn the_learning_rate_is_refused_when_negative_or_not_finite_by_every_method() {
     // JSON has no NaN or infinity: those are checked on the structs.
     macro_rules! lr_checks {
