@@ -1,26 +1,42 @@
-//! The per-matrix methods of issue 16 (`src/optim/{muon,spectral_descent,normalized_gd,sign_sgd,
-//! signum,lion,adafactor,shampoo}.rs`) against trajectories from independent implementations
+//! The per-matrix methods of issues 16 (`src/optim/{muon,spectral_descent,normalized_gd,sign_sgd,
+//! signum,lion,adafactor,shampoo}.rs`) and 17 (`src/optim/{adadelta,adamax,asgd,radam,rprop}.rs`)
+//! against trajectories from independent implementations
 //! (torch.optim, optax, NumPy; see `../shared/golden/optimizers-next/README.md`): every `.json`
 //! file in `../shared/golden/optimizers-next/` and, when the environment variable
 //! `MCP_GOLDEN_DIR` names a folder, every `.json` file there too.
 //!
 //! Each case is one m × n matrix (`shape`, `x0` row-major) fed fixed gradients; the parameters
 //! after every step must match `expected` to 1e-10 relative, entry by entry (the bar of the
-//! README; as `tests/golden.rs`). Cases of methods not implemented here (adadelta, adamax, asgd,
-//! radam, rprop, lbfgs, prodigy, schedule_free_adamw: a later issue) are skipped and listed.
-//! The test fails if any of the eight methods matched no case.
+//! README; as `tests/golden.rs`). Cases of methods not implemented here are skipped and listed.
+//! The test fails if any method of [`NAMES`] matched no case.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use mc_playground::optim::{adafactor, lion, muon, normalized_gd, shampoo, sign_sgd, signum, spectral_descent};
+use mc_playground::optim::{
+    adadelta, adafactor, adamax, asgd, lion, muon, normalized_gd, radam, rprop, shampoo, sign_sgd, signum, spectral_descent,
+};
 use nalgebra::{DMatrix, DMatrixView, DMatrixViewMut};
 use serde_json::Value;
 
 const RELATIVE: f64 = 1e-10;
 
-/// The eight methods this test covers.
-const NAMES: [&str; 8] = ["muon", "spectral_descent", "normalized_gd", "sign_sgd", "signum", "lion", "adafactor", "shampoo"];
+/// The methods this test covers.
+const NAMES: [&str; 13] = [
+    "muon",
+    "spectral_descent",
+    "normalized_gd",
+    "sign_sgd",
+    "signum",
+    "lion",
+    "adafactor",
+    "shampoo",
+    "adadelta",
+    "adamax",
+    "asgd",
+    "radam",
+    "rprop",
+];
 
 type Stepper = Box<dyn FnMut(&mut DMatrixViewMut<f64>, &DMatrixView<f64>)>;
 
@@ -47,6 +63,11 @@ fn make_stepper(name: &str, fields: Value, shape: (usize, usize)) -> Option<Resu
             "lion" => stepper!(lion::Lion, fields, shape),
             "adafactor" => stepper!(adafactor::Adafactor, fields, shape),
             "shampoo" => stepper!(shampoo::Shampoo, fields, shape),
+            "adadelta" => stepper!(adadelta::Adadelta, fields, shape),
+            "adamax" => stepper!(adamax::Adamax, fields, shape),
+            "asgd" => stepper!(asgd::Asgd, fields, shape),
+            "radam" => stepper!(radam::Radam, fields, shape),
+            "rprop" => stepper!(rprop::Rprop, fields, shape),
             _ => unreachable!(),
         })
     };
@@ -154,7 +175,7 @@ fn run_case(path: &Path) -> Result<Outcome, String> {
 }
 
 #[test]
-fn every_golden_case_of_the_eight_methods_matches() {
+fn every_golden_case_of_the_implemented_methods_matches() {
     let files = case_files();
     let mut failures = Vec::new();
     let mut matched: BTreeMap<String, (usize, usize, f64)> = BTreeMap::new();

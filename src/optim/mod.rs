@@ -28,10 +28,15 @@
 //! the objective itself, not just a gradient; they live in [`crate::solvers`] and are listed
 //! here so that one config names every method.
 
+pub mod adadelta;
 pub mod adafactor;
+pub mod adamax;
+pub mod asgd;
 pub mod lion;
 pub mod muon;
 pub mod normalized_gd;
+pub mod radam;
+pub mod rprop;
 pub mod shampoo;
 pub mod sign_sgd;
 pub mod signum;
