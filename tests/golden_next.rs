@@ -14,7 +14,8 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use mc_playground::optim::{
-    adadelta, adafactor, adamax, asgd, lion, muon, normalized_gd, radam, rprop, shampoo, sign_sgd, signum, spectral_descent,
+    adadelta, adafactor, adamax, asgd, lion, muon, normalized_gd, prodigy, radam, rprop, schedule_free_adamw, shampoo, sign_sgd,
+    signum, spectral_descent,
 };
 use nalgebra::{DMatrix, DMatrixView, DMatrixViewMut};
 use serde_json::Value;
@@ -22,7 +23,7 @@ use serde_json::Value;
 const RELATIVE: f64 = 1e-10;
 
 /// The methods this test covers.
-const NAMES: [&str; 13] = [
+const NAMES: [&str; 15] = [
     "muon",
     "spectral_descent",
     "normalized_gd",
@@ -36,18 +37,28 @@ const NAMES: [&str; 13] = [
     "asgd",
     "radam",
     "rprop",
+    "prodigy",
+    "schedule_free_adamw",
 ];
 
-type Stepper = Box<dyn FnMut(&mut DMatrixViewMut<f64>, &DMatrixView<f64>)>;
+/// One step; returns the evaluation point when the method keeps one apart from the parameters
+/// (schedule-free AdamW's x, compared with the case's `expected_eval`).
+type Stepper = Box<dyn FnMut(&mut DMatrixViewMut<f64>, &DMatrixView<f64>) -> Option<DMatrix<f64>>>;
 
 /// Reads the method's fields (every field but `name`), validates them and makes a stepper with
-/// a fresh state for an m × n matrix.
+/// a fresh state for an m × n matrix; `$eval` reads the evaluation point from the state.
 macro_rules! stepper {
-    ($ty:ty, $fields:expr, $shape:expr) => {{
+    ($ty:ty, $fields:expr, $shape:expr) => {
+        stepper!($ty, $fields, $shape, |_state| None)
+    };
+    ($ty:ty, $fields:expr, $shape:expr, $eval:expr) => {{
         let config: $ty = serde_json::from_value($fields).map_err(|e| format!("bad optimizer: {e}"))?;
         config.validate().map_err(|(f, m)| format!("optimizer.{f}: {m}"))?;
         let mut state = config.init($shape);
-        Box::new(move |w: &mut DMatrixViewMut<f64>, g: &DMatrixView<f64>| config.update(w, g, &mut state)) as Stepper
+        Box::new(move |w: &mut DMatrixViewMut<f64>, g: &DMatrixView<f64>| {
+            config.update(w, g, &mut state);
+            $eval(&state)
+        }) as Stepper
     }};
 }
 
@@ -68,6 +79,8 @@ fn make_stepper(name: &str, fields: Value, shape: (usize, usize)) -> Option<Resu
             "asgd" => stepper!(asgd::Asgd, fields, shape),
             "radam" => stepper!(radam::Radam, fields, shape),
             "rprop" => stepper!(rprop::Rprop, fields, shape),
+            "prodigy" => stepper!(prodigy::Prodigy, fields, shape),
+            "schedule_free_adamw" => stepper!(schedule_free_adamw::ScheduleFreeAdamw, fields, shape, |s: &schedule_free_adamw::ScheduleFreeAdamwState| Some(s.x().clone())),
             _ => unreachable!(),
         })
     };
@@ -142,10 +155,14 @@ fn run_case(path: &Path) -> Result<Outcome, String> {
     let x0 = numbers(case.get("x0").ok_or("no x0")?, "x0")?;
     let grads = rows(case.get("grads").ok_or("no grads")?, "grads")?;
     let expected = rows(case.get("expected").ok_or("no expected")?, "expected")?;
+    let expected_eval = case.get("expected_eval").map(|e| rows(e, "expected_eval")).transpose()?;
     if grads.len() != expected.len() || grads.is_empty() {
         return Err("grads and expected differ in length".into());
     }
-    if x0.len() != m * n || grads.iter().chain(&expected).any(|r| r.len() != m * n) {
+    if expected_eval.as_ref().is_some_and(|e| e.len() != expected.len()) {
+        return Err("expected_eval and expected differ in length".into());
+    }
+    if x0.len() != m * n || grads.iter().chain(&expected).chain(expected_eval.iter().flatten()).any(|r| r.len() != m * n) {
         return Err(format!("a matrix has not {m}·{n} entries"));
     }
     // Row-major in the file, column-major here.
@@ -153,25 +170,39 @@ fn run_case(path: &Path) -> Result<Outcome, String> {
     let mut worst = 0.0f64;
     for (t, (g, want)) in grads.iter().zip(&expected).enumerate() {
         let g = DMatrix::from_row_slice(m, n, g);
-        step(&mut w.as_view_mut(), &g.as_view());
-        for i in 0..m {
-            for j in 0..n {
-                let (got, want) = (w[(i, j)], want[i * n + j]);
-                let err = (got - want).abs();
-                if err.is_nan() || err > RELATIVE * want.abs().max(1e-300) {
-                    return Err(format!(
-                        "step {}, entry ({i}, {j}): got {got:e}, expected {want:e} (relative error {:e})",
-                        t + 1,
-                        err / want.abs()
-                    ));
-                }
-                if want != 0.0 {
-                    worst = worst.max(err / want.abs());
-                }
-            }
+        let eval = step(&mut w.as_view_mut(), &g.as_view());
+        compare(&w, want, t, "", &mut worst)?;
+        match (eval, &expected_eval) {
+            (Some(x), Some(want)) => compare(&x, &want[t], t, " of the evaluation point", &mut worst)?,
+            (None, None) => {}
+            (Some(_), None) => return Err("no expected_eval for a method with an evaluation point".into()),
+            (None, Some(_)) => return Err("expected_eval for a method without an evaluation point".into()),
         }
     }
     Ok(Outcome::Matched { name, steps: grads.len(), worst })
+}
+
+/// `got` (m × n) against `want` (row-major) at step `t` + 1, to `RELATIVE` per entry; raises
+/// `worst` to the largest relative error of a non-zero entry.
+fn compare(got: &DMatrix<f64>, want: &[f64], t: usize, what: &str, worst: &mut f64) -> Result<(), String> {
+    let (m, n) = got.shape();
+    for i in 0..m {
+        for j in 0..n {
+            let (got, want) = (got[(i, j)], want[i * n + j]);
+            let err = (got - want).abs();
+            if err.is_nan() || err > RELATIVE * want.abs().max(1e-300) {
+                return Err(format!(
+                    "step {}, entry ({i}, {j}){what}: got {got:e}, expected {want:e} (relative error {:e})",
+                    t + 1,
+                    err / want.abs()
+                ));
+            }
+            if want != 0.0 {
+                *worst = worst.max(err / want.abs());
+            }
+        }
+    }
+    Ok(())
 }
 
 #[test]
