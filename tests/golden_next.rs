@@ -1,20 +1,23 @@
 //! The per-matrix methods of issues 16 (`src/optim/{muon,spectral_descent,normalized_gd,sign_sgd,
-//! signum,lion,adafactor,shampoo}.rs`) and 17 (`src/optim/{adadelta,adamax,asgd,radam,rprop}.rs`)
-//! against trajectories from independent implementations
+//! signum,lion,adafactor,shampoo}.rs`) and 17 (`src/optim/{adadelta,adamax,asgd,radam,rprop,
+//! prodigy,schedule_free_adamw,lbfgs}.rs`) against trajectories from independent implementations
 //! (torch.optim, optax, NumPy; see `../shared/golden/optimizers-next/README.md`): every `.json`
 //! file in `../shared/golden/optimizers-next/` and, when the environment variable
 //! `MCP_GOLDEN_DIR` names a folder, every `.json` file there too.
 //!
 //! Each case is one m × n matrix (`shape`, `x0` row-major) fed fixed gradients; the parameters
 //! after every step must match `expected` to 1e-10 relative, entry by entry (the bar of the
-//! README; as `tests/golden.rs`). Cases of methods not implemented here are skipped and listed.
-//! The test fails if any method of [`NAMES`] matched no case.
+//! README; as `tests/golden.rs`); schedule-free AdamW's evaluation point x must match
+//! `expected_eval` too. An `lbfgs` case is a quadratic whose gradient is recomputed at every
+//! evaluation (see `run_lbfgs`). Cases of methods not implemented here are skipped and listed;
+//! the cases of [`MISLABELED`] must fail (their reference is wrong, see there). The test fails if
+//! any method of [`NAMES`] matched no case.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use mc_playground::optim::{
-    adadelta, adafactor, adamax, asgd, lion, muon, normalized_gd, prodigy, radam, rprop, schedule_free_adamw, shampoo, sign_sgd,
+    adadelta, adafactor, adamax, asgd, lbfgs, lion, muon, normalized_gd, prodigy, radam, rprop, schedule_free_adamw, shampoo, sign_sgd,
     signum, spectral_descent,
 };
 use nalgebra::{DMatrix, DMatrixView, DMatrixViewMut};
@@ -22,8 +25,18 @@ use serde_json::Value;
 
 const RELATIVE: f64 = 1e-10;
 
+/// Cases whose `expected` is not what their method does, by file name: the two `lbfgs` cases
+/// with `line_search: "strong_wolfe"` hold, bit for bit, the trajectory of the fixed-step case
+/// beside them (`-32`, same problem and x0), though at step 10 (s0) and 6 (s1) torch's
+/// `_strong_wolfe` cannot accept t = 1 there (the curvature condition fails: |∇f(x + d)ᵀd| >
+/// 0.9·|∇f(x)ᵀd|) and zooms to the line's minimiser (t ≈ 0.52, 0.50): the generator ran without
+/// the line search. They must keep failing (or be taken off this list), and
+/// `strong_wolfe_cases_are_the_fixed_step_trajectory_and_ours_meets_the_wolfe_conditions`
+/// checks both claims.
+const MISLABELED: [&str; 2] = ["lbfgs-s0-33.json", "lbfgs-s1-33.json"];
+
 /// The methods this test covers.
-const NAMES: [&str; 15] = [
+const NAMES: [&str; 16] = [
     "muon",
     "spectral_descent",
     "normalized_gd",
@@ -39,6 +52,7 @@ const NAMES: [&str; 15] = [
     "rprop",
     "prodigy",
     "schedule_free_adamw",
+    "lbfgs",
 ];
 
 /// One step; returns the evaluation point when the method keeps one apart from the parameters
@@ -81,6 +95,7 @@ fn make_stepper(name: &str, fields: Value, shape: (usize, usize)) -> Option<Resu
             "rprop" => stepper!(rprop::Rprop, fields, shape),
             "prodigy" => stepper!(prodigy::Prodigy, fields, shape),
             "schedule_free_adamw" => stepper!(schedule_free_adamw::ScheduleFreeAdamw, fields, shape, |s: &schedule_free_adamw::ScheduleFreeAdamwState| Some(s.x().clone())),
+            "lbfgs" => return Err("lbfgs is a solver: see run_lbfgs".into()),
             _ => unreachable!(),
         })
     };
@@ -147,6 +162,9 @@ fn run_case(path: &Path) -> Result<Outcome, String> {
         None if !NAMES.contains(&name.as_str()) => (0, 0),
         None => return Err("no shape".into()),
     };
+    if name == "lbfgs" {
+        return run_lbfgs(&case, fields, shape);
+    }
     let Some(stepper) = make_stepper(&name, fields, shape) else {
         return Ok(Outcome::Skipped(name));
     };
@@ -182,6 +200,38 @@ fn run_case(path: &Path) -> Result<Outcome, String> {
     Ok(Outcome::Matched { name, steps: grads.len(), worst })
 }
 
+/// An `lbfgs` case: `quadratic` {a, b} in place of `grads`; each step is one L-BFGS iteration
+/// on f(x) = ½ xᵀa x − bᵀx (x the row-major flattening of the m × n parameter), its gradient
+/// a·x − b recomputed at every evaluation.
+fn run_lbfgs(case: &Value, fields: Value, (m, n): (usize, usize)) -> Result<Outcome, String> {
+    let config: lbfgs::Lbfgs = serde_json::from_value(fields).map_err(|e| format!("bad optimizer: {e}"))?;
+    config.validate().map_err(|(f, m)| format!("optimizer.{f}: {m}"))?;
+    let quadratic = case.get("quadratic").ok_or("no quadratic")?;
+    let a = rows(quadratic.get("a").ok_or("no quadratic.a")?, "quadratic.a")?;
+    let b = numbers(quadratic.get("b").ok_or("no quadratic.b")?, "quadratic.b")?;
+    let mut x = numbers(case.get("x0").ok_or("no x0")?, "x0")?;
+    let expected = rows(case.get("expected").ok_or("no expected")?, "expected")?;
+    let d = m * n;
+    if x.len() != d || b.len() != d || a.len() != d || a.iter().chain(&expected).any(|r| r.len() != d) || expected.is_empty() {
+        return Err(format!("a vector or matrix has not {m}·{n} entries"));
+    }
+    let mut objective = |x: &[f64]| quadratic_value_and_gradient(&a, &b, x);
+    let mut state = config.init(d);
+    let mut worst = 0.0f64;
+    for (t, want) in expected.iter().enumerate() {
+        config.step(&mut x, &mut state, &mut objective);
+        compare(&DMatrix::from_row_slice(m, n, &x), want, t, "", &mut worst)?;
+    }
+    Ok(Outcome::Matched { name: "lbfgs".into(), steps: expected.len(), worst })
+}
+
+/// f(x) = ½ xᵀa x − bᵀx and its gradient a·x − b.
+fn quadratic_value_and_gradient(a: &[Vec<f64>], b: &[f64], x: &[f64]) -> (f64, Vec<f64>) {
+    let ax: Vec<f64> = a.iter().map(|row| row.iter().zip(x).map(|(a, x)| a * x).sum()).collect();
+    let f = 0.5 * ax.iter().zip(x).map(|(ax, x)| ax * x).sum::<f64>() - b.iter().zip(x).map(|(b, x)| b * x).sum::<f64>();
+    (f, ax.iter().zip(b).map(|(ax, b)| ax - b).collect())
+}
+
 /// `got` (m × n) against `want` (row-major) at step `t` + 1, to `RELATIVE` per entry; raises
 /// `worst` to the largest relative error of a non-zero entry.
 fn compare(got: &DMatrix<f64>, want: &[f64], t: usize, what: &str, worst: &mut f64) -> Result<(), String> {
@@ -212,6 +262,14 @@ fn every_golden_case_of_the_implemented_methods_matches() {
     let mut matched: BTreeMap<String, (usize, usize, f64)> = BTreeMap::new();
     let mut skipped: BTreeMap<String, usize> = BTreeMap::new();
     for path in &files {
+        let file = path.file_name().unwrap().to_string_lossy();
+        if MISLABELED.contains(&file.as_ref()) {
+            match run_case(path) {
+                Err(e) => println!("{}: mislabeled case, not matched as expected ({e})", path.display()),
+                Ok(_) => failures.push(format!("{}: matches now: take it off MISLABELED", path.display())),
+            }
+            continue;
+        }
         match run_case(path) {
             Ok(Outcome::Matched { name, steps, worst }) => {
                 if worst > 1e-12 {
@@ -258,4 +316,51 @@ fn a_wrong_update_is_caught() {
         assert!(matches!(&result, Err(e) if e.contains("step 4")), "{name}: the perturbed case was not caught");
     }
     std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn strong_wolfe_cases_are_the_fixed_step_trajectory_and_ours_meets_the_wolfe_conditions() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/golden/optimizers-next");
+    let read = |name: &str| -> Value { serde_json::from_str(&std::fs::read_to_string(dir.join(name)).unwrap()).unwrap() };
+    for seed in ["s0", "s1"] {
+        let (plain, wolfe) = (read(&format!("lbfgs-{seed}-32.json")), read(&format!("lbfgs-{seed}-33.json")));
+        assert_eq!(plain["optimizer"]["line_search"], "none");
+        assert_eq!(wolfe["optimizer"]["line_search"], "strong_wolfe");
+        // The same problem, start and step; the same trajectory, bit for bit.
+        for key in ["quadratic", "x0", "expected"] {
+            assert_eq!(plain[key], wolfe[key], "{seed}: {key}");
+        }
+        assert_eq!(plain["optimizer"]["learning_rate"], wolfe["optimizer"]["learning_rate"]);
+
+        // Ours: every step meets the strong Wolfe conditions (c₁ = 1e-4, c₂ = 0.9), and the
+        // line search takes a step other than lr at least once.
+        let mut fields = wolfe["optimizer"].clone();
+        fields.as_object_mut().unwrap().remove("name");
+        let config: lbfgs::Lbfgs = serde_json::from_value(fields).unwrap();
+        let a = rows(&wolfe["quadratic"]["a"], "a").unwrap();
+        let b = numbers(&wolfe["quadratic"]["b"], "b").unwrap();
+        let mut x = numbers(&wolfe["x0"], "x0").unwrap();
+        let mut state = config.init(x.len());
+        let mut searched = 0;
+        for k in 1..=10 {
+            let before = x.clone();
+            let (f, g) = quadratic_value_and_gradient(&a, &b, &before);
+            let evals = state.func_evals;
+            config.step(&mut x, &mut state, &mut |x: &[f64]| quadratic_value_and_gradient(&a, &b, x));
+            let (t, d) = (state.step, &state.d);
+            for ((x, x0), d) in x.iter().zip(&before).zip(d) {
+                assert_eq!(*x, x0 + t * d, "{seed}, step {k}: not x + t·d");
+            }
+            let gtd: f64 = g.iter().zip(d).map(|(g, d)| g * d).sum();
+            let (f_new, g_new) = quadratic_value_and_gradient(&a, &b, &x);
+            let gtd_new: f64 = g_new.iter().zip(d).map(|(g, d)| g * d).sum();
+            assert!(gtd < 0.0 && f_new <= f + 1e-4 * t * gtd, "{seed}, step {k}: no sufficient decrease");
+            assert!(gtd_new.abs() <= 0.9 * gtd.abs(), "{seed}, step {k}: curvature condition fails");
+            if state.func_evals - evals > 2 {
+                searched += 1;
+                assert!(t != 1.0, "{seed}, step {k}");
+            }
+        }
+        assert!(searched > 0, "{seed}: the line search never took a second evaluation");
+    }
 }

@@ -32,6 +32,7 @@ pub mod adadelta;
 pub mod adafactor;
 pub mod adamax;
 pub mod asgd;
+pub mod lbfgs;
 pub mod lion;
 pub mod muon;
 pub mod normalized_gd;
