@@ -9,12 +9,25 @@
 //!   several steps; the entry-wise and factored methods (sign_sgd, signum, lion, adafactor) do not
 //!   (they differ by more than 1e-6);
 //! - edge cases: G = 0, a non-finite G, Muon's cubic Newton–Schulz landing on spectral descent.
+//!
+//! And the methods of issue 17 (`src/optim/{adadelta,adamax,asgd,radam,rprop,prodigy,
+//! schedule_free_adamw,lbfgs}.rs`): refused hyper-parameters name their field, the defaults are
+//! the documented ones, an always-zero gradient entry stays put, a NaN gradient shows, Prodigy
+//! goes on from a zero gradient, L-BFGS solves a quadratic and keeps `history_size` pairs.
 
 use mc_playground::objective::Svd;
+use mc_playground::optim::adadelta::Adadelta;
 use mc_playground::optim::adafactor::Adafactor;
+use mc_playground::optim::adamax::Adamax;
+use mc_playground::optim::asgd::Asgd;
+use mc_playground::optim::lbfgs::{Lbfgs, LineSearch};
 use mc_playground::optim::lion::Lion;
 use mc_playground::optim::muon::{newton_schulz, AdjustLr, Muon};
 use mc_playground::optim::normalized_gd::NormalizedGd;
+use mc_playground::optim::prodigy::Prodigy;
+use mc_playground::optim::radam::Radam;
+use mc_playground::optim::rprop::Rprop;
+use mc_playground::optim::schedule_free_adamw::ScheduleFreeAdamw;
 use mc_playground::optim::shampoo::Shampoo;
 use mc_playground::optim::sign_sgd::SignSgd;
 use mc_playground::optim::signum::Signum;
@@ -113,6 +126,7 @@ fn the_learning_rate_is_refused_when_negative_or_not_finite_by_every_method() {
         )*};
     }
     lr_checks!(Muon, SpectralDescent, NormalizedGd, SignSgd, Signum, Lion, Adafactor, Shampoo);
+    lr_checks!(Adadelta, Adamax, Asgd, Radam, Rprop, Prodigy, ScheduleFreeAdamw, Lbfgs);
 }
 
 #[test]
@@ -473,4 +487,286 @@ fn muon_scales_its_learning_rate_by_the_shape() {
     let rms = Muon { learning_rate: 0.1, adjust_lr_fn: AdjustLr::MatchRmsAdamw, ..Muon::default() };
     assert_eq!(rms.adjusted_lr((4, 6)), 0.1 * (0.2 * 6f64.sqrt()));
     assert_eq!(rms.adjusted_lr((6, 4)), 0.1 * (0.2 * 6f64.sqrt()));
+}
+
+// ---- the methods of issue 17 ----
+
+#[test]
+fn the_issue_17_defaults_are_the_documented_ones_and_valid() {
+    assert_eq!(Adadelta::default(), Adadelta { learning_rate: 1.0, rho: 0.9, eps: 1e-6, weight_decay: 0.0 });
+    assert_eq!(Adamax::default(), Adamax { learning_rate: 2e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8, weight_decay: 0.0 });
+    assert_eq!(Asgd::default(), Asgd { learning_rate: 1e-2, lambd: 1e-4, alpha: 0.75, t0: 1e6, weight_decay: 0.0 });
+    assert_eq!(
+        Radam::default(),
+        Radam { learning_rate: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8, weight_decay: 0.0, decoupled_weight_decay: false }
+    );
+    assert_eq!(
+        Rprop::default(),
+        Rprop { learning_rate: 1e-2, eta_minus: 0.5, eta_plus: 1.2, step_size_min: 1e-6, step_size_max: 50.0 }
+    );
+    assert_eq!(
+        Prodigy::default(),
+        Prodigy { learning_rate: 1.0, beta1: 0.9, beta2: 0.999, beta3: None, eps: 1e-8, d0: 1e-6, d_coef: 1.0, weight_decay: 0.0 }
+    );
+    assert_eq!(Prodigy::default().beta3(), 0.999f64.sqrt());
+    assert_eq!(Prodigy { beta3: Some(0.5), ..Prodigy::default() }.beta3(), 0.5);
+    assert_eq!(
+        ScheduleFreeAdamw::default(),
+        ScheduleFreeAdamw { learning_rate: 2.5e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8, weight_decay: 0.0, weight_lr_power: 2.0 }
+    );
+    assert_eq!(
+        Lbfgs::default(),
+        Lbfgs { learning_rate: 1.0, history_size: 100, line_search: LineSearch::None, tolerance_grad: 1e-7, tolerance_change: 1e-9 }
+    );
+    assert_eq!(refused_field!(Adadelta, json!({})), None);
+    assert_eq!(refused_field!(Adamax, json!({})), None);
+    assert_eq!(refused_field!(Asgd, json!({})), None);
+    assert_eq!(refused_field!(Radam, json!({})), None);
+    assert_eq!(refused_field!(Rprop, json!({})), None);
+    assert_eq!(refused_field!(Prodigy, json!({})), None);
+    assert_eq!(refused_field!(ScheduleFreeAdamw, json!({})), None);
+    assert_eq!(refused_field!(Lbfgs, json!({})), None);
+    // Read back as written.
+    let value = serde_json::to_value(Prodigy::default()).unwrap();
+    assert_eq!(value["beta3"], Value::Null);
+    assert_eq!(serde_json::from_value::<Prodigy>(value).unwrap(), Prodigy::default());
+    let wolfe = Lbfgs { line_search: LineSearch::StrongWolfe, ..Lbfgs::default() };
+    let value = serde_json::to_value(&wolfe).unwrap();
+    assert_eq!(value["line_search"], json!("strong_wolfe"));
+    assert_eq!(serde_json::from_value::<Lbfgs>(value).unwrap(), wolfe);
+    assert_eq!(serde_json::to_value(Lbfgs::default()).unwrap()["line_search"], json!("none"));
+}
+
+#[test]
+fn the_issue_17_methods_refuse_bad_hyper_parameters_naming_the_field() {
+    assert_refusals!(Adadelta, [
+        (json!({"rho": -0.1}), "rho"),
+        (json!({"rho": 1.5}), "rho"),
+        (json!({"eps": -1e-6}), "eps"),
+        (json!({"weight_decay": -1}), "weight_decay"),
+        (json!({"lr": 1.0}), "lr"),
+    ]);
+    assert_eq!(refused_field!(Adadelta, json!({"rho": 1.0, "eps": 0})), None);
+    assert_eq!(refused_field!(Adadelta, json!({"rho": 0.0})), None);
+    assert_eq!(Adadelta { rho: f64::NAN, ..Adadelta::default() }.validate().unwrap_err().0, "rho");
+    let (field, message) = Adadelta { rho: 2.0, ..Adadelta::default() }.validate().unwrap_err();
+    assert_eq!((field, message.as_str()), ("rho", "must be in [0, 1], got 2"));
+
+    assert_refusals!(Adamax, [
+        (json!({"beta1": 1.0}), "beta1"),
+        (json!({"beta1": -0.5}), "beta1"),
+        (json!({"beta2": 1.0}), "beta2"),
+        (json!({"eps": -1e-8}), "eps"),
+        (json!({"weight_decay": -0.1}), "weight_decay"),
+        (json!({"betas": [0.9, 0.999]}), "betas"),
+    ]);
+    assert_eq!(Adamax { eps: f64::INFINITY, ..Adamax::default() }.validate().unwrap_err().0, "eps");
+
+    assert_refusals!(Asgd, [
+        (json!({"lambd": -1e-4}), "lambd"),
+        (json!({"alpha": -0.75}), "alpha"),
+        (json!({"weight_decay": -0.01}), "weight_decay"),
+        (json!({"t0": "never"}), "t0"),
+        (json!({"lambda": 1e-4}), "lambda"),
+    ]);
+    assert_eq!(Asgd { t0: f64::INFINITY, ..Asgd::default() }.validate().unwrap_err().0, "t0");
+    assert_eq!(Asgd { alpha: f64::NAN, ..Asgd::default() }.validate().unwrap_err().0, "alpha");
+    assert_eq!(refused_field!(Asgd, json!({"t0": -5, "lambd": 0, "alpha": 0})), None);
+
+    assert_refusals!(Radam, [
+        (json!({"beta1": 1.0}), "beta1"),
+        (json!({"beta2": 1.0}), "beta2"),
+        (json!({"beta2": -0.1}), "beta2"),
+        (json!({"eps": -1.0}), "eps"),
+        (json!({"weight_decay": -0.01}), "weight_decay"),
+        (json!({"decoupled_weight_decay": 1}), "decoupled_weight_decay"),
+    ]);
+    assert_eq!(refused_field!(Radam, json!({"beta1": 0, "beta2": 0, "decoupled_weight_decay": true, "weight_decay": 0.1})), None);
+
+    assert_refusals!(Rprop, [
+        (json!({"eta_minus": 0}), "eta_minus"),
+        (json!({"eta_minus": 1.0}), "eta_minus"),
+        (json!({"eta_plus": 1.0}), "eta_plus"),
+        (json!({"eta_plus": 0.5}), "eta_plus"),
+        (json!({"step_size_min": -1e-6}), "step_size_min"),
+        (json!({"step_size_min": 1.0, "step_size_max": 0.5}), "step_size_max"),
+        (json!({"etas": [0.5, 1.2]}), "etas"),
+    ]);
+    assert_eq!(Rprop { eta_plus: f64::INFINITY, ..Rprop::default() }.validate().unwrap_err().0, "eta_plus");
+    assert_eq!(Rprop { step_size_max: f64::INFINITY, ..Rprop::default() }.validate().unwrap_err().0, "step_size_max");
+    assert_eq!(Rprop { eta_minus: f64::NAN, ..Rprop::default() }.validate().unwrap_err().0, "eta_minus");
+    assert_eq!(refused_field!(Rprop, json!({"step_size_min": 0, "step_size_max": 0})), None);
+
+    assert_refusals!(Prodigy, [
+        (json!({"beta1": 1.0}), "beta1"),
+        (json!({"beta2": -0.1}), "beta2"),
+        (json!({"beta3": 1.0}), "beta3"),
+        (json!({"beta3": "sqrt"}), "beta3"),
+        (json!({"eps": -1e-8}), "eps"),
+        (json!({"d0": 0}), "d0"),
+        (json!({"d0": -1e-6}), "d0"),
+        (json!({"d_coef": 0}), "d_coef"),
+        (json!({"weight_decay": -0.1}), "weight_decay"),
+        (json!({"estim_lr0": 1e-6}), "estim_lr0"),
+    ]);
+    assert_eq!(Prodigy { d0: f64::INFINITY, ..Prodigy::default() }.validate().unwrap_err().0, "d0");
+    assert_eq!(refused_field!(Prodigy, json!({"beta3": null, "beta1": 0, "eps": 0})), None);
+    let (field, message) = Prodigy { d_coef: -2.0, ..Prodigy::default() }.validate().unwrap_err();
+    assert_eq!((field, message.as_str()), ("d_coef", "must be a finite number > 0, got -2"));
+
+    assert_refusals!(ScheduleFreeAdamw, [
+        (json!({"beta1": 0}), "beta1"),
+        (json!({"beta1": 1.0}), "beta1"),
+        (json!({"beta2": 1.0}), "beta2"),
+        (json!({"eps": -1e-8}), "eps"),
+        (json!({"weight_decay": -1e-4}), "weight_decay"),
+        (json!({"weight_lr_power": -2}), "weight_lr_power"),
+        (json!({"warmup_steps": 10}), "warmup_steps"),
+    ]);
+    assert_eq!(ScheduleFreeAdamw { weight_lr_power: f64::NAN, ..ScheduleFreeAdamw::default() }.validate().unwrap_err().0, "weight_lr_power");
+    let (field, message) = ScheduleFreeAdamw { beta1: 0.0, ..ScheduleFreeAdamw::default() }.validate().unwrap_err();
+    assert_eq!((field, message.as_str()), ("beta1", "must be in (0, 1), got 0"));
+
+    assert_refusals!(Lbfgs, [
+        (json!({"history_size": 0}), "history_size"),
+        (json!({"history_size": -1}), "history_size"),
+        (json!({"history_size": 2.5}), "history_size"),
+        (json!({"line_search": "backtracking"}), "line_search"),
+        (json!({"line_search": null}), "line_search"),
+        (json!({"tolerance_grad": -1e-7}), "tolerance_grad"),
+        (json!({"tolerance_change": -1e-9}), "tolerance_change"),
+        (json!({"max_iter": 20}), "max_iter"),
+    ]);
+    assert_eq!(Lbfgs { tolerance_change: f64::NAN, ..Lbfgs::default() }.validate().unwrap_err().0, "tolerance_change");
+    assert_eq!(refused_field!(Lbfgs, json!({"history_size": 1, "line_search": "strong_wolfe", "tolerance_grad": 0})), None);
+}
+
+/// A stepper of an issue-17 method with a fresh state for an m × n matrix.
+fn make17(name: &str, shape: (usize, usize)) -> Stepper {
+    match name {
+        "adadelta" => stepper!(Adadelta::default(), shape),
+        "adamax" => stepper!(Adamax { learning_rate: 0.1, ..Adamax::default() }, shape),
+        "asgd" => stepper!(Asgd { learning_rate: 0.1, lambd: 0.1, t0: 5.0, ..Asgd::default() }, shape),
+        "radam" => stepper!(Radam { learning_rate: 0.1, ..Radam::default() }, shape),
+        "rprop" => stepper!(Rprop { learning_rate: 0.1, ..Rprop::default() }, shape),
+        "prodigy" => stepper!(Prodigy::default(), shape),
+        "schedule_free_adamw" => stepper!(ScheduleFreeAdamw { learning_rate: 0.1, ..ScheduleFreeAdamw::default() }, shape),
+        _ => unreachable!("{name}"),
+    }
+}
+
+const ISSUE_17: [&str; 7] = ["adadelta", "adamax", "asgd", "radam", "rprop", "prodigy", "schedule_free_adamw"];
+
+#[test]
+fn an_always_zero_gradient_entry_stays_put() {
+    // Gradients from 1e-4 to 1e4 with entry (1, 2) always exactly 0, as the golden cases.
+    use rand::{RngExt, SeedableRng};
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(17);
+    let w0 = DMatrix::from_fn(3, 4, |i, j| 0.3 * i as f64 - 0.2 * j as f64 + 0.1);
+    let grads: Vec<DMatrix<f64>> = (0..25)
+        .map(|_| {
+            DMatrix::from_fn(3, 4, |i, j| {
+                let magnitude = 10f64.powf(rng.random_range(-4.0..4.0));
+                if (i, j) == (1, 2) { 0.0 } else if rng.random_range(0.0..1.0) < 0.5 { -magnitude } else { magnitude }
+            })
+        })
+        .collect();
+    for name in ISSUE_17 {
+        let mut step = make17(name, (3, 4));
+        let mut w = w0.clone();
+        for g in &grads {
+            step(&mut w.as_view_mut(), &g.as_view());
+        }
+        assert!(w.iter().all(|x| x.is_finite()), "{name}");
+        assert!((&w - &w0).amax() > 0.0, "{name} did not move");
+        match name {
+            // ASGD shrinks every entry by 1 − λη each step (λ = 0.1 here).
+            "asgd" => assert!(w[(1, 2)].abs() < w0[(1, 2)].abs() && w[(1, 2)] * w0[(1, 2)] > 0.0, "asgd"),
+            // y = β₁x + (1 − β₁)z recomputed: the entry moves by rounding only.
+            "schedule_free_adamw" => assert!((w[(1, 2)] - w0[(1, 2)]).abs() <= 1e-15, "{name}: {:e}", w[(1, 2)] - w0[(1, 2)]),
+            _ => assert_eq!(w[(1, 2)], w0[(1, 2)], "{name} moved an entry whose gradient is always 0"),
+        }
+    }
+}
+
+#[test]
+fn a_nan_gradient_shows_in_the_issue_17_methods() {
+    let w0 = DMatrix::from_fn(4, 3, |i, j| 0.1 * (i * 3 + j) as f64 - 0.5);
+    let mut g = DMatrix::from_fn(4, 3, |i, j| 0.3 * i as f64 - 0.2 * j as f64 + 0.05);
+    g[(1, 2)] = f64::NAN;
+    for name in ISSUE_17 {
+        let mut step = make17(name, (4, 3));
+        let mut w = w0.clone();
+        step(&mut w.as_view_mut(), &g.as_view());
+        step(&mut w.as_view_mut(), &g.as_view());
+        assert!(w.iter().any(|x| x.is_nan()), "{name} hid a NaN gradient");
+    }
+}
+
+#[test]
+fn prodigy_goes_on_from_a_zero_gradient() {
+    // optax divides 0 by 0 there (d becomes NaN); here d stays d0 and W stays put.
+    let config = Prodigy::default();
+    let mut state = config.init((2, 3));
+    let w0 = DMatrix::from_fn(2, 3, |i, j| (i + j) as f64 * 0.5 - 1.0);
+    let mut w = w0.clone();
+    config.update(&mut w.as_view_mut(), &DMatrix::zeros(2, 3).as_view(), &mut state);
+    assert_eq!((w.clone(), state.d), (w0.clone(), 1e-6));
+    let g = DMatrix::from_fn(2, 3, |i, j| i as f64 - j as f64 + 0.5);
+    for _ in 0..50 {
+        let grad = &g + (&w - &w0) * 2.0;
+        config.update(&mut w.as_view_mut(), &grad.as_view(), &mut state);
+    }
+    assert!(state.d.is_finite() && state.d > 1e-6, "d = {}", state.d);
+    assert!(w.iter().all(|x| x.is_finite()));
+}
+
+#[test]
+fn schedule_free_adamw_keeps_y_between_x_and_z() {
+    let config = ScheduleFreeAdamw { learning_rate: 0.1, ..ScheduleFreeAdamw::default() };
+    let mut state = config.init((2, 2));
+    let mut w = DMatrix::from_row_slice(2, 2, &[1.0, -2.0, 0.5, 3.0]);
+    for k in 0..10 {
+        let g = w.map(|y| 2.0 * y) + DMatrix::from_element(2, 2, 0.1 * k as f64);
+        config.update(&mut w.as_view_mut(), &g.as_view(), &mut state);
+        let y = state.x() * 0.9 + state.z() * 0.1;
+        assert!((&w - &y).amax() < 1e-14, "step {k}");
+    }
+    assert_eq!(state.t, 10);
+}
+
+#[test]
+fn lbfgs_solves_a_quadratic_and_keeps_its_history_size() {
+    // f(x) = ½ xᵀA x − bᵀx with A symmetric positive definite (condition about 30).
+    let n = 5;
+    let a = DMatrix::from_fn(n, n, |i, j| if i == j { 1.0 + 7.0 * i as f64 } else { 0.3 / (1.0 + (i as f64 - j as f64).abs()) });
+    let b = nalgebra::DVector::from_fn(n, |i, _| i as f64 - 2.0);
+    let solution = a.clone().cholesky().unwrap().solve(&b);
+    let mut objective = |x: &[f64]| {
+        let x = nalgebra::DVector::from_column_slice(x);
+        let ax = &a * &x;
+        (0.5 * x.dot(&ax) - b.dot(&x), (ax - &b).as_slice().to_vec())
+    };
+    for line_search in [LineSearch::None, LineSearch::StrongWolfe] {
+        for history_size in [2, 100] {
+            let config = Lbfgs { learning_rate: 1.0, history_size, line_search, tolerance_grad: 1e-12, tolerance_change: 1e-15 };
+            config.validate().unwrap();
+            let mut state = config.init(n);
+            let mut x = vec![1.0; n];
+            for _ in 0..300 {
+                config.step(&mut x, &mut state, &mut objective);
+                assert!(state.old_dirs.len() <= history_size && state.old_stps.len() == state.old_dirs.len());
+            }
+            // Within about 1e-7: torch keeps a pair only when yᵀs > 1e-10 (an absolute bound), so
+            // once the steps are about 1e-6 long the history stops changing.
+            let error = (nalgebra::DVector::from_column_slice(&x) - &solution).amax();
+            assert!(error < 1e-6, "{line_search:?}, history {history_size}: off by {error:e}");
+            // At the optimum a step evaluates once and stops.
+            let (evals, t) = (state.func_evals, state.t);
+            let before = x.clone();
+            let config = Lbfgs { tolerance_grad: 1e-6, ..config };
+            config.step(&mut x, &mut state, &mut objective);
+            assert_eq!((x, state.func_evals, state.t), (before, evals + 1, t));
+        }
+    }
 }
