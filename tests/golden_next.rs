@@ -94,7 +94,10 @@ fn make_stepper(name: &str, fields: Value, shape: (usize, usize)) -> Option<Resu
             "radam" => stepper!(radam::Radam, fields, shape),
             "rprop" => stepper!(rprop::Rprop, fields, shape),
             "prodigy" => stepper!(prodigy::Prodigy, fields, shape),
-            "schedule_free_adamw" => stepper!(schedule_free_adamw::ScheduleFreeAdamw, fields, shape, |s: &schedule_free_adamw::ScheduleFreeAdamwState| Some(s.x().clone())),
+            "schedule_free_adamw" => {
+                use schedule_free_adamw::{ScheduleFreeAdamw, ScheduleFreeAdamwState};
+                stepper!(ScheduleFreeAdamw, fields, shape, |s: &ScheduleFreeAdamwState| Some(s.x().clone()))
+            }
             "lbfgs" => return Err("lbfgs is a solver: see run_lbfgs".into()),
             _ => unreachable!(),
         })

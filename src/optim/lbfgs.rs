@@ -19,6 +19,9 @@
 
 use serde::{Deserialize, Serialize};
 
+/// The objective: f(x) and ∇f(x) (as long as x) at x.
+pub type Objective<'a> = dyn FnMut(&[f64]) -> (f64, Vec<f64>) + 'a;
+
 /// The line search of [`Lbfgs`] (torch's `line_search_fn`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
@@ -105,8 +108,11 @@ fn cubic_interpolate(x1: f64, f1: f64, g1: f64, x2: f64, f2: f64, g2: f64, bound
     let d2_square = d1 * d1 - g1 * g2;
     if d2_square >= 0.0 {
         let d2 = d2_square.sqrt();
-        let min_pos =
-            if x1 <= x2 { x2 - (x2 - x1) * ((g2 + d2 - d1) / (g2 - g1 + 2.0 * d2)) } else { x1 - (x1 - x2) * ((g1 + d2 - d1) / (g1 - g2 + 2.0 * d2)) };
+        let min_pos = if x1 <= x2 {
+            x2 - (x2 - x1) * ((g2 + d2 - d1) / (g2 - g1 + 2.0 * d2))
+        } else {
+            x1 - (x1 - x2) * ((g1 + d2 - d1) / (g1 - g2 + 2.0 * d2))
+        };
         py_min(py_max(min_pos, lo), hi)
     } else {
         (lo + hi) / 2.0
@@ -122,7 +128,7 @@ fn along(x: &[f64], t: f64, d: &[f64]) -> Vec<f64> {
 /// evaluations): (f, g, t, evaluations) at the accepted step.
 #[allow(clippy::too_many_arguments)]
 fn strong_wolfe(
-    obj: &mut dyn FnMut(&[f64]) -> (f64, Vec<f64>),
+    obj: &mut Objective,
     x: &[f64],
     mut t: f64,
     d: &[f64],
@@ -269,7 +275,7 @@ impl Lbfgs {
     ///
     /// # Panics
     /// If the state or a gradient does not match `x` in length.
-    pub fn step(&self, x: &mut [f64], state: &mut LbfgsState, f_and_grad: &mut dyn FnMut(&[f64]) -> (f64, Vec<f64>)) -> f64 {
+    pub fn step(&self, x: &mut [f64], state: &mut LbfgsState, f_and_grad: &mut Objective) -> f64 {
         let n = x.len();
         assert!(state.d.len() == n && state.prev_flat_grad.len() == n, "state does not match the parameters");
         let (loss, g) = f_and_grad(x);
@@ -310,10 +316,10 @@ impl Lbfgs {
                 }
             }
             let mut r: Vec<f64> = q.iter().map(|q| q * state.h_diag).collect();
-            for i in 0..k {
-                let be_i = dot(&state.old_dirs[i], &r) * state.ro[i];
-                for (r, s) in r.iter_mut().zip(&state.old_stps[i]) {
-                    *r += (al[i] - be_i) * s;
+            for (((y, s), ro), al) in state.old_dirs.iter().zip(&state.old_stps).zip(&state.ro).zip(&al) {
+                let be_i = dot(y, &r) * ro;
+                for (r, s) in r.iter_mut().zip(s) {
+                    *r += (al - be_i) * s;
                 }
             }
             state.d = r;
