@@ -7,7 +7,8 @@
 //!
 //! Each case is one m × n matrix (`shape`, `x0` row-major) fed fixed gradients; the parameters
 //! after every step must match `expected` to 1e-10 relative, entry by entry (the bar of the
-//! README; as `tests/golden.rs`); schedule-free AdamW's evaluation point x must match
+//! README; as `tests/golden.rs`), and every step W_t − W_{t−1} the reference's to 1e-6 of its
+//! largest entry (see `compare_step`); schedule-free AdamW's evaluation point x must match
 //! `expected_eval` too. An `lbfgs` case is a quadratic whose gradient is recomputed at every
 //! evaluation (see `run_lbfgs`). Cases of methods not implemented here are skipped and listed;
 //! the cases of [`MISLABELED`] must fail (their reference is wrong, see there). The test fails if
@@ -24,6 +25,9 @@ use nalgebra::{DMatrix, DMatrixView, DMatrixViewMut};
 use serde_json::Value;
 
 const RELATIVE: f64 = 1e-10;
+
+/// Each step W_t − W_{t−1} must match the reference's to this, relative to its largest entry.
+const STEP_RELATIVE: f64 = 1e-6;
 
 /// Cases whose `expected` is not what their method does, by file name: the two `lbfgs` cases
 /// with `line_search: "strong_wolfe"` hold, bit for bit, the trajectory of the fixed-step case
@@ -140,8 +144,9 @@ fn rows(v: &Value, what: &str) -> Result<Vec<Vec<f64>>, String> {
 enum Outcome {
     /// A method this test does not cover, by name.
     Skipped(String),
-    /// Matched: the method, the number of steps and the largest relative error of an entry.
-    Matched { name: String, steps: usize, worst: f64 },
+    /// Matched: the method, the number of steps, the largest relative error of an entry and of
+    /// a step (relative to the step's largest entry).
+    Matched { name: String, steps: usize, worst: f64, worst_step: f64 },
 }
 
 fn run_case(path: &Path) -> Result<Outcome, String> {
@@ -189,10 +194,14 @@ fn run_case(path: &Path) -> Result<Outcome, String> {
     // Row-major in the file, column-major here.
     let mut w = DMatrix::from_row_slice(m, n, &x0);
     let mut worst = 0.0f64;
+    let mut worst_step = 0.0f64;
     for (t, (g, want)) in grads.iter().zip(&expected).enumerate() {
         let g = DMatrix::from_row_slice(m, n, g);
+        let before = w.clone();
         let eval = step(&mut w.as_view_mut(), &g.as_view());
         compare(&w, want, t, "", &mut worst)?;
+        let want_before = if t == 0 { &x0 } else { &expected[t - 1] };
+        worst_step = worst_step.max(compare_step(&before, &w, want_before, want, t)?);
         match (eval, &expected_eval) {
             (Some(x), Some(want)) => compare(&x, &want[t], t, " of the evaluation point", &mut worst)?,
             (None, None) => {}
@@ -200,7 +209,7 @@ fn run_case(path: &Path) -> Result<Outcome, String> {
             (None, Some(_)) => return Err("expected_eval for a method without an evaluation point".into()),
         }
     }
-    Ok(Outcome::Matched { name, steps: grads.len(), worst })
+    Ok(Outcome::Matched { name, steps: grads.len(), worst, worst_step })
 }
 
 /// An `lbfgs` case: `quadratic` {a, b} in place of `grads`; each step is one L-BFGS iteration
@@ -212,7 +221,8 @@ fn run_lbfgs(case: &Value, fields: Value, (m, n): (usize, usize)) -> Result<Outc
     let quadratic = case.get("quadratic").ok_or("no quadratic")?;
     let a = rows(quadratic.get("a").ok_or("no quadratic.a")?, "quadratic.a")?;
     let b = numbers(quadratic.get("b").ok_or("no quadratic.b")?, "quadratic.b")?;
-    let mut x = numbers(case.get("x0").ok_or("no x0")?, "x0")?;
+    let x0 = numbers(case.get("x0").ok_or("no x0")?, "x0")?;
+    let mut x = x0.clone();
     let expected = rows(case.get("expected").ok_or("no expected")?, "expected")?;
     let d = m * n;
     if x.len() != d || b.len() != d || a.len() != d || a.iter().chain(&expected).any(|r| r.len() != d) || expected.is_empty() {
@@ -220,12 +230,16 @@ fn run_lbfgs(case: &Value, fields: Value, (m, n): (usize, usize)) -> Result<Outc
     }
     let mut objective = |x: &[f64]| quadratic_value_and_gradient(&a, &b, x);
     let mut state = config.init(d);
-    let mut worst = 0.0f64;
+    let (mut worst, mut worst_step) = (0.0f64, 0.0f64);
     for (t, want) in expected.iter().enumerate() {
+        let before = DMatrix::from_row_slice(m, n, &x);
         config.step(&mut x, &mut state, &mut objective);
-        compare(&DMatrix::from_row_slice(m, n, &x), want, t, "", &mut worst)?;
+        let after = DMatrix::from_row_slice(m, n, &x);
+        compare(&after, want, t, "", &mut worst)?;
+        let want_before = if t == 0 { &x0 } else { &expected[t - 1] };
+        worst_step = worst_step.max(compare_step(&before, &after, want_before, want, t)?);
     }
-    Ok(Outcome::Matched { name: "lbfgs".into(), steps: expected.len(), worst })
+    Ok(Outcome::Matched { name: "lbfgs".into(), steps: expected.len(), worst, worst_step })
 }
 
 /// f(x) = ½ xᵀa x − bᵀx and its gradient a·x − b.
@@ -233,6 +247,23 @@ fn quadratic_value_and_gradient(a: &[Vec<f64>], b: &[f64], x: &[f64]) -> (f64, V
     let ax: Vec<f64> = a.iter().map(|row| row.iter().zip(x).map(|(a, x)| a * x).sum()).collect();
     let f = 0.5 * ax.iter().zip(x).map(|(ax, x)| ax * x).sum::<f64>() - b.iter().zip(x).map(|(b, x)| b * x).sum::<f64>();
     (f, ax.iter().zip(b).map(|(ax, b)| ax - b).collect())
+}
+
+/// The step `after` − `before` (m × n) against the reference's, `want` − `want_before`
+/// (row-major), at step `t` + 1: to `STEP_RELATIVE` of the reference step's largest entry, and
+/// exactly no step where the reference has none. Returns the relative error. The entry-wise
+/// bar alone is weak for a method whose steps are tiny beside W (Prodigy's first steps are
+/// about 1e-6 of W: 1e-10 of W is 1e-4 of such a step).
+fn compare_step(before: &DMatrix<f64>, after: &DMatrix<f64>, want_before: &[f64], want: &[f64], t: usize) -> Result<f64, String> {
+    let (m, n) = before.shape();
+    let want_step = DMatrix::from_row_slice(m, n, want) - DMatrix::from_row_slice(m, n, want_before);
+    let off = ((after - before) - &want_step).amax();
+    let scale = want_step.amax();
+    let error = if scale > 0.0 { off / scale } else if off == 0.0 { 0.0 } else { f64::INFINITY };
+    if error.is_nan() || error > STEP_RELATIVE {
+        return Err(format!("step {}: the step is off by {error:e} of its largest entry", t + 1));
+    }
+    Ok(error)
 }
 
 /// `got` (m × n) against `want` (row-major) at step `t` + 1, to `RELATIVE` per entry; raises
@@ -262,7 +293,7 @@ fn compare(got: &DMatrix<f64>, want: &[f64], t: usize, what: &str, worst: &mut f
 fn every_golden_case_of_the_implemented_methods_matches() {
     let files = case_files();
     let mut failures = Vec::new();
-    let mut matched: BTreeMap<String, (usize, usize, f64)> = BTreeMap::new();
+    let mut matched: BTreeMap<String, (usize, usize, f64, f64)> = BTreeMap::new();
     let mut skipped: BTreeMap<String, usize> = BTreeMap::new();
     for path in &files {
         let file = path.file_name().unwrap().to_string_lossy();
@@ -274,21 +305,22 @@ fn every_golden_case_of_the_implemented_methods_matches() {
             continue;
         }
         match run_case(path) {
-            Ok(Outcome::Matched { name, steps, worst }) => {
+            Ok(Outcome::Matched { name, steps, worst, worst_step }) => {
                 if worst > 1e-12 {
                     println!("{}: largest relative error {worst:.1e}", path.display());
                 }
-                let e = matched.entry(name).or_insert((0, 0, 0.0));
+                let e = matched.entry(name).or_insert((0, 0, 0.0, 0.0));
                 e.0 += 1;
                 e.1 += steps;
                 e.2 = e.2.max(worst);
+                e.3 = e.3.max(worst_step);
             }
             Ok(Outcome::Skipped(name)) => *skipped.entry(name).or_insert(0) += 1,
             Err(e) => failures.push(format!("{}: {e}", path.display())),
         }
     }
-    for (name, (cases, steps, worst)) in &matched {
-        println!("matched {name}: {cases} cases, {steps} steps, largest relative error {worst:.1e}");
+    for (name, (cases, steps, worst, worst_step)) in &matched {
+        println!("matched {name}: {cases} cases, {steps} steps, largest relative error {worst:.1e} (of a step {worst_step:.1e})");
     }
     for (name, cases) in &skipped {
         println!("skipped {name}: {cases} cases (not implemented here)");
@@ -366,4 +398,23 @@ fn strong_wolfe_cases_are_the_fixed_step_trajectory_and_ours_meets_the_wolfe_con
         }
         assert!(searched > 0, "{seed}: the line search never took a second evaluation");
     }
+}
+
+#[test]
+fn a_wrong_step_below_the_entry_bar_is_caught() {
+    // Prodigy's steps are about 1e-6 of W: moving one entry by 1e-5 of its step (1e-11 of W,
+    // within the entry-wise bar) is caught by the step's comparison.
+    let dir = std::env::temp_dir().join(format!("mcp-golden-next-step-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = case_files().into_iter().find(|p| p.file_name().unwrap().to_string_lossy().starts_with("prodigy-")).unwrap();
+    let mut case: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    let (before, after) = (case["expected"][2][2].as_f64().unwrap(), case["expected"][3][2].as_f64().unwrap());
+    let moved = after + 1e-5 * (after - before);
+    assert!((moved - after).abs() < 1e-10 * after.abs() && moved != after);
+    case["expected"][3][2] = Value::from(moved);
+    let file = dir.join("prodigy-step.json");
+    std::fs::write(&file, case.to_string()).unwrap();
+    let result = run_case(&file);
+    assert!(matches!(&result, Err(e) if e.contains("step 4: the step is off")), "{:?}", result.err());
+    std::fs::remove_dir_all(&dir).ok();
 }
