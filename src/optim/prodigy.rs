@@ -1,5 +1,5 @@
 //! `prodigy`: D-Adapt Adam that learns its step size (Mishchenko & Defazio 2024, "Prodigy: an
-//! expeditiously adaptive parameter-free learner", Algorithm 4 with Adam's bias correction), as
+//! expeditiously adaptive parameter-free learner", its Adam form with bias correction), as
 //! `optax.contrib.prodigy` (`prodigyopt` with `use_bias_correction=True` agrees).
 //!
 //! W is one m × n matrix (nalgebra, column-major), G its gradient, t = 1, 2, … the step count,
