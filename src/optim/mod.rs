@@ -25,13 +25,29 @@
 //! The solvers (`newton`, `gradient_flow`, `als`, `soft_impute`) need the objective itself;
 //! they are in [`crate::solvers`].
 
+pub mod adadelta;
+pub mod adafactor;
 pub mod adagrad;
 pub mod adam;
+pub mod adamax;
 pub mod amsgrad;
+pub mod asgd;
 pub mod group_rmsprop;
+pub mod lbfgs;
+pub mod lion;
+pub mod muon;
 pub mod nadam;
+pub mod normalized_gd;
+pub mod prodigy;
+pub mod radam;
 pub mod rmsprop;
+pub mod rprop;
+pub mod schedule_free_adamw;
 pub mod sgd;
+pub mod shampoo;
+pub mod sign_sgd;
+pub mod signum;
+pub mod spectral_descent;
 
 pub use adagrad::Adagrad;
 pub use adam::{Adam, AdamW};
