@@ -17,6 +17,7 @@ use nalgebra::{DMatrix, DMatrixView, DMatrixViewMut};
 use serde::{Deserialize, Serialize};
 
 use crate::checks::Shown;
+use crate::method::{Family, HyperParam, MethodMeta, Rule};
 
 /// `torch.optim.Adadelta` hyper-parameters (torch's defaults).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -89,3 +90,18 @@ impl Adadelta {
         }
     }
 }
+
+const META: MethodMeta = MethodMeta {
+    name: "adadelta",
+    label: "Adadelta",
+    family: Family::Adaptive,
+    about: "Adadelta: each entry's step is the ratio of running averages of its squared updates and squared gradients",
+    rule: Rule { lines: &["v ← ρ v + (1 − ρ) g^{2}", "Δ ← frac{sqrt{u + ε}}{sqrt{v + ε}} g", "u ← ρ u + (1 − ρ) Δ^{2}", "w ← w − η Δ"], source: "torch.optim.Adadelta; Zeiler 2012" },
+    equivariant: false,
+    colour_slot: None,
+    direct_only: false,
+    tracks_time: false,
+    hyper: &[HyperParam::LEARNING_RATE, HyperParam { name: "rho", label: "ρ", range: "[0, 1]" }, HyperParam::EPS, HyperParam::WEIGHT_DECAY],
+};
+
+crate::per_matrix_method!(Adadelta, AdadeltaState, META);

@@ -17,6 +17,7 @@ use nalgebra::{DMatrixView, DMatrixViewMut, DVector};
 use serde::{Deserialize, Serialize};
 
 use crate::checks::Shown;
+use crate::method::{Family, HyperParam, MethodMeta, Rule};
 
 /// `torch.optim.Adafactor` hyper-parameters (torch's defaults).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -140,3 +141,18 @@ impl Adafactor {
         w.zip_apply(&u, |w, u| *w += step * u);
     }
 }
+
+const META: MethodMeta = MethodMeta {
+    name: "adafactor",
+    label: "Adafactor",
+    family: Family::Adaptive,
+    about: "Adafactor: Adam-like steps with the second moment kept as a row and a column factor, step relative to W's size",
+    rule: Rule { lines: &["r ← lerp(r, mean_{j} g^{2}, t^{β})", "c ← lerp(c, mean_{i} g^{2}, t^{β})", "u ← frac{g}{sqrt{r c / mean(r)}}", "w ← w − max(ε_{2}, RMS(w)) min(η, frac{1}{sqrt{t}}) frac{u}{max(1, RMS(u) / d)}"], source: "torch.optim.Adafactor; Shazeer & Stern 2018" },
+    equivariant: false,
+    colour_slot: None,
+    direct_only: false,
+    tracks_time: false,
+    hyper: &[HyperParam::LEARNING_RATE, HyperParam { name: "beta2_decay", label: "β₂ decay", range: "≤ 0" }, HyperParam { name: "eps1", label: "eps₁", range: "≥ 0 or null (machine epsilon)" }, HyperParam { name: "eps2", label: "eps₂", range: "≥ 0" }, HyperParam { name: "d", label: "clipping d", range: "≥ 1" }, HyperParam::WEIGHT_DECAY],
+};
+
+crate::per_matrix_method!(Adafactor, AdafactorState, META);

@@ -14,6 +14,7 @@ use nalgebra::{DMatrix, DMatrixView, DMatrixViewMut};
 use serde::{Deserialize, Serialize};
 
 use crate::checks::Shown;
+use crate::method::{Family, HyperParam, MethodMeta, Rule};
 
 /// `torch.optim.Adamax` hyper-parameters (torch's defaults).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -104,3 +105,18 @@ impl Adamax {
         }
     }
 }
+
+const META: MethodMeta = MethodMeta {
+    name: "adamax",
+    label: "Adamax",
+    family: Family::Adaptive,
+    about: "Adamax: Adam with a running maximum of the gradient's size in place of its root mean square",
+    rule: Rule { lines: &["m ← β_{1} m + (1 − β_{1}) g", "u ← max(β_{2} u, |g| + ε)", "w ← w − frac{η}{1 − β_{1}^{t}} frac{m}{u}"], source: "torch.optim.Adamax; Kingma & Ba 2015, §7.1" },
+    equivariant: false,
+    colour_slot: None,
+    direct_only: false,
+    tracks_time: false,
+    hyper: &[HyperParam::LEARNING_RATE, HyperParam::BETA1, HyperParam::BETA2, HyperParam::EPS, HyperParam::WEIGHT_DECAY],
+};
+
+crate::per_matrix_method!(Adamax, AdamaxState, META);

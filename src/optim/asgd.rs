@@ -18,6 +18,7 @@ use nalgebra::{DMatrix, DMatrixView, DMatrixViewMut};
 use serde::{Deserialize, Serialize};
 
 use crate::checks::Shown;
+use crate::method::{Family, HyperParam, MethodMeta, Rule};
 
 /// `torch.optim.ASGD` hyper-parameters (torch's defaults).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -109,3 +110,19 @@ impl Asgd {
         state.mu = 1.0 / (t - self.t0).max(1.0);
     }
 }
+
+const META: MethodMeta = MethodMeta {
+    name: "asgd",
+    label: "ASGD",
+    family: Family::Classical,
+    about: "ASGD: gradient descent with a decaying step that also keeps an average of its iterates (the metrics are of the iterate)",
+    rule: Rule { lines: &["w ← w (1 − λ η_{t}) − η_{t} g", "a ← a + μ_{t} (w − a)", "η_{t} = frac{η}{(1 + λ η t)^{α}}"], source: "torch.optim.ASGD; Polyak & Juditsky 1992" },
+    // Scalar decay and step, a linear average: a rotated run is the rotation of the run.
+    equivariant: true,
+    colour_slot: None,
+    direct_only: false,
+    tracks_time: false,
+    hyper: &[HyperParam::LEARNING_RATE, HyperParam { name: "lambd", label: "λ (decay)", range: "≥ 0" }, HyperParam { name: "alpha", label: "α (power)", range: "≥ 0" }, HyperParam { name: "t0", label: "t₀ (averaging starts)", range: "finite" }, HyperParam::WEIGHT_DECAY],
+};
+
+crate::per_matrix_method!(Asgd, AsgdState, META);

@@ -13,6 +13,7 @@ use nalgebra::{DMatrix, DMatrixView, DMatrixViewMut};
 use serde::{Deserialize, Serialize};
 
 use crate::checks::Shown;
+use crate::method::{Family, HyperParam, MethodMeta, Rule};
 
 /// Lion hyper-parameters (the paper's and optax's, but weight decay 0 by default).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -96,3 +97,18 @@ impl Lion {
         }
     }
 }
+
+const META: MethodMeta = MethodMeta {
+    name: "lion",
+    label: "Lion",
+    family: Family::Sign,
+    about: "Lion: the sign of an interpolation of momentum and gradient, with decoupled weight decay",
+    rule: Rule { lines: &["d ← sign(β_{1} m + (1 − β_{1}) g)", "m ← β_{2} m + (1 − β_{2}) g", "w ← w − η (d + λ w)"], source: "optax.lion; Chen et al. 2023" },
+    equivariant: false,
+    colour_slot: None,
+    direct_only: false,
+    tracks_time: false,
+    hyper: &[HyperParam::LEARNING_RATE, HyperParam::BETA1, HyperParam::BETA2, HyperParam::WEIGHT_DECAY],
+};
+
+crate::per_matrix_method!(Lion, LionState, META);

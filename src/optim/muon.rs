@@ -20,6 +20,7 @@ use nalgebra::{DMatrix, DMatrixView, DMatrixViewMut};
 use serde::{Deserialize, Serialize};
 
 use crate::checks::Shown;
+use crate::method::{Family, HyperParam, MethodMeta, Rule};
 
 /// How the learning rate is scaled by the matrix's shape (`torch.optim.Muon`'s `adjust_lr_fn`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -183,3 +184,18 @@ impl Muon {
         });
     }
 }
+
+const META: MethodMeta = MethodMeta {
+    name: "muon",
+    label: "Muon",
+    family: Family::Spectral,
+    about: "Muon: momentum orthogonalised by Newton–Schulz, so every step has all singular values about equal; on this problem it does not recover at its default weight_decay 0.1 (the decoupled decay pulls W toward 0 and nothing in the scale-free penalty pushes back), weight_decay 0 recovers",
+    rule: Rule { lines: &["B ← μ B + (1 − μ) G", "O ← NS_{5}((1 − μ) G + μ B) ≈ U V^{T}", "W ← W (1 − η λ) − η sqrt{max(1, m / n)} O"], source: "torch.optim.Muon; Jordan et al. 2024" },
+    equivariant: true,
+    colour_slot: None,
+    direct_only: false,
+    tracks_time: false,
+    hyper: &[HyperParam::LEARNING_RATE, HyperParam { name: "momentum", label: "momentum", range: "[0, 1)" }, HyperParam { name: "nesterov", label: "Nesterov", range: "true or false" }, HyperParam::WEIGHT_DECAY, HyperParam { name: "ns_coefficients", label: "Newton–Schulz (a, b, c)", range: "3 finite numbers" }, HyperParam { name: "ns_steps", label: "Newton–Schulz steps", range: "0 to 99" }, HyperParam::EPS, HyperParam { name: "adjust_lr_fn", label: "learning-rate scaling", range: "original or match_rms_adamw" }],
+};
+
+crate::per_matrix_method!(Muon, MuonState, META);

@@ -9,6 +9,7 @@ use nalgebra::{DMatrixView, DMatrixViewMut};
 use serde::{Deserialize, Serialize};
 
 use crate::checks::Shown;
+use crate::method::{Family, HyperParam, MethodMeta, Rule};
 
 /// Normalised gradient descent hyper-parameters.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -77,3 +78,18 @@ impl NormalizedGd {
         w.zip_apply(g, |w, g| *w -= scale * g);
     }
 }
+
+const META: MethodMeta = MethodMeta {
+    name: "normalized_gd",
+    label: "normalised GD",
+    family: Family::Spectral,
+    about: "Normalised GD: GD's direction with a step of fixed Frobenius length η",
+    rule: Rule { lines: &["W ← W − η frac{G}{‖G‖_{F}}"], source: "normalised gradient descent; Hazan, Levy & Shalev-Shwartz 2015" },
+    equivariant: true,
+    colour_slot: None,
+    direct_only: false,
+    tracks_time: false,
+    hyper: &[HyperParam::LEARNING_RATE],
+};
+
+crate::per_matrix_method!(NormalizedGd, NormalizedGdState, META);

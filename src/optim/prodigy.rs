@@ -22,6 +22,7 @@ use serde::{Deserialize, Serialize};
 
 use super::adamax::check_unit;
 use crate::checks::Shown;
+use crate::method::{Family, HyperParam, MethodMeta, Rule};
 
 /// `optax.contrib.prodigy` hyper-parameters (optax's defaults; optax's `betas` pair,
 /// `estim_lr0` and `estim_lr_coef` are `beta1`, `beta2`, `d0` and `d_coef`, the paper's names).
@@ -161,3 +162,18 @@ impl Prodigy {
         }
     }
 }
+
+const META: MethodMeta = MethodMeta {
+    name: "prodigy",
+    label: "Prodigy",
+    family: Family::Adaptive,
+    about: "Prodigy: Adam whose step size d is learned from how far W has moved along the gradients (learning rate 1 by default)",
+    rule: Rule { lines: &["m ← β_{1} m + (1 − β_{1}) d g", "v ← β_{2} v + (1 − β_{2}) d^{2} g^{2}", "d ← max(d, frac{r}{‖s‖_{1}})", "w ← w − η_{d} frac{m}{sqrt{v} + d ε}"], source: "optax.contrib.prodigy; Mishchenko & Defazio 2024" },
+    equivariant: false,
+    colour_slot: None,
+    direct_only: false,
+    tracks_time: false,
+    hyper: &[HyperParam::LEARNING_RATE, HyperParam::BETA1, HyperParam::BETA2, HyperParam { name: "beta3", label: "β₃", range: "[0, 1) or null (√β₂)" }, HyperParam::EPS, HyperParam { name: "d0", label: "d₀", range: "> 0" }, HyperParam { name: "d_coef", label: "d coefficient", range: "> 0" }, HyperParam::WEIGHT_DECAY],
+};
+
+crate::per_matrix_method!(Prodigy, ProdigyState, META);

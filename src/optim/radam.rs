@@ -17,6 +17,7 @@ use nalgebra::{DMatrix, DMatrixView, DMatrixViewMut};
 use serde::{Deserialize, Serialize};
 
 use super::adamax::{check_unit, lerp};
+use crate::method::{Family, HyperParam, MethodMeta, Rule};
 
 /// `torch.optim.RAdam` hyper-parameters (torch's defaults).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -112,3 +113,18 @@ impl Radam {
         }
     }
 }
+
+const META: MethodMeta = MethodMeta {
+    name: "radam",
+    label: "RAdam",
+    family: Family::Adaptive,
+    about: "RAdam: Adam whose adaptive step is switched on, and rectified, once the variance of its second moment is defined",
+    rule: Rule { lines: &["m ← β_{1} m + (1 − β_{1}) g", "v ← β_{2} v + (1 − β_{2}) g^{2}", "w ← w − frac{η}{1 − β_{1}^{t}} m r_{t} frac{sqrt{1 − β_{2}^{t}}}{sqrt{v} + ε}  (ρ_{t} > 5)", "w ← w − frac{η}{1 − β_{1}^{t}} m  (else)"], source: "torch.optim.RAdam; Liu et al. 2020" },
+    equivariant: false,
+    colour_slot: None,
+    direct_only: false,
+    tracks_time: false,
+    hyper: &[HyperParam::LEARNING_RATE, HyperParam::BETA1, HyperParam::BETA2, HyperParam::EPS, HyperParam::WEIGHT_DECAY, HyperParam { name: "decoupled_weight_decay", label: "decoupled weight decay", range: "true or false" }],
+};
+
+crate::per_matrix_method!(Radam, RadamState, META);

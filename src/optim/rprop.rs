@@ -16,6 +16,7 @@ use nalgebra::{DMatrix, DMatrixView, DMatrixViewMut};
 use serde::{Deserialize, Serialize};
 
 use crate::checks::Shown;
+use crate::method::{Family, HyperParam, MethodMeta, Rule};
 
 /// `torch.optim.Rprop` hyper-parameters (torch's defaults; torch's `etas` and `step_sizes`
 /// pairs are spelled out).
@@ -126,3 +127,18 @@ impl Rprop {
         }
     }
 }
+
+const META: MethodMeta = MethodMeta {
+    name: "rprop",
+    label: "Rprop",
+    family: Family::Sign,
+    about: "Rprop: each entry moves by its own step size in the direction of its gradient's sign, the step growing while the sign holds and shrinking when it flips",
+    rule: Rule { lines: &["s ← clamp(s η_{±}, s_{min}, s_{max})  (sign of g g_{prev})", "w ← w − s sign(g)"], source: "torch.optim.Rprop; Riedmiller & Braun 1993" },
+    equivariant: false,
+    colour_slot: None,
+    direct_only: false,
+    tracks_time: false,
+    hyper: &[HyperParam::LEARNING_RATE, HyperParam { name: "eta_minus", label: "η₋", range: "(0, 1)" }, HyperParam { name: "eta_plus", label: "η₊", range: "> 1" }, HyperParam { name: "step_size_min", label: "smallest step", range: "≥ 0" }, HyperParam { name: "step_size_max", label: "largest step", range: "≥ smallest step" }],
+};
+
+crate::per_matrix_method!(Rprop, RpropState, META);

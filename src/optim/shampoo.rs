@@ -19,6 +19,7 @@ use nalgebra::{DMatrix, DMatrixView, DMatrixViewMut, SymmetricEigen};
 use serde::{Deserialize, Serialize};
 
 use crate::checks::Shown;
+use crate::method::{Family, HyperParam, MethodMeta, Rule};
 
 /// Shampoo hyper-parameters.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -136,3 +137,18 @@ impl Shampoo {
         w.zip_apply(&step, |w, s| *w -= lr * s);
     }
 }
+
+const META: MethodMeta = MethodMeta {
+    name: "shampoo",
+    label: "Shampoo",
+    family: Family::Spectral,
+    about: "Shampoo: the gradient preconditioned on both sides by fourth roots of its accumulated Gram matrices",
+    rule: Rule { lines: &["L ← L + G G^{T}", "R ← R + G^{T} G", "W ← W − η (L + ε I)^{−1/4} G (R + ε I)^{−1/4}"], source: "Gupta, Koren & Singer 2018, Algorithm 1" },
+    equivariant: true,
+    colour_slot: None,
+    direct_only: false,
+    tracks_time: false,
+    hyper: &[HyperParam::LEARNING_RATE, HyperParam { name: "beta2", label: "β₂", range: "(0, 1]" }, HyperParam { name: "eps", label: "eps", range: "> 0" }],
+};
+
+crate::per_matrix_method!(Shampoo, ShampooState, META);

@@ -8,6 +8,7 @@ use nalgebra::{DMatrixView, DMatrixViewMut};
 use serde::{Deserialize, Serialize};
 
 use crate::checks::Shown;
+use crate::method::{Family, HyperParam, MethodMeta, Rule};
 
 /// signSGD hyper-parameters.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -70,3 +71,18 @@ impl SignSgd {
         w.zip_apply(g, |w, g| *w -= lr * sign(g));
     }
 }
+
+const META: MethodMeta = MethodMeta {
+    name: "sign_sgd",
+    label: "signSGD",
+    family: Family::Sign,
+    about: "signSGD: every entry moves by η in the direction of its gradient's sign",
+    rule: Rule { lines: &["w ← w − η sign(g)"], source: "optax.sign_sgd; Bernstein et al. 2018" },
+    equivariant: false,
+    colour_slot: None,
+    direct_only: false,
+    tracks_time: false,
+    hyper: &[HyperParam::LEARNING_RATE],
+};
+
+crate::per_matrix_method!(SignSgd, SignSgdState, META);

@@ -10,6 +10,7 @@ use nalgebra::{DMatrix, DMatrixView, DMatrixViewMut};
 use serde::{Deserialize, Serialize};
 
 use crate::checks::Shown;
+use crate::method::{Family, HyperParam, MethodMeta, Rule};
 
 /// Signum hyper-parameters.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -81,3 +82,18 @@ impl Signum {
         w.zip_apply(&state.momentum, |w, m| *w -= lr * sign(m));
     }
 }
+
+const META: MethodMeta = MethodMeta {
+    name: "signum",
+    label: "Signum",
+    family: Family::Sign,
+    about: "Signum: signSGD on a moving average of the gradient",
+    rule: Rule { lines: &["m ← β m + (1 − β) g", "w ← w − η sign(m)"], source: "optax.signum; Bernstein et al. 2018" },
+    equivariant: false,
+    colour_slot: None,
+    direct_only: false,
+    tracks_time: false,
+    hyper: &[HyperParam::LEARNING_RATE, HyperParam { name: "momentum", label: "momentum β", range: "[0, 1)" }],
+};
+
+crate::per_matrix_method!(Signum, SignumState, META);

@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::checks::Shown;
 use crate::linalg::Svd;
+use crate::method::{Family, HyperParam, MethodMeta, Rule};
 
 /// What the orthogonalised step U Vᵀ is multiplied by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -88,3 +89,18 @@ impl SpectralDescent {
         w.zip_apply(&polar, |w, p| *w -= step * p);
     }
 }
+
+const META: MethodMeta = MethodMeta {
+    name: "spectral_descent",
+    label: "spectral descent",
+    family: Family::Spectral,
+    about: "Spectral descent: steepest descent under the spectral norm, a step η U Vᵀ from the gradient's SVD (all singular values equal)",
+    rule: Rule { lines: &["G = U Σ V^{T}", "W ← W − η s U V^{T}  (s = 1, or ‖G‖_{*} with scale nuclear)"], source: "Bernstein & Newhouse 2024, \"Old optimizer, new norm\"" },
+    equivariant: true,
+    colour_slot: None,
+    direct_only: false,
+    tracks_time: false,
+    hyper: &[HyperParam::LEARNING_RATE, HyperParam { name: "scale", label: "scale", range: "none or nuclear" }],
+};
+
+crate::per_matrix_method!(SpectralDescent, SpectralDescentState, META);
