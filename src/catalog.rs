@@ -14,7 +14,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::method::{Family, Hyper, Method, MethodMeta, Rule};
-use crate::optim::{Adagrad, Adam, AdamW, Amsgrad, Gd, GroupRmsprop, Momentum, Nadam, Nesterov, Rmsprop};
+use crate::optim::{
+    Adadelta, Adafactor, Adagrad, Adam, AdamW, Adamax, Amsgrad, Asgd, Gd, GroupRmsprop, Lion, Momentum, Muon, Nadam, Nesterov, NormalizedGd,
+    Prodigy, Radam, Rmsprop, Rprop, Shampoo, SignSgd, Signum, SpectralDescent,
+};
 use crate::solvers::{Als, GradientFlow, Newton, SoftImpute};
 
 /// One method of the catalog: its metadata, how to read it from JSON, its defaults.
@@ -60,7 +63,21 @@ pub const CATALOG: &[Entry] = &[
     Entry::of::<AdamW>(),
     Entry::of::<Amsgrad>(),
     Entry::of::<Nadam>(),
+    Entry::of::<Asgd>(),
+    Entry::of::<Adamax>(),
+    Entry::of::<Radam>(),
+    Entry::of::<Adadelta>(),
+    Entry::of::<Adafactor>(),
+    Entry::of::<Prodigy>(),
+    Entry::of::<SignSgd>(),
+    Entry::of::<Signum>(),
+    Entry::of::<Lion>(),
+    Entry::of::<Rprop>(),
     Entry::of::<GroupRmsprop>(),
+    Entry::of::<NormalizedGd>(),
+    Entry::of::<SpectralDescent>(),
+    Entry::of::<Muon>(),
+    Entry::of::<Shampoo>(),
     Entry::of::<Newton>(),
     Entry::of::<GradientFlow>(),
     Entry::of::<Als>(),

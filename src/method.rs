@@ -34,6 +34,8 @@ pub enum Family {
     Classical,
     /// Per-entry normalisation: AdaGrad, RMSProp, Adam and relatives.
     Adaptive,
+    /// Steps from the gradient's signs only: signSGD, Signum, Lion, Rprop.
+    Sign,
     /// Whole-matrix step length or spectrum (group RMSProp, normalised GD, Muon, …).
     Spectral,
     /// Second-order methods and solvers that need the objective itself.
@@ -258,6 +260,35 @@ macro_rules! learning_rate_field {
         }
         fn learning_rate_mut(&mut self) -> Option<&mut f64> {
             Some(&mut self.learning_rate)
+        }
+    };
+}
+
+/// Wraps a per-matrix method written with inherent `validate`, `init(shape)` and
+/// `update(&mut w, &g, &mut state)` and a field `learning_rate`:
+/// `crate::per_matrix_method!(Muon, MuonState, META);` writes its [`PerMatrix`] and [`Hyper`]
+/// (`META` its [`MethodMeta`]; a gradient method).
+#[macro_export]
+macro_rules! per_matrix_method {
+    ($t:ty, $state:ty, $meta:expr) => {
+        impl $crate::method::PerMatrix for $t {
+            type State = $state;
+            fn init(&self, shape: (usize, usize)) -> $state {
+                <$t>::init(self, shape)
+            }
+            fn update(&self, w: &mut ::nalgebra::DMatrixViewMut<f64>, g: &::nalgebra::DMatrixView<f64>, s: &mut $state) {
+                <$t>::update(self, w, g, s)
+            }
+        }
+        impl $crate::method::Hyper for $t {
+            const META: &'static $crate::method::MethodMeta = &$meta;
+            fn validate(&self) -> Result<(), $crate::checks::FieldError> {
+                <$t>::validate(self)
+            }
+            $crate::learning_rate_field!();
+            fn kind(&self) -> $crate::method::Kind<'_> {
+                $crate::method::Kind::Gradient(self)
+            }
         }
     };
 }

@@ -29,11 +29,19 @@ const EVERY_METHOD = [
   { name: "nesterov", learning_rate: 0.01 }, { name: "adamw", learning_rate: 0.01 },
   { name: "amsgrad", learning_rate: 0.01 }, { name: "nadam", learning_rate: 0.01 },
   { name: "group_rmsprop", learning_rate: 0.3 }, { name: "newton" }, { name: "gradient_flow" },
-  { name: "als" }, { name: "soft_impute" }];
+  { name: "als" }, { name: "soft_impute" },
+  { name: "asgd", learning_rate: 0.01 }, { name: "adamax", learning_rate: 0.01 },
+  { name: "radam", learning_rate: 0.01 }, { name: "adadelta" },
+  { name: "adafactor", learning_rate: 0.01 }, { name: "prodigy" },
+  { name: "sign_sgd", learning_rate: 0.01 }, { name: "signum", learning_rate: 0.01 },
+  { name: "lion", learning_rate: 0.01 }, { name: "rprop", learning_rate: 0.01 },
+  { name: "normalized_gd", learning_rate: 0.1 }, { name: "spectral_descent", learning_rate: 0.01 },
+  { name: "muon", learning_rate: 0.01, weight_decay: 0 }, { name: "shampoo", learning_rate: 0.01 }];
 
 const CONFIGS = [
   { problem: { rows: 30, cols: 30, rank: 2, observed: 300, seed: 0 }, steps: 30, optimizers: EVERY_METHOD.slice(0, 8) },
-  { problem: { rows: 30, cols: 30, rank: 2, observed: 300, seed: 0 }, steps: 30, optimizers: EVERY_METHOD.slice(8) },
+  { problem: { rows: 30, cols: 30, rank: 2, observed: 300, seed: 0 }, steps: 30, optimizers: EVERY_METHOD.slice(8, 15) },
+  { problem: { rows: 30, cols: 30, rank: 2, observed: 300, seed: 0 }, steps: 30, optimizers: EVERY_METHOD.slice(15) },
   { problem: { rows: 12, cols: 20, rank: 3, observed: 100, noise: 0.1, seed: 7 }, steps: 30,
     model: { init: "gaussian", init_scale: 0.1 }, objective: { penalty: "nuclear", lambda: 0.05 },
     optimizers: [{ name: "adam", learning_rate: 0.01 }, { name: "gd", learning_rate: 1 }] },
