@@ -51,9 +51,12 @@ MCP_WASM_OPT_FEATURES=(
 #   method catalog's metadata and its JSON (about 12 kB gzipped: catalog_json, the rule texts,
 #   serde_json's Value serializer) and the Method trait's per-type glue (to_json, clone_box,
 #   validate, init/step, about 2 kB); issue 15 asked for no growth, so this is recorded as not
-#   met (BENCHMARKS.md, "Module size").
+#   met (BENCHMARKS.md, "Module size"). Raised again to 250 000 for the fourteen methods of
+#   issues 16 and 17 in the catalog (210 424 -> 248 199 bytes, about 2.7 kB gzipped a method:
+#   its serde reader and writer, its step, its metadata; Shampoo brings nalgebra's symmetric
+#   eigendecomposition).
 MCP_WASM_GZ_GOAL="${MCP_WASM_GZ_GOAL:-150000}"
-MCP_WASM_GZ_BUDGET="${MCP_WASM_GZ_BUDGET:-212000}"
+MCP_WASM_GZ_BUDGET="${MCP_WASM_GZ_BUDGET:-250000}"
 
 # --- output --------------------------------------------------------------------
 if [[ -t 1 ]]; then
