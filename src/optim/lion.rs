@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::checks::Shown;
 use crate::method::{Family, HyperParam, MethodMeta, Rule};
+use super::sign;
 
 /// Lion hyper-parameters (the paper's and optax's, but weight decay 0 by default).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -44,17 +45,6 @@ pub struct LionState {
     pub momentum: DMatrix<f64>,
 }
 
-/// sign(x) ∈ {−1, 0, 1}, NaN for NaN (`jnp.sign`).
-#[inline]
-fn sign(x: f64) -> f64 {
-    if x > 0.0 {
-        1.0
-    } else if x < 0.0 {
-        -1.0
-    } else {
-        x * 0.0
-    }
-}
 
 impl Lion {
     /// Checks the hyper-parameters.
@@ -62,9 +52,7 @@ impl Lion {
     /// # Errors
     /// The field's name and what is wrong.
     pub fn validate(&self) -> Result<(), (&'static str, String)> {
-        if !self.learning_rate.is_finite() || self.learning_rate < 0.0 {
-            return Err(("learning_rate", format!("must be a finite number >= 0, got {}", Shown(self.learning_rate))));
-        }
+        crate::checks::check_lr(self.learning_rate)?;
         for (field, v) in [("beta1", self.beta1), ("beta2", self.beta2)] {
             if !(0.0..1.0).contains(&v) {
                 return Err((field, format!("must be in [0, 1), got {}", Shown(v))));

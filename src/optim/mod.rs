@@ -80,6 +80,19 @@ pub use sign_sgd::SignSgd;
 pub use signum::Signum;
 pub use spectral_descent::SpectralDescent;
 
+/// sign(x) ∈ {−1, 0, 1}, and NaN for NaN (`torch.sign`, `jnp.sign`; not `f64::signum`, which
+/// gives ±1 at ±0): the sign methods' rule.
+#[inline]
+pub(crate) fn sign(x: f64) -> f64 {
+    if x > 0.0 {
+        1.0
+    } else if x < 0.0 {
+        -1.0
+    } else {
+        x * 0.0 // ±0 stays ±0, NaN stays NaN
+    }
+}
+
 /// PyTorch's coupled L2 weight decay: g ← g + wd·w (g untouched when wd is 0).
 #[inline]
 pub(crate) fn l2(wd: f64, w: f64, g: f64) -> f64 {

@@ -17,6 +17,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::checks::Shown;
 use crate::method::{Family, HyperParam, MethodMeta, Rule};
+use super::sign;
 
 /// `torch.optim.Rprop` hyper-parameters (torch's defaults; torch's `etas` and `step_sizes`
 /// pairs are spelled out).
@@ -52,17 +53,6 @@ pub struct RpropState {
     pub step_size: DMatrix<f64>,
 }
 
-/// sign(x) ∈ {−1, 0, 1}, NaN for NaN (`torch.sign`).
-#[inline]
-fn sign(x: f64) -> f64 {
-    if x > 0.0 {
-        1.0
-    } else if x < 0.0 {
-        -1.0
-    } else {
-        x * 0.0
-    }
-}
 
 impl Rprop {
     /// Checks the hyper-parameters as `torch.optim.Rprop` does (`learning_rate` ≥ 0,

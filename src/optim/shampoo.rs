@@ -83,9 +83,7 @@ impl Shampoo {
     /// # Errors
     /// The field's name and what is wrong.
     pub fn validate(&self) -> Result<(), (&'static str, String)> {
-        if !self.learning_rate.is_finite() || self.learning_rate < 0.0 {
-            return Err(("learning_rate", format!("must be a finite number >= 0, got {}", Shown(self.learning_rate))));
-        }
+        crate::checks::check_lr(self.learning_rate)?;
         if !(self.beta2 > 0.0 && self.beta2 <= 1.0) {
             return Err(("beta2", format!("must be in (0, 1], got {}", Shown(self.beta2))));
         }

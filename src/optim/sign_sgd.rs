@@ -7,8 +7,8 @@
 use nalgebra::{DMatrixView, DMatrixViewMut};
 use serde::{Deserialize, Serialize};
 
-use crate::checks::Shown;
 use crate::method::{Family, HyperParam, MethodMeta, Rule};
+use super::sign;
 
 /// signSGD hyper-parameters.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -31,17 +31,6 @@ pub struct SignSgdState {
     pub t: u64,
 }
 
-/// sign(x) ∈ {−1, 0, 1}, NaN for NaN (`jnp.sign`; not `f64::signum`, which gives ±1 at ±0).
-#[inline]
-fn sign(x: f64) -> f64 {
-    if x > 0.0 {
-        1.0
-    } else if x < 0.0 {
-        -1.0
-    } else {
-        x * 0.0 // ±0 stays ±0, NaN stays NaN
-    }
-}
 
 impl SignSgd {
     /// Checks the hyper-parameters.
@@ -49,9 +38,7 @@ impl SignSgd {
     /// # Errors
     /// The field's name and what is wrong.
     pub fn validate(&self) -> Result<(), (&'static str, String)> {
-        if !self.learning_rate.is_finite() || self.learning_rate < 0.0 {
-            return Err(("learning_rate", format!("must be a finite number >= 0, got {}", Shown(self.learning_rate))));
-        }
+        crate::checks::check_lr(self.learning_rate)?;
         Ok(())
     }
 

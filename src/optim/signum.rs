@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::checks::Shown;
 use crate::method::{Family, HyperParam, MethodMeta, Rule};
+use super::sign;
 
 /// Signum hyper-parameters.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -37,17 +38,6 @@ pub struct SignumState {
     pub momentum: DMatrix<f64>,
 }
 
-/// sign(x) ∈ {−1, 0, 1}, NaN for NaN (`jnp.sign`).
-#[inline]
-fn sign(x: f64) -> f64 {
-    if x > 0.0 {
-        1.0
-    } else if x < 0.0 {
-        -1.0
-    } else {
-        x * 0.0
-    }
-}
 
 impl Signum {
     /// Checks the hyper-parameters.
@@ -55,9 +45,7 @@ impl Signum {
     /// # Errors
     /// The field's name and what is wrong.
     pub fn validate(&self) -> Result<(), (&'static str, String)> {
-        if !self.learning_rate.is_finite() || self.learning_rate < 0.0 {
-            return Err(("learning_rate", format!("must be a finite number >= 0, got {}", Shown(self.learning_rate))));
-        }
+        crate::checks::check_lr(self.learning_rate)?;
         if !(0.0..1.0).contains(&self.momentum) {
             return Err(("momentum", format!("must be in [0, 1), got {}", Shown(self.momentum))));
         }

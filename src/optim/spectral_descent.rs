@@ -13,7 +13,6 @@
 use nalgebra::{DMatrixView, DMatrixViewMut};
 use serde::{Deserialize, Serialize};
 
-use crate::checks::Shown;
 use crate::linalg::Svd;
 use crate::method::{Family, HyperParam, MethodMeta, Rule};
 
@@ -56,9 +55,7 @@ impl SpectralDescent {
     /// # Errors
     /// The field's name and what is wrong.
     pub fn validate(&self) -> Result<(), (&'static str, String)> {
-        if !self.learning_rate.is_finite() || self.learning_rate < 0.0 {
-            return Err(("learning_rate", format!("must be a finite number >= 0, got {}", Shown(self.learning_rate))));
-        }
+        crate::checks::check_lr(self.learning_rate)?;
         Ok(())
     }
 
