@@ -558,6 +558,22 @@ fn resize(buf: &mut Vec<f64>, len: usize) {
     buf.resize(len, 0.0);
 }
 
+/// A·B (A p × k, B k × q, column-major) through [`gemm`]: a fixed order of summation, the same
+/// bits natively and in wasm.
+///
+/// # Panics
+/// If B does not have k rows.
+pub fn product(a: &DMatrix<f64>, b: &DMatrix<f64>) -> DMatrix<f64> {
+    let (p, k) = a.shape();
+    let q = b.ncols();
+    assert_eq!(b.nrows(), k, "inner dimensions differ");
+    let mut c = DMatrix::zeros(p, q);
+    if p > 0 && q > 0 {
+        gemm(c.as_mut_slice(), p, a.as_slice(), p, b.as_slice(), k, p, q, k);
+    }
+    c
+}
+
 /// Thin SVD W = U·diag(σ)·Vᵀ of the m × n `w` into `u` (m × k), `sigma` (k, descending,
 /// ≥ 0) and `v_t` (k × n), k = min(m, n), reusing their storage when the shapes already fit.
 /// Returns false (outputs unspecified) when `w` is empty or has a non-finite entry, or the QR

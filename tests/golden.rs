@@ -7,6 +7,8 @@
 //! not hold (`schedule_free_adamw`, `lbfgs`, see `src/optim/mod.rs`) are left to the direct
 //! tests of `tests/golden_next.rs`.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 
 use mc_playground::catalog::{self, CATALOG};
@@ -27,23 +29,7 @@ struct Case {
 const RELATIVE: f64 = 1e-10;
 
 fn case_files() -> Vec<PathBuf> {
-    let shared = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/golden");
-    let mut dirs = vec![shared.join("optimizers"), shared.join("optimizers-next")];
-    if let Some(extra) = std::env::var_os("MCP_GOLDEN_DIR") {
-        dirs.push(PathBuf::from(extra));
-    }
-    let mut files = Vec::new();
-    for dir in dirs {
-        let entries = std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("golden folder {}: {e}", dir.display()));
-        let mut here: Vec<PathBuf> = entries
-            .map(|e| e.expect("readable folder entry").path())
-            .filter(|p| p.extension().is_some_and(|x| x == "json"))
-            .collect();
-        assert!(!here.is_empty(), "no golden cases in {}", dir.display());
-        here.sort();
-        files.extend(here);
-    }
-    files
+    common::golden_case_files(&["optimizers", "optimizers-next"])
 }
 
 /// The methods whose cases are not read through the catalog (checked by tests/golden_next.rs).

@@ -14,6 +14,8 @@
 //! the cases of [`MISLABELED`] must fail (their reference is wrong, see there). The test fails if
 //! any method of [`NAMES`] matched no case.
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -110,22 +112,7 @@ fn make_stepper(name: &str, fields: Value, shape: (usize, usize)) -> Option<Resu
 }
 
 fn case_files() -> Vec<PathBuf> {
-    let mut dirs = vec![Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/golden/optimizers-next")];
-    if let Some(extra) = std::env::var_os("MCP_GOLDEN_DIR") {
-        dirs.push(PathBuf::from(extra));
-    }
-    let mut files = Vec::new();
-    for dir in dirs {
-        let entries = std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("golden folder {}: {e}", dir.display()));
-        let mut here: Vec<PathBuf> = entries
-            .map(|e| e.expect("readable folder entry").path())
-            .filter(|p| p.extension().is_some_and(|x| x == "json"))
-            .collect();
-        assert!(!here.is_empty(), "no golden cases in {}", dir.display());
-        here.sort();
-        files.extend(here);
-    }
-    files
+    common::golden_case_files(&["optimizers-next"])
 }
 
 fn numbers(v: &Value, what: &str) -> Result<Vec<f64>, String> {

@@ -16,7 +16,7 @@
 use nalgebra::{DMatrixView, DMatrixViewMut, DVector};
 use serde::{Deserialize, Serialize};
 
-use crate::checks::Shown;
+use crate::checks::{check_nonneg, Shown};
 use crate::method::{Family, HyperParam, MethodMeta, Rule};
 
 /// `torch.optim.Adafactor` hyper-parameters (torch's defaults).
@@ -59,13 +59,6 @@ pub struct AdafactorState {
 #[inline]
 fn lerp(a: f64, b: f64, w: f64) -> f64 {
     if w.abs() < 0.5 { a + w * (b - a) } else { b - (b - a) * (1.0 - w) }
-}
-
-fn check_nonneg(field: &'static str, v: f64) -> Result<(), (&'static str, String)> {
-    if !v.is_finite() || v < 0.0 {
-        return Err((field, format!("must be a finite number >= 0, got {}", Shown(v))));
-    }
-    Ok(())
 }
 
 impl Adafactor {

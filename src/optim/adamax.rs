@@ -13,7 +13,6 @@
 use nalgebra::{DMatrix, DMatrixView, DMatrixViewMut};
 use serde::{Deserialize, Serialize};
 
-use crate::checks::Shown;
 use crate::method::{Family, HyperParam, MethodMeta, Rule};
 
 /// `torch.optim.Adamax` hyper-parameters (torch's defaults).
@@ -55,25 +54,14 @@ pub(crate) fn lerp(a: f64, b: f64, w: f64) -> f64 {
     if w.abs() < 0.5 { a + w * (b - a) } else { b - (b - a) * (1.0 - w) }
 }
 
-/// 0 ≤ v < 1, named `field`.
-pub(crate) fn check_unit(field: &'static str, v: f64) -> Result<(), (&'static str, String)> {
-    if !(0.0..1.0).contains(&v) {
-        return Err((field, format!("must be in [0, 1), got {}", Shown(v))));
-    }
-    Ok(())
-}
-
 impl Adamax {
     /// Checks the hyper-parameters as `torch.optim.Adamax` does (and that they are finite).
     ///
     /// # Errors
     /// The field's name and what is wrong.
     pub fn validate(&self) -> Result<(), (&'static str, String)> {
-        crate::checks::check_nonneg("learning_rate", self.learning_rate)?;
-        check_unit("beta1", self.beta1)?;
-        check_unit("beta2", self.beta2)?;
-        crate::checks::check_nonneg("eps", self.eps)?;
-        crate::checks::check_nonneg("weight_decay", self.weight_decay)
+        crate::checks::check_lr(self.learning_rate)?;
+        super::adam::check_adam_family(self.beta1, self.beta2, self.eps, self.weight_decay)
     }
 
     /// A fresh state for an m × n matrix: t = 0, M = U = 0.

@@ -21,6 +21,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::checks::Shown;
 use crate::method::{Family, HyperParam, MethodMeta, Rule};
+use crate::linalg::product;
 
 /// How the learning rate is scaled by the matrix's shape (`torch.optim.Muon`'s `adjust_lr_fn`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -83,18 +84,6 @@ pub struct MuonState {
 #[inline]
 fn lerp(a: f64, b: f64, w: f64) -> f64 {
     if w.abs() < 0.5 { a + w * (b - a) } else { b - (b - a) * (1.0 - w) }
-}
-
-/// A·B with a fixed order of summation (A is p × k, B is k × q).
-fn product(a: &DMatrix<f64>, b: &DMatrix<f64>) -> DMatrix<f64> {
-    let (p, k) = a.shape();
-    let q = b.ncols();
-    assert_eq!(b.nrows(), k, "inner dimensions differ");
-    let mut c = DMatrix::zeros(p, q);
-    if p > 0 && q > 0 {
-        crate::linalg::gemm(c.as_mut_slice(), p, a.as_slice(), p, b.as_slice(), k, p, q, k);
-    }
-    c
 }
 
 /// The Newton–Schulz approximation of U Vᵀ for M = U Σ Vᵀ (torch's

@@ -20,8 +20,7 @@
 use nalgebra::{DMatrix, DMatrixView, DMatrixViewMut};
 use serde::{Deserialize, Serialize};
 
-use super::adamax::check_unit;
-use crate::checks::Shown;
+use crate::checks::{check_pos, check_unit};
 use crate::method::{Family, HyperParam, MethodMeta, Rule};
 
 /// `optax.contrib.prodigy` hyper-parameters (optax's defaults; optax's `betas` pair,
@@ -72,13 +71,6 @@ pub struct ProdigyState {
     pub w0: DMatrix<f64>,
 }
 
-fn check_positive(field: &'static str, v: f64) -> Result<(), (&'static str, String)> {
-    if !v.is_finite() || v <= 0.0 {
-        return Err((field, format!("must be a finite number > 0, got {}", Shown(v))));
-    }
-    Ok(())
-}
-
 impl Prodigy {
     /// β₃: `beta3`, or √β₂ when null.
     pub fn beta3(&self) -> f64 {
@@ -97,8 +89,8 @@ impl Prodigy {
             check_unit("beta3", beta3)?;
         }
         crate::checks::check_nonneg("eps", self.eps)?;
-        check_positive("d0", self.d0)?;
-        check_positive("d_coef", self.d_coef)?;
+        check_pos("d0", self.d0)?;
+        check_pos("d_coef", self.d_coef)?;
         crate::checks::check_nonneg("weight_decay", self.weight_decay)
     }
 

@@ -16,7 +16,7 @@
 use nalgebra::{DMatrix, DMatrixView, DMatrixViewMut};
 use serde::{Deserialize, Serialize};
 
-use super::adamax::{check_unit, lerp};
+use super::adamax::lerp;
 use crate::method::{Family, HyperParam, MethodMeta, Rule};
 
 /// `torch.optim.RAdam` hyper-parameters (torch's defaults).
@@ -60,11 +60,8 @@ impl Radam {
     /// # Errors
     /// The field's name and what is wrong.
     pub fn validate(&self) -> Result<(), (&'static str, String)> {
-        crate::checks::check_nonneg("learning_rate", self.learning_rate)?;
-        check_unit("beta1", self.beta1)?;
-        check_unit("beta2", self.beta2)?;
-        crate::checks::check_nonneg("eps", self.eps)?;
-        crate::checks::check_nonneg("weight_decay", self.weight_decay)
+        crate::checks::check_lr(self.learning_rate)?;
+        super::adam::check_adam_family(self.beta1, self.beta2, self.eps, self.weight_decay)
     }
 
     /// A fresh state for an m × n matrix: t = 0, M = V = 0.

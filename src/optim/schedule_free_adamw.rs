@@ -21,7 +21,7 @@
 use nalgebra::{DMatrix, DMatrixView, DMatrixViewMut};
 use serde::{Deserialize, Serialize};
 
-use super::adamax::check_unit;
+use crate::checks::check_unit;
 use crate::checks::Shown;
 
 /// `optax.contrib.schedule_free_adamw` hyper-parameters (optax's defaults, without warm-up).

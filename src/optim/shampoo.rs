@@ -20,6 +20,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::checks::Shown;
 use crate::method::{Family, HyperParam, MethodMeta, Rule};
+use crate::linalg::product;
 
 /// Shampoo hyper-parameters.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -48,18 +49,6 @@ pub struct ShampooState {
     pub left: DMatrix<f64>,
     /// R, n × n, symmetric positive semi-definite.
     pub right: DMatrix<f64>,
-}
-
-/// A·B with a fixed order of summation (A is p × k, B is k × q).
-fn product(a: &DMatrix<f64>, b: &DMatrix<f64>) -> DMatrix<f64> {
-    let (p, k) = a.shape();
-    let q = b.ncols();
-    assert_eq!(b.nrows(), k, "inner dimensions differ");
-    let mut c = DMatrix::zeros(p, q);
-    if p > 0 && q > 0 {
-        crate::linalg::gemm(c.as_mut_slice(), p, a.as_slice(), p, b.as_slice(), k, p, q, k);
-    }
-    c
 }
 
 /// (S + εI)^(−1/4) of the symmetric S, its eigenvalues clamped at 0 first; `None` when the

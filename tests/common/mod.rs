@@ -1,5 +1,5 @@
-//! What several integration tests share (`mod common;`): running the command-line binary, and
-//! proptest's settings. Each test crate uses only some of it.
+//! What several integration tests share (`mod common;`): running the command-line binary,
+//! proptest's settings and the golden case files. Each test crate uses only some of it.
 #![allow(dead_code)]
 
 use std::io::Write;
@@ -46,4 +46,29 @@ pub fn fixed_seed(cases: u32) -> proptest::test_runner::Config {
         failure_persistence: None,
         ..proptest::test_runner::Config::default()
     }
+}
+
+/// The golden case files (`*.json`, sorted) of `../shared/golden/<folder>` for each of
+/// `folders`, then of `$MCP_GOLDEN_DIR` if set.
+///
+/// # Panics
+/// A folder that cannot be read or holds no case.
+pub fn golden_case_files(folders: &[&str]) -> Vec<std::path::PathBuf> {
+    let shared = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/golden");
+    let mut dirs: Vec<std::path::PathBuf> = folders.iter().map(|f| shared.join(f)).collect();
+    if let Some(extra) = std::env::var_os("MCP_GOLDEN_DIR") {
+        dirs.push(std::path::PathBuf::from(extra));
+    }
+    let mut files = Vec::new();
+    for dir in dirs {
+        let entries = std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("golden folder {}: {e}", dir.display()));
+        let mut here: Vec<std::path::PathBuf> = entries
+            .map(|e| e.expect("readable folder entry").path())
+            .filter(|p| p.extension().is_some_and(|x| x == "json"))
+            .collect();
+        assert!(!here.is_empty(), "no golden cases in {}", dir.display());
+        here.sort();
+        files.extend(here);
+    }
+    files
 }
