@@ -18,7 +18,7 @@ import { initData } from "./controllers/data.js";
 import { initTooltips } from "./controllers/tooltips.js";
 import { initFiguresTable } from "./controllers/figures-table.js";
 import { initRecoveryMap } from "./controllers/recovery.js";
-import { initEmbed, keepEarlyMessages, pointToFullPage, readEmbedFlags } from "./controllers/embed.js";
+import { initEmbed, initFramePlayback, keepEarlyMessages, pointToFullPage, readEmbedFlags } from "./controllers/embed.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -60,6 +60,7 @@ async function boot() {
 
   // The controllers, in the order they follow a new experiment (the panels before what reads them).
   initLoop({ useWorkers: EMBED.workers, withControls: EMBED.controls });
+  if (!EMBED.controls) initFramePlayback();
   initRuns();
   initExperiment();
   initPca();

@@ -171,3 +171,44 @@ describe("issue 20: the page in a reader's hands", { timeout: 180_000 }, () => {
     assert.deepEqual(pageErrors, []);
   });
 });
+
+describe("issue 20: the embed's frame (controls=0)", { timeout: 90_000 }, () => {
+  it("has no copy or ×, a replay button and the step counter, and panels across the frame's width", async () => {
+    const embed = await launchFresh("mcp-e2e-i20-frame-", { viewport: { width: 720, height: 800 } });
+    try {
+      const pg = embed.page;
+      await pg.goto(`${BASE_URL}?embed=1&controls=0&panels=adam,gd#steps=150`, { waitUntil: "load" });
+      await pg.waitForFunction(() => document.querySelectorAll("article[data-run]").length === 2, null, { timeout: 30_000 });
+      // Nothing that starts over or removes a run.
+      for (const testid of ["copy-run", "remove-run"]) {
+        const shown = await pg.locator(`article[data-run] [data-testid=${testid}]`).evaluateAll((els) => els.filter((e) => e.offsetParent !== null).length);
+        assert.equal(shown, 0, `${testid} buttons shown`);
+      }
+      // The step counter, visible, follows the race to its end.
+      const counter = pg.locator("#frame-step");
+      assert.equal(await counter.isVisible(), true);
+      await pg.waitForFunction(() => document.querySelector("#frame-step").textContent === "step 150", null, { timeout: 30_000 });
+      // Replay: the race again from step 0, playing.
+      const replay = pg.locator("#replay");
+      assert.equal(await replay.isVisible(), true);
+      await pg.evaluate(() => {
+        window.__frameSteps = [];
+        new MutationObserver(() => window.__frameSteps.push(Number(document.querySelector("#frame-step").dataset.step)))
+          .observe(document.querySelector("#frame-step"), { childList: true, characterData: true, subtree: true });
+      });
+      await replay.click();
+      await pg.waitForFunction(() => document.querySelector("#frame-step").textContent === "step 150" && window.__frameSteps.length > 1, null, { timeout: 30_000 });
+      const seen = await pg.evaluate(() => window.__frameSteps);
+      assert.ok(seen.some((s) => s < 150), `the counter went back and up again: ${seen.join(",")}`);
+      // W* and the two runs use the frame's width (not 3 of 4 tracks: 530 of 720 px).
+      const { grid, right } = await pg.evaluate(() => {
+        const g = document.querySelector("#matrices").getBoundingClientRect();
+        const panels = [...document.querySelectorAll("#matrices > .panel")].map((p) => p.getBoundingClientRect().right);
+        return { grid: g.right, right: Math.max(...panels) };
+      });
+      assert.ok(right >= grid - 2, `the panels end at ${right}, the grid at ${grid}`);
+    } finally {
+      await embed.close();
+    }
+  });
+});

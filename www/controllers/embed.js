@@ -6,7 +6,7 @@
 import { store } from "../store.js";
 import { ui } from "./ui.js";
 import { loadConfig } from "./experiment.js";
-import { dropSteps, pause, play, settled, stepBy } from "./loop.js";
+import { dropSteps, onLoop, pause, play, restartWithRates, settled, stepBy } from "./loop.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -27,6 +27,19 @@ export function readEmbedFlags() {
   document.documentElement.classList.toggle("embed", flags.embed);
   document.documentElement.classList.toggle("no-controls", !flags.controls);
   return flags;
+}
+
+/**
+ * Without the page's controls (controls=0): a replay button (the race again from step 0, playing)
+ * and the step counter, above the panels.
+ */
+export function initFramePlayback() {
+  $("replay").addEventListener("click", restartWithRates);
+  const counter = $("frame-step");
+  onLoop("counter", (step) => {
+    counter.dataset.step = String(step);
+    counter.textContent = `step ${step}`;
+  });
 }
 
 /** In a frame, a link to the same experiment on the full page (the hash is the experiment). */

@@ -290,7 +290,7 @@ export function play() {
   loop.player.play();
 }
 
-/** The ended race again from step 0 with the rates now set (the "restart with these rates" button). */
+/** The race again from step 0, playing, at the rates now set ("Restart with these rates"; a frame's "Replay"). */
 export function restartWithRates() {
   resetRuns();
   play();
