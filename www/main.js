@@ -8,6 +8,7 @@ import { makeCatalog } from "./catalog.js";
 import { store } from "./store.js";
 import { initLoop, render, start } from "./controllers/loop.js";
 import { initRuns } from "./controllers/runs.js";
+import { initTimePlot } from "./controllers/time-plot.js";
 import { initExperiment, onLinkChange, openExperiment } from "./controllers/experiment.js";
 import { initPca } from "./controllers/pca.js";
 import { initRace } from "./controllers/race.js";
@@ -60,6 +61,7 @@ async function boot() {
 
   // The controllers, in the order they follow a new experiment (the panels before what reads them).
   initLoop({ useWorkers: EMBED.workers, withControls: EMBED.controls });
+  initTimePlot();
   if (!EMBED.controls) initFramePlayback();
   initRuns();
   initExperiment();

@@ -212,3 +212,70 @@ describe("issue 20: the embed's frame (controls=0)", { timeout: 90_000 }, () => 
     }
   });
 });
+
+describe("issue 20: stale text (captions from the lines drawn, the PCA's status, the update rule)", { timeout: 180_000 }, () => {
+  let browser, page;
+  before(async () => {
+    browser = await launchWatched("mcp-e2e-i20-text-", { viewport: { width: 1400, height: 900 } });
+    ({ page } = browser);
+  });
+  after(async () => {
+    await browser?.close();
+  });
+  const ended = (n) => page.waitForFunction((n) => document.querySelector("#step-counter").dataset.step === String(n)
+    && document.querySelector("#play").getAttribute("aria-pressed") === "false", n, { timeout: 60_000 });
+
+  it("the plots' captions name the lines that end together, with the numbers drawn, and nothing when none do", async () => {
+    await openPage(page, "#m=adam,gd&lr=0.01,100&steps=200");
+    await ended(200);
+    await page.waitForTimeout(300);
+    const timeCaption = () => page.locator("#time-caption").textContent();
+    assert.doesNotMatch(await timeCaption(), /near 1|on top of each other|overlap/);
+    assert.equal(await page.locator("#trajectory-overlap").textContent(), "");
+    assert.doesNotMatch(await page.locator("#trajectory-plot + figcaption").textContent(), /GD, Momentum and Nesterov/);
+
+    await openPage(page, "#m=gd,momentum,nesterov,adam&lr=0.01,0.01,0.01,0.01&steps=200");
+    await ended(200);
+    await page.waitForTimeout(300);
+    const gd = await page.locator("article[data-run=gd] dd[data-field=test]").textContent();
+    const caption = await timeCaption();
+    assert.match(caption, /GD, Momentum and Nesterov end on top of each other \(test error [0-9.]+( to [0-9.]+)?\)/);
+    assert.ok(caption.includes(gd), `GD's test error ${gd} in: ${caption}`);
+    assert.doesNotMatch(caption, /Adam/);
+    assert.match(await page.locator("#trajectory-overlap").textContent(), /(Momentum and Nesterov|Nesterov and Momentum) end on top of each other \(effective rank [0-9.]+, train error/);
+  });
+
+  it("the PCA plot off screen says which step it shows and that it waits to be on screen, not 'updating'", async () => {
+    await openPage(page, "#steps=3000");
+    await pause(page);
+    // On screen while paused, it is brought up to the runs' step; then off screen while they play on.
+    const plot = page.locator("#pca-plot");
+    await plot.scrollIntoViewIfNeeded();
+    await page.waitForFunction(() => document.querySelector("#pca-plot").dataset.stale === "false" && Number(document.querySelector("#pca-plot").dataset.step) > 0, null, { timeout: 30_000 });
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.locator("#play").click();
+    await ended(3000);
+    await page.waitForTimeout(500);
+    const shown = Number(await plot.getAttribute("data-step"));
+    assert.ok(shown > 0 && shown < 2900, `the PCA shown is of step ${shown}`);
+    const name = await page.locator("figure:has(#pca-plot) figcaption").textContent();
+    assert.doesNotMatch(name, /updating/);
+    assert.match(name, new RegExp(`Shown: step ${shown}; the runs are at step 3000\\. It is brought up to date when the plot is on screen\\.`));
+    // On screen it catches up.
+    await plot.scrollIntoViewIfNeeded();
+    await page.waitForFunction(() => document.querySelector("#pca-plot").dataset.stale === "false" && Number(document.querySelector("#pca-plot").dataset.step) > 2900, null, { timeout: 30_000 });
+    assert.doesNotMatch(await page.locator("#pca-status").textContent(), /brought up to date/);
+  });
+
+  it("every update rule fits its panel at 1400 px, or says that it scrolls", async () => {
+    await openPage(page, "");
+    for (const d of await page.locator("article[data-run] details.rule summary").all()) await d.click();
+    await page.waitForTimeout(300);
+    const rules = await page.locator("article[data-run] details.rule math").evaluateAll((ms) => ms.map((m) => ({
+      name: m.dataset.method, fits: m.scrollWidth <= m.clientWidth + 1, hint: !!m.nextElementSibling && !m.nextElementSibling.hidden && m.nextElementSibling.offsetParent !== null,
+    })));
+    assert.ok(rules.length >= 6);
+    for (const r of rules) assert.ok(r.fits || r.hint, `${r.name}'s rule is cut off with no sign that it scrolls`);
+    assert.ok(rules.find((r) => r.name === "adam").fits, "Adam's rule fits in smaller type");
+  });
+});

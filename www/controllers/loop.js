@@ -7,7 +7,7 @@ import { createStepper } from "../engine/stepper.js";
 import { loadCore } from "../engine/core.js";
 import { LinePlot } from "../views/lineplot.js";
 import { TrajectoryPlot } from "../views/trajectory.js";
-import { METRICS, normaliseMetrics } from "../schema.js";
+import { normaliseMetrics } from "../schema.js";
 import { store, stepperEnv } from "../store.js";
 import { ui } from "./ui.js";
 
@@ -56,7 +56,7 @@ export function rearm() {
 
 /**
  * Starts the loop: the stepper (over workers unless `useWorkers` is false), the player, the time
- * and trajectory plots, the playback controls and the keys. `withControls`: the page shows them.
+ * and trajectory plots (their options and captions: time-plot.js), the playback controls and the keys. `withControls`: the page shows them.
  */
 export function initLoop({ useWorkers, withControls }) {
   loop.showHeldNote = withControls;
@@ -102,8 +102,6 @@ export function initLoop({ useWorkers, withControls }) {
       loop.stepAsk += 1; // a request for steps was about the experiment this one replaces
       rearm();
       showStepper();
-    } else if (kind === "view") {
-      showView();
     } else if (kind === "hot") {
       if (change.steps !== undefined) rearm();
       requestRender();
@@ -378,31 +376,6 @@ export function render() {
   emit("frame");
 }
 
-/** The view options into their controls, and the shared time plot's axes and caption. */
-function showView() {
-  const v = store.view;
-  $("time-metric").value = v.view;
-  $("time-x").value = v.x;
-  $("time-log").checked = v.ylog === "1";
-  $("show-observed").checked = v.dots === "1";
-  updateTimePlotAxes();
-}
-
-function updateTimePlotAxes() {
-  const metric = store.view.view;
-  const x = store.view.x;
-  const log = store.view.ylog === "1";
-  const info = METRICS[metric] || { label: metric, caption: "" };
-  const xLabel = x === "time" ? "time t (log): GD's Σ learning rates, gradient flow's ODE time" : "step";
-  ui.views.time.setAxes({ xLabel, yLabel: `${info.label}${log ? " (log)" : ""}`, xLog: x === "time", yLog: log });
-  $("time-title").textContent = `${info.label[0].toUpperCase()}${info.label.slice(1)} against ${x === "time" ? "time t" : "step"}`;
-  let caption = `${info.caption} Lines that overlap (often GD, Momentum and Nesterov, all near 1 at small rates) are told apart by their dashes and the names at their ends.`;
-  if (x === "time") caption += " Only GD (t = the sum of its learning rates) and gradient flow have a time t; the others are left out.";
-  $("time-caption").textContent = caption;
-  $("test-error-plot").setAttribute("aria-label", `${info.label} against ${x === "time" ? "time t" : "step"}, one line per run`);
-  requestRender();
-}
-
 export function stepOnce() {
   stepBy(1);
 }
@@ -468,13 +441,6 @@ function wirePlayback() {
   spf.addEventListener("change", () => {
     loop.stepsPerFrame = Math.max(1, Number(spf.value) || 1);
   });
-  $("time-metric").addEventListener("change", () => {
-    const view = $("time-metric").value;
-    store.apply("view", { view, ylog: (METRICS[view]?.log ?? true) ? "1" : "0" });
-  });
-  $("time-x").addEventListener("change", () => store.apply("view", { x: $("time-x").value }));
-  $("time-log").addEventListener("change", () => store.apply("view", { ylog: $("time-log").checked ? "1" : "0" }));
-  updateTimePlotAxes();
   document.addEventListener("keydown", (e) => {
     if (e.ctrlKey || e.metaKey || e.altKey) return;
     const t = e.target;

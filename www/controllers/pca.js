@@ -43,6 +43,7 @@ export function initPca() {
     for (const e of entries) {
       pca.visible = e.isIntersecting;
       if (e.isIntersecting) schedulePca();
+      updatePcaStatus();
     }
   });
   io.observe($("pca-plot"));
@@ -179,6 +180,9 @@ function updatePcaStatus() {
     } else if (stale && blocks && playing && predicted > PCA_LIVE_MS) {
       text += ` One update takes about ${seconds(predicted)}, so it waits until playing stops.`;
       button = true;
+    } else if (stale && !p.visible) {
+      // Off screen it is not computed: say so, not "updating" (read as the figure's name meanwhile).
+      text = `Shown: step ${p.step}; the runs are at step ${current}. It is brought up to date when the plot is on screen.`;
     } else if (stale) {
       text = `Shown: step ${p.step} (updating…).`;
     } else if (p.step < current) {

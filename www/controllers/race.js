@@ -3,6 +3,7 @@
 // to equal rates.
 
 import { formatNumber, formatPow10 } from "../views/axes.js";
+import { listNames } from "../captions.js";
 import { store } from "../store.js";
 import { rebuild } from "./experiment.js";
 import { equalRate } from "./runs.js";
@@ -79,10 +80,7 @@ export function updateRaceBadge() {
 
 /** "Adam and GD both use rate 0.01; Newton has none." */
 function equalRaceText(withLr, without, rate) {
-  const list = (runs) => {
-    const names = runs.map((x) => x.label);
-    return names.length > 1 ? `${names.slice(0, -1).join(", ")} and ${names[names.length - 1]}` : names[0];
-  };
+  const list = (runs) => listNames(runs.map((x) => x.label));
   const uses = withLr.length === 1 ? "uses" : withLr.length === 2 ? "both use" : "all use";
   const none = without.length ? `; ${list(without)} ${without.length === 1 ? "has" : "have"} none` : "";
   return `${list(withLr)} ${uses} rate ${formatNumber(rate)}${none}.`;

@@ -77,7 +77,8 @@ export function drawCross(ctx, x, y, r, colour, width = 2.5) {
  * test error 1) share one row, "GD, Momentum, Nesterov", each name in its line's colour, at their
  * height; the rows are then spread vertically so that no two overlap. (Pushed apart one by one,
  * three labels ending together put the last one 24 px away, beside another line.)
- * Returns the rows drawn: [{y, labels}] (for tests).
+ * Returns the rows drawn: [{y, labels, values, xs}] (the lines' last values; the captions say
+ * which lines end together).
  */
 export function drawEndLabels(ctx, ends, left, right, top, bottom) {
   if (!ends.length) return [];
@@ -119,7 +120,7 @@ export function drawEndLabels(ctx, ends, left, right, top, bottom) {
       lx += r.widths[i] + (i < r.parts.length - 1 ? sepW : 0);
     });
   }
-  return rows.map((r) => ({ y: r.ly, labels: r.parts.map((e) => e.label) }));
+  return rows.map((r) => ({ y: r.ly, labels: r.parts.map((e) => e.label), values: r.parts.map((e) => e.value), xs: r.parts.map((e) => e.xValue) }));
 }
 
 export class LinePlot {
@@ -140,6 +141,7 @@ export class LinePlot {
     this.infBand = infBand;
     this.maxDecades = maxDecades;
     this.last = null;
+    this.endRows = []; // the end labels' rows last drawn (drawEndLabels)
     this.view.onResize = () => this.last && this.draw(...this.last);
   }
 
@@ -403,7 +405,7 @@ export class LinePlot {
         if (ok(s.x[k], s.y[k])) {
           const x = X(s.x[k]);
           const y = Y(s.y[k]);
-          if (s.label) ends.push({ x, y, label: s.label, colour: s.colour });
+          if (s.label) ends.push({ x, y, label: s.label, colour: s.colour, value: s.y[k], xValue: s.x[k] });
           if (s.diverged) drawCross(ctx, x, y, 5, s.colour);
           else {
             ctx.lineWidth = 1.5;
@@ -415,7 +417,7 @@ export class LinePlot {
     ctx.globalAlpha = 1;
     if (opts.decorate) opts.decorate(ctx, map);
     ctx.restore();
-    drawEndLabels(ctx, ends, m.left, m.left + pw, m.top, axisY);
+    this.endRows = drawEndLabels(ctx, ends, m.left, m.left + pw, m.top, axisY);
     if (points === 0 && !hasInf && opts.empty) {
       ctx.fillStyle = "#777";
       ctx.textAlign = "center";

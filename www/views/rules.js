@@ -75,6 +75,22 @@ export function ruleMath(r, name) {
   return math;
 }
 
+/** The smallest type a rule is set in to fit its panel (of the page's 1.05 em); below it, it scrolls. */
+export const MIN_RULE_SCALE = 0.72;
+
+/**
+ * Fits `math` into its width: smaller type, down to MIN_RULE_SCALE; if it still does not fit, the
+ * `hint` says that it scrolls sideways (a cut-off rule with no sign of the rest misleads).
+ */
+function fitRule(math, hint) {
+  if (!math.isConnected || !math.clientWidth) return;
+  math.style.fontSize = "";
+  const over = math.scrollWidth / math.clientWidth;
+  if (over > 1) math.style.fontSize = `${(1.05 * Math.max(MIN_RULE_SCALE, 1 / over)).toFixed(3)}em`;
+  const scrolls = math.scrollWidth > math.clientWidth + 1;
+  if (hint.hidden === scrolls) hint.hidden = !scrolls;
+}
+
 /** The `<details>` for a run panel: method `name`'s update rule `r` ({lines, source} or null) and its source. */
 export function ruleDetails(r, name) {
   const d = document.createElement("details");
@@ -83,7 +99,14 @@ export function ruleDetails(r, name) {
   s.textContent = "update rule";
   d.append(s);
   if (!r) return d;
-  d.append(ruleMath(r, name));
+  const math = ruleMath(r, name);
+  const hint = document.createElement("p");
+  hint.className = "rule-more small";
+  hint.textContent = "The rule is wider than the panel: scroll it sideways for the rest →";
+  hint.hidden = true;
+  d.append(math, hint);
+  // On opening and when the panel's width changes.
+  new ResizeObserver(() => { if (d.open) fitRule(math, hint); }).observe(d);
   const note = document.createElement("p");
   note.className = "small muted";
   note.textContent = `g = ∇f(w), η the learning rate, t the step; entry-wise. Source: ${r.source}.`;
