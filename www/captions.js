@@ -26,3 +26,28 @@ export function overlapSentence(rows, at) {
   const parts = groups.map((r) => `${listNames(r.labels)} end on top of each other (${at(r)})`);
   return `${parts.join("; ")}: one label at their end names them all.`;
 }
+
+/**
+ * What the runs on screen show, under a preset's caption: each run's test error at `step` (1 is
+ * the start), which ones fit the seen values closer than W* itself does (`truthTrain`, W*'s own
+ * train error: more than 0 only with noise), i.e. fit the noise, which are worse than at the
+ * start, and which is closest to W*. runs: [{label, test, train, diverged (a step or null)}], the
+ * runs that are on. "" before the first step.
+ */
+export function outcomeSentence(runs, { step, truthTrain = 0 }) {
+  if (!runs.length || !(step > 0)) return "";
+  const live = runs.filter((r) => r.diverged === null || r.diverged === undefined);
+  const names = (rs) => listNames(rs.map((r) => r.label));
+  const each = runs.map((r) => `${r.label} ${live.includes(r) ? formatFigure(r.test) : `diverged at step ${r.diverged}`}`);
+  const out = [`At step ${step}, test error (1: the start, 0: W* found): ${each.join(", ")}.`];
+  const fitNoise = truthTrain > 0 ? live.filter((r) => r.train < truthTrain) : [];
+  if (fitNoise.length) {
+    const one = fitNoise.length === 1;
+    out.push(`${names(fitNoise)} ${one ? "fits" : "fit"} the seen values closer than W* itself does (train error ${fitNoise.map((r) => formatFigure(r.train)).join(", ")}; W*'s: ${formatFigure(truthTrain)}): ${one ? "it fits" : "they fit"} the noise.`);
+  }
+  const worse = live.filter((r) => r.test > 1);
+  if (worse.length) out.push(`${names(worse)} ${worse.length === 1 ? "is" : "are"} now further from W* than at the start.`);
+  const best = live.filter((r) => Number.isFinite(r.test)).sort((a, b) => a.test - b.test)[0];
+  if (best && runs.length > 1) out.push(`Closest to W*: ${best.label}.`);
+  return out.join(" ");
+}

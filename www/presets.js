@@ -1,6 +1,7 @@
-// Presets: the story in one click. Each is a URL hash (the experiment, see config.js), applied on
-// top of the default experiment, and a caption of two plain sentences. The numbers in the
-// captions were checked with the core (seed 0) at the run length each preset sets.
+// Presets: the story in one click. Each is a URL hash (the experiment, see url.js), applied on
+// top of the default experiment, with the view it needs (x=time for gradient flow), and a caption
+// of plain sentences that say what to look at. The numbers are not in the captions: the page
+// writes them under the caption from the runs on screen (captions.js, outcomeSentence).
 
 export const PRESETS = [
   {
@@ -13,7 +14,7 @@ export const PRESETS = [
     id: "adaptive",
     title: "Adam, RMSProp, AdaGrad",
     hash: "m=adam,rmsprop,adagrad,gd&lr=0.01,0.01,0.01,0.01&view=subspace_angle_start&ylog=1",
-    caption: "Adam and RMSProp divide each entry's gradient by its running size, so both leave the start's span and find W*. AdaGrad divides by the sum of all past squares, so its steps keep shrinking: it leaves the start's span as they do but stalls before W* (test error 0.64, effective rank 5.9 after 3000 steps).",
+    caption: "Adam and RMSProp divide each entry's gradient by its running size, so both leave the start's span and find W*. AdaGrad divides by the sum of all past squares, so its steps keep shrinking: it leaves the start's span as they do but can stall before W* (its test error below).",
   },
   {
     id: "nobias",
@@ -31,24 +32,24 @@ export const PRESETS = [
     id: "nuclear",
     title: "The nuclear norm shrinks everything",
     hash: "penalty=nuclear&m=adam,gd&lr=0.01,100",
-    caption: "The nuclear norm penalty pulls every singular value towards 0, the large ones too. So the runs stay far from W* (test error about 0.6), unlike with the ratio penalty, which does not change when W is scaled.",
+    caption: "The nuclear norm penalty pulls every singular value towards 0, the large ones too. So the runs can stay far from W* (their test errors below), unlike with the ratio penalty, which does not change when W is scaled.",
   },
   {
     id: "depth",
     title: "Depth lets GD recover",
     hash: "rows=40&cols=40&rank=2&observed=600&depth=3&init=gaussian&iscale=0.001&penalty=none&lambda=0&steps=1000&m=gd&lr=3&view=test_error",
-    caption: "Plain gradient descent on a product of three matrices, grown from a tiny random start with no penalty at all. Its implicit bias towards low rank finds W* (test error about 0.003 within 500 steps).",
+    caption: "Plain gradient descent on a product of three matrices, grown from a tiny random start with no penalty at all. Its implicit bias towards low rank can find W* (its test error below).",
   },
   {
     id: "noise",
     title: "Noisy observations",
     hash: "noise=0.3&m=adam,rmsprop,gd&lr=0.01,0.01,100",
-    caption: "The seen values are W* plus noise of size 0.3, and the test error is still measured against W*. The runs that fit the seen values hardest fit the noise too, and end worse than where they started.",
+    caption: "The seen values are W* plus noise of size 0.3, and the test error is still measured against W*. A run that fits the seen values closer than W* itself does fits the noise too: below, who does, and who ends further from W* than it started.",
   },
   {
     id: "newton",
     title: "Newton and gradient flow",
-    hash: "m=newton,gradient_flow,gd&lr=,,100&steps=300&x=step",
-    caption: "Damped Newton uses curvature, and gradient flow follows the continuous path dW/dt = −∇f(W) with an adaptive solver: neither has a learning rate. Plot against “time t” to see gradient descent follow gradient flow's path.",
+    hash: "m=newton,gradient_flow,gd&lr=,,100&steps=300&x=time",
+    caption: "Damped Newton uses curvature, and gradient flow follows the continuous path dW/dt = −∇f(W) with an adaptive solver: neither has a learning rate. The plot is against time t (for GD, the sum of its learning rates): where GD's line lies on gradient flow's, it follows the same path. Newton has no time t, so it shows in the trajectories only.",
   },
 ];

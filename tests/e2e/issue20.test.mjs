@@ -10,6 +10,18 @@ import { readFileSync } from "node:fs";
 import { BASE_URL, launchWatched, openPage, pause } from "./helpers.mjs";
 import { launchFresh } from "../../scripts/chromium.mjs";
 
+/** A fresh Chromium (1400 × 900) for the tests of a describe block; `set(browser)` once it is up. */
+function freshBrowser(prefix, set) {
+  let browser;
+  before(async () => {
+    browser = await launchWatched(prefix, { viewport: { width: 1400, height: 900 } });
+    set(browser);
+  });
+  after(async () => {
+    await browser?.close();
+  });
+}
+
 const lrsOf = (pg) => pg.locator("article[data-run] input[id^='lr-']:not([type=range])").evaluateAll((els) => els.map((e) => Number(e.value)));
 
 describe("issue 20: the documented embed races at the race's rate", { timeout: 60_000 }, () => {
@@ -124,10 +136,12 @@ describe("issue 20: the page in a reader's hands", { timeout: 180_000 }, () => {
   it("a race that ended offers 'Restart with these rates'; play past the run length stops at twice it", async () => {
     await openPage(page, "#steps=40&m=adam,gd&lr=0.01,0.01", { stepping: true });
     await page.waitForFunction(() => /stopped at step 40/.test(document.querySelector("#play-status").textContent), null, { timeout: 20_000 });
+    // Offered only once a rate changed after the race ended.
     const restart = page.locator("#restart-rates");
-    assert.equal(await restart.isVisible(), true);
+    assert.equal(await restart.isVisible(), false, "no rate changed yet");
     await page.locator("#lr-1").fill("100");
     await page.locator("#lr-1").press("Enter");
+    await page.waitForFunction(() => !document.querySelector("#restart-rates").hidden, null, { timeout: 5_000 });
     await restart.click();
     await page.waitForFunction(() => /stopped at step 40/.test(document.querySelector("#play-status").textContent) && document.querySelector("#step-counter").dataset.step === "40", null, { timeout: 20_000 });
     assert.equal(await page.locator("#lr-1").inputValue(), "100");
@@ -138,6 +152,7 @@ describe("issue 20: the page in a reader's hands", { timeout: 180_000 }, () => {
     await page.locator("#play").click();
     await page.waitForFunction(() => /stopped at step 80.*twice the run length/.test(document.querySelector("#play-status").textContent), null, { timeout: 20_000 });
     assert.equal(await step(), 80);
+    assert.equal(await restart.isVisible(), false, "the rates have not changed since this end");
     await page.locator("#play").click();
     await page.waitForTimeout(500);
     assert.equal(await step(), 80);
@@ -214,14 +229,8 @@ describe("issue 20: the embed's frame (controls=0)", { timeout: 90_000 }, () => 
 });
 
 describe("issue 20: stale text (captions from the lines drawn, the PCA's status, the update rule)", { timeout: 180_000 }, () => {
-  let browser, page;
-  before(async () => {
-    browser = await launchWatched("mcp-e2e-i20-text-", { viewport: { width: 1400, height: 900 } });
-    ({ page } = browser);
-  });
-  after(async () => {
-    await browser?.close();
-  });
+  let page;
+  freshBrowser("mcp-e2e-i20-text-", (b) => ({ page } = b));
   const ended = (n) => page.waitForFunction((n) => document.querySelector("#step-counter").dataset.step === String(n)
     && document.querySelector("#play").getAttribute("aria-pressed") === "false", n, { timeout: 60_000 });
 
@@ -277,5 +286,48 @@ describe("issue 20: stale text (captions from the lines drawn, the PCA's status,
     assert.ok(rules.length >= 6);
     for (const r of rules) assert.ok(r.fits || r.hint, `${r.name}'s rule is cut off with no sign that it scrolls`);
     assert.ok(rules.find((r) => r.name === "adam").fits, "Adam's rule fits in smaller type");
+  });
+});
+
+describe("issue 20: presets that do the reader's part", { timeout: 180_000 }, () => {
+  let page;
+  freshBrowser("mcp-e2e-i20-presets-", (b) => ({ page } = b));
+
+  it("'Newton and gradient flow' plots against time t itself", async () => {
+    await openPage(page, "");
+    await page.locator('[data-preset="newton"]').click();
+    await page.waitForFunction(() => /(^|[#&])x=time\b/.test(location.hash), null, { timeout: 15_000 });
+    assert.equal(await page.locator("#time-x").inputValue(), "time");
+    assert.match(await page.locator("#time-title").textContent(), /against time t/);
+    assert.doesNotMatch(await page.locator("#preset-caption").textContent(), /Plot against/);
+  });
+
+  it("'Noisy observations' says, from the runs on screen, who fits the noise and who ends further from W* than it started", async () => {
+    await openPage(page, "");
+    await page.locator('[data-preset="noise"]').click();
+    await page.waitForFunction(() => /noise=0\.3/.test(location.hash) && document.querySelector("#step-counter").dataset.step === "3000"
+      && document.querySelector("#play").getAttribute("aria-pressed") === "false", null, { timeout: 60_000 });
+    await page.waitForTimeout(300);
+    const runs = await page.locator("article[data-run]").evaluateAll((els) => els.map((e) => ({
+      label: e.querySelector("h2").textContent, test: Number(e.dataset.testError), train: Number(e.dataset.trainError),
+    })));
+    const truthTrain = Number(await page.locator("#truth-panel").getAttribute("data-truth-train"));
+    assert.ok(truthTrain > 0, "W*'s own train error with noise");
+    const text = await page.locator("#preset-result").textContent();
+    const list = (xs) => (xs.length > 1 ? `${xs.slice(0, -1).join(", ")} and ${xs[xs.length - 1]}` : xs[0]);
+    const fit = runs.filter((r) => r.train < truthTrain).map((r) => r.label);
+    const worse = runs.filter((r) => r.test > 1).map((r) => r.label);
+    assert.ok(worse.length > 0, `some run ends worse than its start: ${JSON.stringify(runs)}`);
+    assert.ok(text.startsWith("At step 3000, test error"), text);
+    for (const r of runs) assert.ok(text.includes(`${r.label} ${Number(r.test.toPrecision(3)).toPrecision(3)}`), `${r.label}'s test error in: ${text}`);
+    if (fit.length) assert.ok(text.includes(`${list(fit)} ${fit.length > 1 ? "fit" : "fits"} the seen values closer than W* itself does`), text);
+    else assert.doesNotMatch(text, /closer than W\*/);
+    assert.ok(text.includes(`${list(worse)} ${worse.length > 1 ? "are" : "is"} now further from W* than at the start`), text);
+    const best = [...runs].sort((a, b) => a.test - b.test)[0];
+    assert.ok(text.includes(`Closest to W*: ${best.label}.`), text);
+    // Another experiment: no preset, no such line.
+    await page.locator("#lr-2").fill("50");
+    await page.locator("#lr-2").press("Enter");
+    await page.waitForFunction(() => document.querySelector("#preset-result").textContent === "", null, { timeout: 10_000 });
   });
 });

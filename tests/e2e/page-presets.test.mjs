@@ -114,7 +114,7 @@ describe("presets: the race caption, same-method runs and the PCA", { timeout: 1
         playing: document.querySelector("#play").getAttribute("aria-pressed") === "true",
       }));
       // An old projection is never shown as if it were the current one.
-      if (st.shown >= 0 && st.text && st.shown !== st.now) assert.match(st.text, /updating|update|newest of the snapshots/, JSON.stringify(st));
+      if (st.shown >= 0 && st.text && st.shown !== st.now) assert.match(st.text, /updating|update|newest of the snapshots|brought up to date when the plot is on screen/, JSON.stringify(st));
       if (!st.playing && st.now === 120) break;
       await page.waitForTimeout(20);
     }
@@ -132,7 +132,8 @@ describe("presets: the race caption, same-method runs and the PCA", { timeout: 1
       const now = Number(document.querySelector("#step-counter").dataset.step);
       return now > 120 && { now, shown: document.querySelector("#pca-plot").dataset.step, text: document.querySelector("#pca-status").textContent };
     }, null, { timeout: 15_000 })).jsonValue();
-    if (st.shown === "120") assert.equal(st.text, "Shown: step 120 (updating…).", JSON.stringify(st));
+    // (Until the plot is seen on screen again, it says that it waits for that: issue 20.)
+    if (st.shown === "120") assert.match(st.text, /^Shown: step 120( \(updating…\)\.|; the runs are at step \d+\. It is brought up to date when the plot is on screen\.)$/, JSON.stringify(st));
     await page.waitForFunction((n) => document.querySelector("#pca-plot").dataset.step === String(n), st.now, { timeout: 15_000 });
     assert.equal(await page.locator("#pca-status").textContent(), `Shown: step ${st.now}.`);
 
@@ -141,7 +142,8 @@ describe("presets: the race caption, same-method runs and the PCA", { timeout: 1
     await page.evaluate(() => window.scrollTo(0, 0));
     await page.waitForFunction(() => document.querySelector("#play").getAttribute("aria-pressed") === "false", null, { timeout: 60_000 });
     const before = await page.evaluate(() => [document.querySelector("#pca-plot").dataset.step, document.querySelector("#pca-status").textContent]);
-    if (before[0] !== "100" && before[0] !== "-1") assert.match(before[1], /updating/, String(before));
+    // (Off screen it says that it waits to be seen: issue 20.)
+    if (before[0] !== "100" && before[0] !== "-1") assert.match(before[1], /brought up to date when the plot is on screen/, String(before));
     await page.locator("#pca-plot").scrollIntoViewIfNeeded();
     await page.waitForFunction(() => document.querySelector("#pca-plot").dataset.step === "100", null, { timeout: 15_000 });
     assert.equal(await page.locator("#pca-status").textContent(), "Shown: step 100.");

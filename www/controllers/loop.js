@@ -24,6 +24,7 @@ const loop = {
   renderQueued: false,
   firstFrameMarked: false,
   showHeldNote: true, // the page has its controls (not an embed with controls=0)
+  endRates: null, // the learning rates when the race last ended ("Restart with these rates" once one differs)
 };
 
 /**
@@ -239,9 +240,13 @@ export function updatePlayStatus() {
   } else text = "paused";
   const s = $("play-status");
   if (s.textContent !== text) s.textContent = text;
-  // A race that ended: a rate set now applies from step 0 with this button (else Play goes on past the end).
+  // A race that ended: a rate changed since applies from step 0 with this button (else Play goes
+  // on past the end). Offered only once a rate differs from those the race ended with.
   const ended = /^stopped at step/.test(text);
-  $("restart-rates").hidden = !ended;
+  const rates = ended ? store.rates.join(",") : null;
+  if (!ended || loop.endRates === null) loop.endRates = rates;
+  const offer = ended && rates !== loop.endRates;
+  if ($("restart-rates").hidden === offer) $("restart-rates").hidden = !offer;
   // A new experiment waiting for Play says so where the reader looks (not in small grey type).
   s.classList.toggle("waiting", text.startsWith("paused at step 0"));
 }

@@ -1,8 +1,12 @@
 // The presets: the story in one click. A preset is a link (www/presets.js); clicking it goes to
-// that link, and the hash change applies it. Its caption shows while its experiment runs.
+// that link, and the hash change applies it. Its caption shows while its experiment runs, and
+// under it what the runs on screen show now (the figures, who fits the noise, who is closest).
 
 import { PRESETS } from "../presets.js";
+import { outcomeSentence } from "../captions.js";
 import { store } from "../store.js";
+import { ui } from "./ui.js";
+import { onLoop } from "./loop.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -23,6 +27,20 @@ export function initPresets() {
   store.subscribe((kind) => {
     if (kind === "link") showPreset(runningPreset());
   });
+  onLoop("frame", showOutcome);
+}
+
+let shown = null; // the preset whose caption shows
+
+/** Under a preset's caption, what its runs show now (captions.js): the reader need not work it out. */
+function showOutcome() {
+  const runs = shown ? ui.runs.filter((r, i) => store.enabled[i] && r.metrics).map((r) => ({
+    label: r.label, test: r.metrics.test_error, train: r.metrics.train_error, diverged: r.metrics.diverged_at,
+  })) : [];
+  const step = Math.max(0, ...ui.runs.map((r) => r.metrics?.step ?? 0));
+  const text = outcomeSentence(runs, { step, truthTrain: ui.views.problem?.truthTrain ?? 0 });
+  const el = $("preset-result");
+  if (el.textContent !== text) el.textContent = text;
 }
 
 function applyPreset(p) {
@@ -33,7 +51,9 @@ function applyPreset(p) {
 /** Presses preset `p`'s button and shows its caption (null: none). */
 function showPreset(p) {
   for (const b of $("preset-list").children) b.setAttribute("aria-pressed", String(b.dataset.preset === p?.id));
+  shown = p;
   $("preset-caption").textContent = p?.caption ?? "";
+  showOutcome();
   if (p) $("presets").dataset.preset = p.id;
   else delete $("presets").dataset.preset;
 }

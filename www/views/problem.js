@@ -118,13 +118,18 @@ export class ProblemView {
       this.yHeatmap.draw(p.observations);
       let num = 0;
       let den = 0;
+      let denY = 0;
       for (let k = 0; k < cells; k++) {
         if (!p.mask[k]) continue;
         num += (p.observations[k] - p.truth[k]) ** 2;
         den += p.truth[k] ** 2;
+        denY += p.observations[k] ** 2;
       }
       $("truth-noise").textContent = den > 0 ? formatFigure(Math.sqrt(num / den)) : "–";
-    }
+      // W*'s own train error (‖W* − Y‖ over ‖Y‖ on Ω): a run below it fits the noise.
+      this.truthTrain = denY > 0 ? Math.sqrt(num / denY) : 0;
+    } else this.truthTrain = 0;
+    truthPanel.dataset.truthTrain = String(this.truthTrain);
     return erank;
   }
 }
