@@ -331,3 +331,57 @@ describe("issue 20: presets that do the reader's part", { timeout: 180_000 }, ()
     await page.waitForFunction(() => document.querySelector("#preset-result").textContent === "", null, { timeout: 10_000 });
   });
 });
+
+describe("issue 20: readable from the back of a room", { timeout: 120_000 }, () => {
+  let page;
+  freshBrowser("mcp-e2e-i20-read-", (b) => ({ page } = b));
+  before(async () => {
+    // The text drawn on the time plot: its font and colour.
+    await page.addInitScript(() => {
+      window.__texts = [];
+      const fill = CanvasRenderingContext2D.prototype.fillText;
+      CanvasRenderingContext2D.prototype.fillText = function (text, ...rest) {
+        if (this.canvas?.id === "test-error-plot") window.__texts.push({ text: String(text), font: this.font, fill: String(this.fillStyle) });
+        return fill.call(this, text, ...rest);
+      };
+    });
+  });
+  const drawnSince = async (fn) => {
+    await page.evaluate(() => { window.__texts = []; });
+    await fn();
+    await page.waitForFunction(() => window.__texts.length > 0, null, { timeout: 10_000 });
+    return page.evaluate(() => window.__texts);
+  };
+  const px = (font) => Number(/([0-9.]+)px/.exec(font)[1]);
+  /** WCAG contrast of a #rrggbb colour on white. */
+  const contrast = (hex) => {
+    const lum = [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16) / 255).map((c) => (c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4));
+    const l = 0.2126 * lum[0] + 0.7152 * lum[1] + 0.0722 * lum[2];
+    return 1.05 / (l + 0.05);
+  };
+
+  it("canvas text follows the page's font size; the lines' names reach 4.5:1 on white", async () => {
+    await openPage(page, "#steps=200", { stepping: true });
+    await pause(page);
+    const labels = await page.locator("article[data-run] h2").allTextContents();
+    const before = await drawnSince(() => page.locator("#time-log").click());
+    const names = before.filter((t) => labels.some((l) => t.text.replace(/, $/, "") === l));
+    assert.ok(names.length >= labels.length, `the lines' names drawn: ${JSON.stringify(names)}`);
+    for (const n of names) assert.ok(contrast(n.fill) >= 4.5, `${n.text} in ${n.fill}: ${contrast(n.fill).toFixed(2)}:1`);
+    const size = px(before[0].font);
+    assert.ok(size >= 12, `canvas text ${size} px at the default font size`);
+    // The reader's larger font (24 px instead of 16): the canvases' text grows with it.
+    const after = await drawnSince(() => page.evaluate(() => { document.documentElement.style.fontSize = "24px"; }));
+    assert.ok(Math.abs(px(after[0].font) - 1.5 * size) < 0.2, `${size} px, then ${after[0].font}`);
+    await page.evaluate(() => { document.documentElement.style.fontSize = ""; });
+  });
+
+  it("the dots on the seen entries are at least 3 px across at the default size", async () => {
+    await openPage(page, "");
+    const radii = await page.locator(".heatmap-overlay:not(.heatmap-hatch)").evaluateAll((els) => els
+      .filter((c) => c.offsetParent !== null && c.dataset.dotRadius)
+      .map((c) => Number(c.dataset.dotRadius) * c.clientWidth / c.width));
+    assert.ok(radii.length >= 7, `heatmaps with dots: ${radii.length}`);
+    for (const r of radii) assert.ok(r >= 1.5, `a dot ${(2 * r).toFixed(2)} CSS px across`);
+  });
+});

@@ -396,6 +396,10 @@ describe("end labels", () => {
       measureText: (t) => ({ width: 6 * t.length }),
       fillText: (t, x, y) => drawn.push([t, x, y]),
       strokeText() {},
+      beginPath() {},
+      arc() {},
+      fill() {},
+      stroke() {},
     };
     // The default experiment at step 3000 on a log plot: GD, Momentum and Nesterov end within
     // a pixel or two near the top, AdaGrad lower, Adam and RMSProp near the bottom. Pushed

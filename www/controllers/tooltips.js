@@ -118,11 +118,12 @@ function heatmapText(box, ev) {
 
 function barsText(canvas, ev) {
   const panel = canvas.closest("article[data-index]");
-  const values = panel ? ui.runs[Number(panel.dataset.index)]?.bars.values : ui.views.truthBars.values;
+  const bars = panel ? ui.runs[Number(panel.dataset.index)]?.bars : ui.views.truthBars;
+  const values = bars?.values;
   const truthLen = ui.views.truthBars.truth?.length ?? 0;
   if (!values) return "";
   const r = canvas.getBoundingClientRect();
-  const left = 34;
+  const left = bars.left ?? 34;
   const pw = r.width - left - 4;
   const n = Math.max(values.length, truthLen, 1);
   const k = Math.floor(((ev.clientX - r.left - left) / pw) * n);

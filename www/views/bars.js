@@ -1,6 +1,6 @@
 // Singular values as a bar chart on a log scale, with W*'s singular values as ticks to aim at.
 
-import { CanvasView, FONT, AXIS_COLOUR, GRID_COLOUR, TEXT_COLOUR } from "./canvas.js";
+import { CanvasView, AXIS_COLOUR, GRID_COLOUR, TEXT_COLOUR, font, textScale } from "./canvas.js";
 import { formatPow10, logTicks } from "./axes.js";
 
 export class SingularValueBars {
@@ -53,16 +53,18 @@ export class SingularValueBars {
     if (!this.view.observed) return; // drawn when first measured (onResize)
     const ctx = this.view.begin();
     const { width: w, height: h } = this.view;
-    const left = 34;
+    const k = textScale(); // the labels' room grows with the text
+    const left = Math.round(34 * k);
+    this.left = left; // for the tooltips
     const right = 4;
     const top = 4;
-    const bottom = 14;
+    const bottom = Math.round(14 * k);
     const pw = w - left - right;
     const ph = h - top - bottom;
     const { lo, hi } = this;
     const y = (v) => top + ph * (1 - (Math.log10(v) - lo) / (hi - lo));
 
-    ctx.font = FONT;
+    ctx.font = font();
     ctx.lineWidth = 1;
     const { majors } = logTicks(lo, hi, ph > 80 ? 7 : 4);
     ctx.textAlign = "right";

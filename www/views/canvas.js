@@ -1,5 +1,5 @@
 // Crisp canvases: the backing store follows the element's CSS size times devicePixelRatio,
-// and drawing code works in CSS pixels.
+// and drawing code works in CSS pixels. Their text follows the page's font size (font()).
 
 export class CanvasView {
   /** @param {HTMLCanvasElement} canvas sized by CSS (width, and height or aspect-ratio). */
@@ -23,6 +23,8 @@ export class CanvasView {
       if (this.measure() && this.onResize) this.onResize();
     });
     this.observer.observe(canvas);
+    watchRootFont();
+    views.add(this);
   }
 
   /** Matches the backing store to the CSS box; returns true if it changed. */
@@ -57,10 +59,51 @@ export class CanvasView {
 
   destroy() {
     this.observer.disconnect();
+    views.delete(this);
   }
 }
 
-export const FONT = '11px system-ui, -apple-system, "Segoe UI", Roboto, sans-serif';
+const FAMILY = 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif';
+
+/** Canvas text, in rem: it follows the page's font size (12 px at the browsers' default 16 px). */
+export const FONT_REM = 0.75;
+/** The size the plots' margins were first laid out for (11 px): textScale() is relative to it. */
+const BASE_PX = 11;
+
+// The root font size in CSS pixels, from a probe 1 rem wide: a ResizeObserver (no forced
+// layout) reports it before the first paint and whenever the reader changes it; the canvases
+// drawn so far are redrawn then.
+let rootPx = 16;
+const views = new Set();
+function watchRootFont() {
+  if (watchRootFont.probe || typeof document === "undefined" || !document.body) return;
+  const probe = document.createElement("div");
+  probe.setAttribute("aria-hidden", "true");
+  probe.style.cssText = "position:absolute;left:0;top:0;width:1rem;height:0;visibility:hidden;pointer-events:none";
+  document.body.append(probe);
+  watchRootFont.probe = probe;
+  new ResizeObserver((entries) => {
+    const px = entries[entries.length - 1].contentRect.width;
+    if (!(px > 0) || px === rootPx) return;
+    rootPx = px;
+    for (const v of views) if (v.observed && v.onResize) v.onResize();
+  }).observe(probe);
+}
+
+/** The canvases' text size in CSS pixels now. */
+export function fontPx() {
+  return FONT_REM * rootPx;
+}
+
+/** The canvases' font now, `scale` times the text size. */
+export function font(scale = 1) {
+  return `${(fontPx() * scale).toFixed(1)}px ${FAMILY}`;
+}
+
+/** Text size over the 11 px the margins were laid out for: margins and gaps grow with it. */
+export function textScale() {
+  return fontPx() / BASE_PX;
+}
 export const AXIS_COLOUR = "#555";
 export const GRID_COLOUR = "#e6e6e6";
 export const TEXT_COLOUR = "#333";

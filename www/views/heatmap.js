@@ -10,7 +10,7 @@
 // same mapping, with ticks.
 
 import { DIVERGING, NAN_COLOUR, TABLE_SIZE, packRgb } from "../colormap.js";
-import { CanvasView, FONT, TEXT_COLOUR } from "./canvas.js";
+import { CanvasView, TEXT_COLOUR, font, fontPx } from "./canvas.js";
 import { formatNumber } from "./axes.js";
 
 /** The widest (or tallest) a heatmap's box gets, as a ratio of its sides. */
@@ -48,13 +48,20 @@ export function overlaySize(rows, cols) {
   return [width, height, width / cols, height / rows];
 }
 
-/** The observed-entry dots of a `rows × cols` mask on `ctx`, cells `cw` × `ch` pixels. */
+/**
+ * A dot's radius as a share of its cell: at the default size (30 × 30 in a panel about 165 CSS
+ * pixels wide, cells of 5.5 px) a dot 3 px across in a white ring, seen from a few metres; the
+ * cell's colour still shows around it.
+ */
+export const DOT_RADIUS = 0.28;
+
+/** The observed-entry dots of a `rows × cols` mask on `ctx`, cells `cw` × `ch` pixels; returns their radius. */
 function drawDots(ctx, rows, cols, cw, ch, mask) {
   const cell = Math.min(cw, ch);
-  const r = Math.max(1, cell * 0.14);
-  ctx.fillStyle = "rgba(20,20,20,0.85)";
-  ctx.strokeStyle = "rgba(255,255,255,0.9)";
-  ctx.lineWidth = Math.max(0.75, cell * 0.07);
+  const r = Math.max(1, cell * DOT_RADIUS);
+  ctx.fillStyle = "rgba(20,20,20,0.9)";
+  ctx.strokeStyle = "rgba(255,255,255,0.95)";
+  ctx.lineWidth = Math.max(0.75, cell * 0.09);
   ctx.beginPath();
   for (let i = 0; i < rows; i++) {
     for (let j = 0; j < cols; j++) {
@@ -67,6 +74,7 @@ function drawDots(ctx, rows, cols, cw, ch, mask) {
   }
   ctx.stroke();
   ctx.fill();
+  return r;
 }
 
 export class Heatmap {
@@ -162,7 +170,8 @@ export class Heatmap {
     // Setting a canvas's size clears it (a 1 × 1 canvas when there are no dots to draw).
     this.overlay.width = mask ? width : 1;
     this.overlay.height = mask ? height : 1;
-    if (mask) drawDots(this.overlay.getContext("2d"), rows, cols, cw, ch, mask);
+    // The dots' radius in the overlay's pixels (its CSS size over its width gives it on screen).
+    this.overlay.dataset.dotRadius = mask ? String(drawDots(this.overlay.getContext("2d"), rows, cols, cw, ch, mask)) : "";
   }
 
   /** Shows or hides the observed-entry dots (the hatching of unknown cells stays). */
@@ -240,12 +249,13 @@ export class ColourBar {
   image(width, ratio) {
     const c = document.createElement("canvas");
     c.width = Math.max(1, Math.round(width));
-    c.height = Math.round(26 * ratio);
+    const h = Math.max(26, Math.round(14 + fontPx()));
+    c.height = Math.round(h * ratio);
     const ctx = c.getContext("2d");
     ctx.fillStyle = "#fff";
     ctx.fillRect(0, 0, c.width, c.height);
     ctx.scale(ratio, ratio);
-    this.paint(ctx, c.width / ratio, 26);
+    this.paint(ctx, c.width / ratio, h);
     return c;
   }
 
@@ -263,7 +273,7 @@ export class ColourBar {
     ctx.lineWidth = 1;
     ctx.strokeRect(pad + 0.5, 0.5, w - 2 * pad - 1, barH - 1);
 
-    ctx.font = FONT;
+    ctx.font = font();
     ctx.fillStyle = TEXT_COLOUR;
     ctx.textBaseline = "top";
     const s = formatNumber(this.scale);

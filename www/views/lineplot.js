@@ -5,8 +5,11 @@
 // axis; with `infBand`, +∞ (a diverged run) is drawn on a band above it. On a log x axis,
 // points with x ≤ 0 are left out.
 
-import { CanvasView, FONT, AXIS_COLOUR, GRID_COLOUR, TEXT_COLOUR } from "./canvas.js";
+import { CanvasView, AXIS_COLOUR, GRID_COLOUR, TEXT_COLOUR, font, textScale } from "./canvas.js";
 import { decadeRange, formatNumber, formatPow10, linearTicks, logTicks } from "./axes.js";
+
+/** The lines' names at their ends: dark ink (15:1 on white); the run's colour is in the dot before. */
+export const LABEL_INK = "#1d1d1f";
 
 /** Points of a line closer than this (CSS pixels, in x and in y) to the last one drawn are skipped. */
 const MIN_STEP_PX = 0.5;
@@ -72,8 +75,8 @@ export function drawCross(ctx, x, y, r, colour, width = 2.5) {
 }
 
 /**
- * Direct labels at the lines' ends: left of the end if it is near the right edge, else right of
- * it. Lines that end within a few pixels of each other (GD, momentum and Nesterov all stay near
+ * Direct labels at the lines' ends (each a dot in the line's colour and its name in dark ink):
+ * left of the end if it is near the right edge, else right of it. Lines that end within a few pixels of each other (GD, momentum and Nesterov all stay near
  * test error 1) share one row, "GD, Momentum, Nesterov", each name in its line's colour, at their
  * height; the rows are then spread vertically so that no two overlap. (Pushed apart one by one,
  * three labels ending together put the last one 24 px away, beside another line.)
@@ -82,9 +85,9 @@ export function drawCross(ctx, x, y, r, colour, width = 2.5) {
  */
 export function drawEndLabels(ctx, ends, left, right, top, bottom) {
   if (!ends.length) return [];
-  const gap = 12;
+  const gap = Math.round(12 * textScale());
   const same = 5;
-  ctx.font = FONT;
+  ctx.font = font();
   ctx.textBaseline = "middle";
   const sorted = [...ends].sort((a, b) => a.y - b.y);
   const rows = [];
@@ -95,10 +98,12 @@ export function drawEndLabels(ctx, ends, left, right, top, bottom) {
   }
   const sep = ", ";
   const sepW = ctx.measureText(sep).width;
+  // Each name in dark ink (a run's own colour can be 2.3:1 on white), after a dot in its colour.
+  const mark = Math.round(10 * textScale());
   for (const r of rows) {
     r.ly = r.parts.reduce((a, e) => a + e.y, 0) / r.parts.length;
     r.x = Math.max(...r.parts.map((e) => e.x));
-    r.widths = r.parts.map((e) => ctx.measureText(e.label).width);
+    r.widths = r.parts.map((e) => mark + ctx.measureText(e.label).width);
     r.w = r.widths.reduce((a, w) => a + w, 0) + sepW * (r.parts.length - 1);
   }
   for (let k = 1; k < rows.length; k++) {
@@ -113,10 +118,13 @@ export function drawEndLabels(ctx, ends, left, right, top, bottom) {
     let lx = toLeft ? Math.max(left, r.x - 8 - r.w) : r.x + 8;
     r.parts.forEach((e, i) => {
       const text = i < r.parts.length - 1 ? e.label + sep : e.label;
+      ctx.lineWidth = 1;
+      drawMarker(ctx, "circle", lx + mark * 0.4, r.ly, mark * 0.3, e.colour, "#fff");
+      ctx.lineWidth = 3;
       ctx.strokeStyle = "rgba(255,255,255,0.85)";
-      ctx.strokeText(text, lx, r.ly);
-      ctx.fillStyle = e.colour;
-      ctx.fillText(text, lx, r.ly);
+      ctx.strokeText(text, lx + mark, r.ly);
+      ctx.fillStyle = LABEL_INK;
+      ctx.fillText(text, lx + mark, r.ly);
       lx += r.widths[i] + (i < r.parts.length - 1 ? sepW : 0);
     });
   }
@@ -242,14 +250,15 @@ export class LinePlot {
     const ctx = this.view.begin();
     const { width: w, height: h } = this.view;
     // Room on the left for the widest y label (long ones like "−1.00×10⁻⁵"), the axis title beside them.
-    ctx.font = FONT;
+    const k = textScale(); // margins grow with the text
+    ctx.font = font();
     let labelWidth = 0;
     if (!yLog) {
       for (const t of yTicks) if (t >= ylo - 1e-12 && t <= yhi + 1e-12) labelWidth = Math.max(labelWidth, ctx.measureText(formatNumber(t)).width);
     }
-    const m = { left: Math.max(58, Math.ceil(labelWidth) + 26), right: 14, top: 10, bottom: 36 };
-    const zeroGap = hasZero ? 16 : 0;
-    const infGap = hasInf ? 18 : 0;
+    const m = { left: Math.round(Math.max(58 * k, labelWidth + 26 * k)), right: 14, top: 10, bottom: Math.round(36 * k) };
+    const zeroGap = hasZero ? Math.round(16 * k) : 0;
+    const infGap = hasInf ? Math.round(18 * k) : 0;
     const pw = Math.max(10, w - m.left - m.right);
     const ph = Math.max(10, h - m.top - m.bottom - zeroGap - infGap);
     const top = m.top + infGap;
@@ -271,7 +280,6 @@ export class LinePlot {
     const map = { X, Y, left: m.left, top, right: m.left + pw, bottom, zeroY: axisY, infY, hasZero, hasInf, lo: ylo, hi: yhi };
     this.lastMap = map; // for tooltips (www/controllers/tooltips.js)
 
-    ctx.font = FONT;
     ctx.lineWidth = 1;
     ctx.textAlign = "right";
     ctx.textBaseline = "middle";
@@ -334,11 +342,11 @@ export class LinePlot {
       ctx.fillText(label, xx, axisY + 6);
     };
     if (xLog) {
-      const { majors } = logTicks(xlo, xhi, Math.max(3, Math.floor(pw / 45)));
+      const { majors } = logTicks(xlo, xhi, Math.max(3, Math.floor(pw / (45 * k))));
       for (const k of majors) vline(X(10 ** k), formatPow10(k));
     } else {
       const fmt = opts.xTickFormat || formatNumber;
-      for (const t of linearTicks(xlo, xhi, Math.max(2, Math.floor(pw / 70)))) vline(X(t), fmt(t));
+      for (const t of linearTicks(xlo, xhi, Math.max(2, Math.floor(pw / (70 * k))))) vline(X(t), fmt(t));
     }
 
     // Axes and their labels.
@@ -353,7 +361,7 @@ export class LinePlot {
     ctx.textBaseline = "bottom";
     ctx.fillText(this.xLabel, m.left + pw / 2, h - 1);
     ctx.save();
-    ctx.translate(11, top + ph / 2);
+    ctx.translate(Math.round(11 * k), top + ph / 2);
     ctx.rotate(-Math.PI / 2);
     ctx.textBaseline = "middle";
     ctx.fillText(this.yLabel, 0, 0);
