@@ -8,13 +8,13 @@ export const PRESETS = [
     id: "span",
     title: "GD stays at its start",
     hash: "m=gd,momentum,nesterov,adam&lr=0.01,0.01,0.01,0.01&view=subspace_angle_start&ylog=1",
-    caption: "At the shared rate 0.01, gradient descent and its momentum cousins step by the rate times gradients of a few 10⁻⁶ to 3·10⁻⁴, so they hardly leave the start's span (angle to start near 0). Adam's step is about the rate itself, so it turns away from the start and finds W*.",
+    caption: "At the shared rate 0.01, gradient descent and its momentum cousins step by the rate times gradients of a few 10⁻⁶ to 3·10⁻⁴, so they hardly move: their matrix keeps the directions of the start's (the “angle to start” stays near 0). Adam's step is about the rate itself, so it turns away from the start towards W*.",
   },
   {
     id: "adaptive",
     title: "Adam, RMSProp, AdaGrad",
     hash: "m=adam,rmsprop,adagrad,gd&lr=0.01,0.01,0.01,0.01&view=subspace_angle_start&ylog=1",
-    caption: "Adam and RMSProp divide each entry's gradient by its running size, so both leave the start's span and find W*. AdaGrad divides by the sum of all past squares, so its steps keep shrinking: it leaves the start's span as they do but can stall before W* (its test error below).",
+    caption: "Adam and RMSProp divide each entry's gradient by its running size, so both turn away from the start's directions towards W*. AdaGrad divides by the sum of all past squares, so its steps keep shrinking: it turns away as they do but can stall before W* (its test error below).",
   },
   {
     id: "nobias",

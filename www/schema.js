@@ -26,7 +26,7 @@ export const METRICS = {
   effective_rank: { label: "effective rank", log: false, caption: "Roughly how many singular values matter; W* has about its rank." },
   ratio: { label: "ratio ‖W‖*/‖W‖F", log: false, caption: "The ratio penalty: nuclear over Frobenius norm; small when a few singular values dominate." },
   subspace_angle_truth: { label: "angle to W*", log: true, caption: "Sine of the largest angle between W's and W*'s main column spaces: 0 when W points where W* does." },
-  subspace_angle_start: { label: "angle to start", log: true, caption: "The same angle between W and the start: near 0, a run has not left the start's column space." },
+  subspace_angle_start: { label: "angle to start", log: true, caption: "How far W has turned away from the start: near 0, a run still points where it began (it has not left the start's column space)." },
   nuclear_norm: { label: "nuclear norm", log: false, caption: "‖W‖*: the sum of the singular values." },
   frobenius_norm: { label: "Frobenius norm", log: false, caption: "‖W‖F: the root of the sum of squared entries." },
 };

@@ -385,3 +385,46 @@ describe("issue 20: readable from the back of a room", { timeout: 120_000 }, () 
     for (const r of radii) assert.ok(r >= 1.5, `a dot ${(2 * r).toFixed(2)} CSS px across`);
   });
 });
+
+describe("issue 20: words for the jargon", { timeout: 120_000 }, () => {
+  let page;
+  freshBrowser("mcp-e2e-i20-words-", (b) => ({ page } = b));
+
+  it("every figure, label and control says in plain words what it is (hover or focus)", async () => {
+    await openPage(page, "#m=adam,gd,gradient_flow&lr=0.01,0.01,", { stepping: true });
+    const missing = await page.evaluate(() => {
+      const out = [];
+      const shown = (e) => e.offsetParent !== null || e.closest("details:not([open])");
+      for (const row of document.querySelectorAll("#matrices dl.figures > div")) {
+        if (!row.hidden && shown(row) && !row.title) out.push(`figure ${row.querySelector("dt")?.textContent}`);
+      }
+      for (const l of document.querySelectorAll("#matrices .bars-label")) if (shown(l) && !l.title && !l.closest("[hidden]")) out.push(`label ${l.textContent}`);
+      for (const f of document.querySelectorAll(".controls .field, .plot-controls .field")) {
+        const help = f.title || f.querySelector("label")?.title || f.querySelector("input, select")?.title;
+        if (!help) out.push(`control ${f.querySelector("label")?.textContent}`);
+      }
+      for (const h of document.querySelectorAll(".plots .plot h2")) if (!h.title && !h.id) out.push(`plot ${h.textContent}`);
+      return out;
+    });
+    assert.deepEqual(missing, []);
+    // The words themselves: GD's time is "time t" (explained), eps says it starts over and why it is there.
+    const gdTime = page.locator("article[data-run=gd] dd[data-field=time]").locator("xpath=..");
+    assert.equal(await gdTime.locator("dt").textContent(), "time t");
+    assert.match(await gdTime.getAttribute("title"), /learning rates added up/);
+    const eps = page.locator("article[data-run=adam] label[for^=eps-]");
+    assert.match(await eps.getAttribute("title"), /never divides by zero.*starts every run over/);
+    // By keyboard: the focused figure shows its words.
+    await page.locator("article[data-run=adam] dl.figures > div[title]").first().focus();
+    await page.keyboard.press("ArrowDown");
+    await page.waitForFunction(() => !document.querySelector("#tooltip").hidden, null, { timeout: 5_000 });
+    assert.match(await page.locator("#tooltip").textContent(), /entries nobody sees/);
+  });
+
+  it("the presets say 'the start's span' in plain words", async () => {
+    await openPage(page, "");
+    await page.locator('[data-preset="span"]').click();
+    const caption = await page.locator("#preset-caption").textContent();
+    assert.doesNotMatch(caption, /span/);
+    assert.match(caption, /keeps the directions of the start's/);
+  });
+});

@@ -89,7 +89,7 @@ describe("methods, models and the learning-rate sweep", { timeout: 150_000 }, ()
       assert.match((await panel.locator('[data-testid="hyper"]').textContent()) || "", /no learning rate/);
       assert.ok(Number.isFinite(Number(await panel.getAttribute("data-test-error"))));
     }
-    // Gradient flow shows its time t; GD shows t = Σ rates.
+    // Gradient flow shows its time t; GD shows its time t too (its rates added up).
     const flowTime = Number(await page.locator('article[data-run="gradient_flow"]').getAttribute("data-time"));
     assert.ok(flowTime > 0, `gradient flow's time ${flowTime}`);
     assert.ok(await page.locator('article[data-run="gradient_flow"] [data-field="time"]').isVisible());

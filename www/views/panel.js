@@ -22,6 +22,9 @@ export function lrToSlider(lr) {
   return Math.min(LR_MAX_EXP, Math.max(LR_MIN_EXP, Math.round(Math.log10(lr) * 10) / 10));
 }
 
+/** What the singular-value bars show, in plain words (their label's tooltip). */
+export const SV_HELP = "Singular values: how much each of the matrix's patterns weighs, largest first, on a log scale. The black ticks (▬) are W*'s: only a few matter.";
+
 const NO_TEST = "n/a: every entry is seen, so there are no unseen entries to test on";
 
 /** The figures in every panel: key, name, explanation (the row's tooltip). */
@@ -30,9 +33,9 @@ const FIGURES = [
   ["time", "time t", ""],
   ["test", "test error", "How far W is from W* on the entries nobody sees: ‖W − W*‖ over those entries, relative to ‖W*‖ there. 1 is the start; 0 is W* found."],
   ["train", "train error", "How far W is from the seen values Y: ‖W − Y‖ over the seen entries, relative to ‖Y‖ there."],
-  ["erank", "eff. rank", "Effective rank (Roy & Vetterli 2007): roughly how many singular values matter."],
-  ["angleTruth", "angle to W*", "Sine of the largest angle between the top-r column spaces of W and W* (r = rank of W*). 0: W's leading columns span exactly W*'s; 1: some direction of W* is missing."],
-  ["angleStart", "angle to start", "The same angle between W and the start W₀: how far the run has turned away from where it began. Near 0: it has not left the start's column space. Values below 10⁻¹² (rounding in the arithmetic) show as 0."],
+  ["erank", "eff. rank", "Effective rank: roughly how many patterns W is made of (how many singular values matter; Roy & Vetterli 2007). W* has about its rank."],
+  ["angleTruth", "angle to W*", "Whether W points where W* does: 0 when W's main directions are exactly W*'s, 1 when one of W*'s is missing altogether (the sine of the largest angle between their top-r column spaces, r = rank of W*)."],
+  ["angleStart", "angle to start", "How far W has turned away from where it began (the same angle, between W and the start W₀). Near 0: it still points where the start did (it has not left the start's column space). Values below 10⁻¹² (rounding in the arithmetic) show as 0."],
 ];
 
 /** Below this an angle is rounding in the arithmetic (2·10⁻¹⁵ at the start, say): shown as 0. */
@@ -208,12 +211,13 @@ export class RunPanel {
       const epsRow = document.createElement("div");
       epsRow.className = "eps-row";
       const epsLabel = labelFor(`eps-${i}`, "eps", ` for ${label} (a change starts over)`);
-      epsLabel.title = "Added to the root of the second moment before dividing. When it is not far below the gradients (here 10⁻⁶–10⁻⁴ per entry), the step depends on the loss's scale c. A change starts over.";
+      epsLabel.title = "A tiny number added before dividing by the gradients' running size, so that a step never divides by zero. If it is not far below the gradients (here 10⁻⁶–10⁻⁴ per entry), the step depends on the loss's scale c. Changing it starts every run over from step 0.";
       const eps = numberBox(`eps-${i}`, "eps-input", String(this.opt.eps), (v) => on.onEps(this, v));
       const note = document.createElement("span");
       note.className = "muted restart-note";
       note.textContent = "starts over";
       note.setAttribute("aria-hidden", "true");
+      note.title = "Changing eps starts every run over from step 0 (a learning rate does not)";
       epsRow.append(epsLabel, eps, note);
       knobs.append(epsRow);
       this.epsInput = eps;
@@ -231,6 +235,7 @@ export class RunPanel {
     const barsLabel = document.createElement("div");
     barsLabel.className = "bars-label";
     barsLabel.textContent = "singular values (log), ▬ W*";
+    barsLabel.title = SV_HELP;
     visual.append(barsLabel);
     this.bars = new SingularValueBars(visual, {
       colour: info.colour,
@@ -245,10 +250,10 @@ export class RunPanel {
       let n = name;
       let a = about;
       if (key === "time") {
-        n = info.name === "gd" ? "t = Σ rates" : "time t";
+        n = "time t";
         a = info.name === "gd"
-          ? "Gradient descent's time: the sum of its learning rates so far (the time gradient flow would need for the same path, for small rates)."
-          : "How far along the continuous path dW/dt = −∇f(W) the solver has got.";
+          ? "How far gradient descent has got, counted as gradient flow's time: its learning rates added up (t = Σ rates). At small rates GD and gradient flow reach the same place at the same t."
+          : "How far along the smooth downhill path (dW/dt = −∇f(W): always straight down the slope) the solver has got.";
       }
       const [row, dd] = figureRow(key, n, a);
       if (key === "time") row.hidden = true;
