@@ -15,6 +15,7 @@ import { initRace } from "./controllers/race.js";
 import { initSweep } from "./controllers/sweep.js";
 import { initExport } from "./controllers/export.js";
 import { initPresets } from "./controllers/presets.js";
+import { initReference } from "./controllers/reference.js";
 import { initData } from "./controllers/data.js";
 import { initTooltips } from "./controllers/tooltips.js";
 import { initFiguresTable } from "./controllers/figures-table.js";
@@ -69,6 +70,7 @@ async function boot() {
   initRace();
   initSweep();
   initExport({ embedded: EMBED.embed });
+  initReference();
   initPresets();
   store.subscribe((kind) => {
     if (kind === "reset") render();

@@ -38,7 +38,9 @@ export const PRESETS = [
     id: "depth",
     title: "Depth lets GD recover",
     hash: "rows=40&cols=40&rank=2&observed=600&depth=3&init=gaussian&iscale=0.001&penalty=none&lambda=0&steps=1000&m=gd&lr=3&view=test_error",
-    caption: "Plain gradient descent on a product of three matrices, grown from a tiny random start with no penalty at all. Its implicit bias towards low rank can find W* (its test error below).",
+    caption: "Plain gradient descent on a product of three matrices, grown from a tiny random start with no penalty at all, raced against the same GD on W itself (depth 1: the grey dotted line), on the same problem at the same rate. At depth 1 the fit's gradient is 0 on the unseen entries, so GD leaves them at their start; at depth 3 an implicit bias towards low rank can fill them in. Their test errors are below.",
+    // Raced beside it (controllers/reference.js): the same experiment at depth 1.
+    reference: { suffix: " at depth 1", change: (c) => ({ ...c, model: { ...c.model, depth: 1, width: undefined } }) },
   },
   {
     id: "noise",

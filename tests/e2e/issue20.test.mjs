@@ -302,6 +302,38 @@ describe("issue 20: presets that do the reader's part", { timeout: 180_000 }, ()
     assert.doesNotMatch(await page.locator("#preset-caption").textContent(), /Plot against/);
   });
 
+  it("'Depth lets GD recover' races GD at depth 3 against the same GD at depth 1, on the same problem", async () => {
+    await openPage(page, "");
+    await page.locator('[data-preset="depth"]').click();
+    await page.waitForFunction(() => /depth=3/.test(location.hash) && document.querySelector("#step-counter").dataset.step === "1000"
+      && document.querySelector("#play").getAttribute("aria-pressed") === "false"
+      && /^At step 1000,/.test(document.querySelector("#preset-result").textContent), null, { timeout: 60_000 });
+    // The reference has followed the race to its end (it catches up a moment after the race).
+    await page.waitForFunction(() => /GD at depth 1 [0-9.]+/.test(document.querySelector("#preset-result").textContent), null, { timeout: 10_000 });
+    const text = await page.locator("#preset-result").textContent();
+    const deep = Number(await page.locator("article[data-run=gd]").getAttribute("data-test-error"));
+    const shallow = Number(/GD at depth 1 ([0-9]+(?:\.[0-9]+)?)/.exec(text)[1]);
+    assert.ok(text.includes(`GD ${deep.toPrecision(3)}`), text);
+    assert.ok(deep < 0.05 && shallow > 0.5, `depth 3: ${deep}, depth 1: ${shallow}`);
+    assert.ok(text.endsWith("Closest to W*: GD."), text);
+    // Its line is in the plots, named at its end.
+    const labels = await page.evaluate(() => {
+      window.__labels = [];
+      const fill = CanvasRenderingContext2D.prototype.fillText;
+      CanvasRenderingContext2D.prototype.fillText = function (t, ...rest) {
+        if (this.canvas?.id === "test-error-plot") window.__labels.push(String(t));
+        return fill.call(this, t, ...rest);
+      };
+      document.querySelector("#time-log").click();
+      return new Promise((resolve) => setTimeout(() => resolve(window.__labels), 300));
+    });
+    assert.ok(labels.includes("GD at depth 1"), labels.join(" | "));
+    // Another experiment (a rate changed): no reference.
+    await page.locator("#lr-0").fill("2");
+    await page.locator("#lr-0").press("Enter");
+    await page.waitForFunction(() => !/depth 1/.test(document.querySelector("#preset-result").textContent), null, { timeout: 10_000 });
+  });
+
   it("'Noisy observations' says, from the runs on screen, who fits the noise and who ends further from W* than it started", async () => {
     await openPage(page, "");
     await page.locator('[data-preset="noise"]').click();

@@ -37,6 +37,9 @@ export function onLoop(event, fn) {
   hooks[event].push(fn);
 }
 
+/** A preset's reference runs (controllers/reference.js): grey and dotted, beside the race's colours. */
+const REFERENCE_STYLE = { colour: "#6b6b6b", alpha: 1, dash: [2, 3], marker: "square" };
+
 /** Play past the run length stops at this many times the run length (said in the status). */
 export const PAST_LIMIT = 2;
 
@@ -346,26 +349,23 @@ export function render() {
   const timeSeries = [];
   const trajRuns = [];
   let withTime = 0;
+  const time = xKind === "time";
+  // One run's lines in both plots: the race's runs, and a preset's reference runs (ui.reference, controllers/reference.js).
+  const add = (f, style, label) => {
+    if (time && f.metrics.time !== null) withTime++;
+    const s = { ...style, diverged: f.metrics.diverged_at !== null, label };
+    timeSeries.push({ ...s, x: time ? f.h.time : f.h.step, y: f.h[metric], len: time && f.metrics.time === null ? 0 : f.len, endDot: true });
+    trajRuns.push({ ...s, rank: f.h.effective_rank, train: f.h.train_error, len: f.len });
+  };
+  for (const f of ui.reference) add(f, REFERENCE_STYLE, f.label);
   for (let i = 0; i < n; i++) {
     const run = ui.runs[i];
-    const f = frame[i];
     const on = store.enabled[i];
-    const alpha = on ? 1 : 0.25;
-    const diverged = f.metrics.diverged_at !== null;
-    let xs = f.h.step;
-    let len = f.len;
-    if (xKind === "time") {
-      xs = f.h.time;
-      if (f.metrics.time === null) len = 0;
-      else withTime++;
-    }
-    const style = { colour: run.colour, alpha, dash: run.dash, marker: run.marker, diverged };
-    const label = on ? run.label : "";
-    timeSeries.push({ ...style, x: xs, y: f.h[metric], len, endDot: true, label });
-    trajRuns.push({ ...style, rank: f.h.effective_rank, train: f.h.train_error, len: f.len, label });
+    add(frame[i], { colour: run.colour, alpha: on ? 1 : 0.25, dash: run.dash, marker: run.marker }, on ? run.label : "");
   }
-  // Draw the enabled runs last so they sit on top of greyed ones.
-  const order = (arr) => arr.filter((_, i) => !store.enabled[i]).concat(arr.filter((_, i) => store.enabled[i]));
+  // The reference runs first, then the switched-off runs, then the others, each on top of the ones before.
+  const refs = ui.reference.length;
+  const order = (arr) => arr.slice(0, refs).concat(arr.slice(refs).filter((_, i) => !store.enabled[i]), arr.slice(refs).filter((_, i) => store.enabled[i]));
   const xMax = Math.max(store.steps, maxStep, 1);
   ui.views.time.draw(order(timeSeries), {
     xMin: xKind === "time" ? undefined : 0,

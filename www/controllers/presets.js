@@ -7,6 +7,7 @@ import { outcomeSentence } from "../captions.js";
 import { store } from "../store.js";
 import { ui } from "./ui.js";
 import { onLoop } from "./loop.js";
+import { setReference } from "./reference.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -34,9 +35,9 @@ let shown = null; // the preset whose caption shows
 
 /** Under a preset's caption, what its runs show now (captions.js): the reader need not work it out. */
 function showOutcome() {
-  const runs = shown ? ui.runs.filter((r, i) => store.enabled[i] && r.metrics).map((r) => ({
-    label: r.label, test: r.metrics.test_error, train: r.metrics.train_error, diverged: r.metrics.diverged_at,
-  })) : [];
+  const figures = (label, m) => ({ label, test: m.test_error, train: m.train_error, diverged: m.diverged_at });
+  const runs = shown ? ui.runs.filter((r, i) => store.enabled[i] && r.metrics).map((r) => figures(r.label, r.metrics))
+    .concat(ui.reference.map((f) => figures(f.label, f.metrics))) : [];
   const step = Math.max(0, ...ui.runs.map((r) => r.metrics?.step ?? 0));
   const text = outcomeSentence(runs, { step, truthTrain: ui.views.problem?.truthTrain ?? 0 });
   const el = $("preset-result");
@@ -52,6 +53,7 @@ function applyPreset(p) {
 function showPreset(p) {
   for (const b of $("preset-list").children) b.setAttribute("aria-pressed", String(b.dataset.preset === p?.id));
   shown = p;
+  setReference(p?.reference ?? null);
   $("preset-caption").textContent = p?.caption ?? "";
   showOutcome();
   if (p) $("presets").dataset.preset = p.id;

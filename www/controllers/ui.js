@@ -5,4 +5,5 @@
 export const ui = {
   runs: [],
   views: {},
+  reference: [], // a preset's reference runs' frames, each with its label (controllers/reference.js)
 };
