@@ -328,10 +328,12 @@ describe("issue 20: presets that do the reader's part", { timeout: 180_000 }, ()
       return new Promise((resolve) => setTimeout(() => resolve(window.__labels), 300));
     });
     assert.ok(labels.includes("GD at depth 1"), labels.join(" | "));
+    assert.deepEqual(await page.locator("#legend li").allTextContents(), ["GD", "GD at depth 1"]);
     // Another experiment (a rate changed): no reference.
     await page.locator("#lr-0").fill("2");
     await page.locator("#lr-0").press("Enter");
     await page.waitForFunction(() => !/depth 1/.test(document.querySelector("#preset-result").textContent), null, { timeout: 10_000 });
+    assert.deepEqual(await page.locator("#legend li").allTextContents(), ["GD"]);
   });
 
   it("'Noisy observations' says, from the runs on screen, who fits the noise and who ends further from W* than it started", async () => {

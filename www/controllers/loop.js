@@ -38,7 +38,7 @@ export function onLoop(event, fn) {
 }
 
 /** A preset's reference runs (controllers/reference.js): grey and dotted, beside the race's colours. */
-const REFERENCE_STYLE = { colour: "#6b6b6b", alpha: 1, dash: [2, 3], marker: "square" };
+export const REFERENCE_STYLE = { colour: "#6b6b6b", alpha: 1, dash: [2, 3], marker: "square" };
 
 /** Play past the run length stops at this many times the run length (said in the status). */
 export const PAST_LIMIT = 2;

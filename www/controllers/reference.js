@@ -4,9 +4,10 @@
 // loop's render), and counted in the preset's outcome line.
 
 import { ReferenceLab } from "../engine/reference.js";
+import { legendEntry } from "../views/legend.js";
 import { store } from "../store.js";
 import { ui } from "./ui.js";
-import { historyNames, onLoop, requestRender } from "./loop.js";
+import { REFERENCE_STYLE, historyNames, onLoop, requestRender } from "./loop.js";
 
 /** Steps a reference run may take per frame (it follows the race; a depth-1 step is cheap). */
 const STEPS_PER_FRAME = 200;
@@ -35,10 +36,12 @@ export function setReference(spec) {
   rebuild();
 }
 
-/** The reference runs again from step 0 (a new one, a Reset). */
+/** The reference runs again from step 0 (a new one, a Reset), and their legend entries. */
 function rebuild() {
   clearTimeout(ref.timer);
-  ref.lab?.free();
+  try {
+    ref.lab?.free();
+  } catch { /* its core trapped and was replaced (loop.js): nothing left to free */ }
   ref.lab = null;
   ui.reference = [];
   if (ref.key) {
@@ -49,8 +52,23 @@ function rebuild() {
       ref.key = "";
     }
   }
+  const legend = document.getElementById("legend");
+  for (const li of legend.querySelectorAll("li.reference")) li.remove();
+  if (ref.lab) {
+    for (const label of labels()) {
+      const li = legendEntry({ name: "reference", label, enabled: true, ...REFERENCE_STYLE });
+      li.classList.add("reference");
+      li.title = `${label}: the same experiment with that one change, raced beside it for comparison (grey dotted line)`;
+      legend.append(li);
+    }
+  }
   follow();
   requestRender();
+}
+
+/** The reference runs' names: their runs' names with the change ("GD at depth 1"). */
+function labels() {
+  return JSON.parse(ref.key).optimizers.map((_, i) => `${ui.runs[i]?.label ?? "run"}${ref.spec.suffix}`);
 }
 
 /** Steps the reference runs towards the race's step; what is left waits for a timer (paused, say). */
@@ -59,7 +77,8 @@ function follow() {
   if (!ref.lab) return;
   const target = Math.max(0, ...ui.runs.map((r) => r.metrics?.step ?? 0));
   const done = ref.lab.follow(target, STEPS_PER_FRAME, historyNames());
-  ui.reference = ref.lab.frames.map((f, i) => ({ ...f, label: `${ui.runs[i]?.label ?? "run"}${ref.spec.suffix}` }));
+  const names = labels();
+  ui.reference = ref.lab.frames.map((f, i) => ({ ...f, label: names[i] }));
   if (!done) {
     ref.timer = setTimeout(() => {
       follow();
