@@ -80,6 +80,26 @@ export const HYPER_KEYS = { eps: "eps", beta1: "beta1", beta2: "beta2", wd: "wei
   alpha: "alpha", mom: "momentum", mdecay: "momentum_decay", damping: "damping", maxcg: "max_cg",
   rtol: "rtol", atol: "atol", k: "rank", ridge: "ridge", tau: "threshold" };
 
+/**
+ * Every per-run hyper-parameter key of the hash for the catalog's `methods` (their default
+ * configs): HYPER_KEYS, then each other field of a method under its own name ("ns_steps"), or
+ * "opt_" and its name where the name is taken by another key (spectral descent's "scale" is
+ * "opt_scale": "scale" is the loss's). key → optimizer field.
+ */
+export function hyperKeys(methods = []) {
+  const keys = { ...HYPER_KEYS };
+  const fields = new Set(Object.values(HYPER_KEYS));
+  const taken = new Set([...Object.keys(HASH_KEYS), ...Object.keys(HYPER_KEYS), ...Object.keys(VIEW_KEYS), ...OTHER_KEYS]);
+  for (const m of methods) {
+    for (const field of Object.keys(m ?? {})) {
+      if (field === "name" || field === "learning_rate" || fields.has(field)) continue;
+      fields.add(field);
+      keys[taken.has(field) ? `opt_${field}` : field] = field;
+    }
+  }
+  return keys;
+}
+
 /** View options in the hash: they never step, reset or reseed. key → {default, values?}. */
 export const VIEW_KEYS = {
   view: { default: "test_error", values: Object.keys(METRICS) },

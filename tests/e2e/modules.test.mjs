@@ -81,6 +81,45 @@ describe("the experiment in the URL", () => {
     assert.equal(tuned, "-4,3,2,3000");
   });
 
+  it("round-trips every hyper-parameter of every method in the core's catalog", () => {
+    // Each field off its default: numbers doubled (or 0.5 where the default is null or zero), whole
+    // numbers plus one, switches flipped, names and lists changed. The loss's own "scale" stays.
+    const off = (v) => {
+      if (typeof v === "boolean") return !v;
+      if (typeof v === "string") return `${v}_other`;
+      if (Array.isArray(v)) return v.map((x) => x + 0.25);
+      if (v === null || v === 0) return 0.5;
+      return Number.isInteger(v) && v > 1 ? v + 1 : v * 2;
+    };
+    const methods = CATALOG.configs;
+    const c = structuredClone(DEFAULTS);
+    c.objective.scale = 1000;
+    c.optimizers = methods.map((d) => Object.fromEntries(Object.entries(d).map(([k, v]) => [k, k === "name" ? v : off(v)])));
+    const hash = configToHash(c, methods.map(() => true), DEFAULTS, { methods });
+    for (const key of ["ns_steps", "nesterov", "ns_coefficients", "adjust_lr_fn", "opt_scale", "eps1", "beta3", "d_coef", "eta_plus"]) {
+      assert.match(hash, new RegExp(`[#&]${key}=`), `${key} is in the link`);
+    }
+    assert.match(hash, /[#&]scale=1000(&|$)/);
+    const back = configFromHash(hash, DEFAULTS, { methods });
+    assert.deepEqual(back.ignored, []);
+    assert.deepEqual(back.config, c);
+    // At their defaults, no method writes a hyper-parameter.
+    const plain = { ...DEFAULTS, optimizers: structuredClone(methods) };
+    assert.doesNotMatch(configToHash(plain, methods.map(() => true), DEFAULTS, { methods }), /[&#](ns_steps|nesterov|eps1|opt_scale|eps|beta1)=/);
+  });
+
+  it("reads a method's own hyper-parameters as its defaults' types and names what it cannot read", () => {
+    const methods = CATALOG.configs;
+    const { config, ignored } = configFromHash(
+      "#m=muon,prodigy,adam&nesterov=0,,&ns_coefficients=1:-2:0.5,,&beta3=,null,&bc=,,1&ns_steps=x,,", DEFAULTS, { methods });
+    assert.equal(config.optimizers[0].nesterov, false);
+    assert.deepEqual(config.optimizers[0].ns_coefficients, [1, -2, 0.5]);
+    assert.equal(config.optimizers[0].ns_steps, 5);
+    assert.equal(config.optimizers[1].beta3, null);
+    assert.equal(config.optimizers[2].bias_correction, true);
+    assert.deepEqual(ignored, ["ns_steps=x"]);
+  });
+
   it("ignores unknown keys and unparsable numbers", () => {
     const { config, off } = configFromHash("#rows=abc&foo=1&lr=x,2", DEFAULTS);
     assert.equal(config.problem.rows, 30);
@@ -278,6 +317,9 @@ describe("the sweep, hyper-parameters and PCA labels", () => {
     assert.equal(formatParam(30), "30");
     assert.equal(formatParam(true), "on");
     assert.equal(hyperText({ name: "newton", damping: 0.0001, max_cg: 30 }, CATALOG), "damping 10⁻⁴ · CG steps ≤ 30");
+    // A field's label is its own method's: ASGD's alpha is a power, RMSProp's a decay.
+    assert.equal(hyperText({ name: "asgd", alpha: 0.75 }, CATALOG), `${CATALOG.get("asgd").hyper.find((h) => h.name === "alpha").label} 0.75`);
+    assert.notEqual(CATALOG.hyperLabel("alpha", "asgd"), CATALOG.hyperLabel("alpha", "rmsprop"));
     assert.equal(pcLabel(1, 0.6234), "PC1 (62% of the variance)");
     assert.equal(pcLabel(2, 0.054), "PC2 (5.4% of the variance)");
     assert.equal(pcLabel(2, 0), "PC2");
