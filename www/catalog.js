@@ -44,6 +44,27 @@ export function makeCatalog(methods) {
   };
 }
 
+/** The picker's families, in its order (the core's `Family`; a family not listed here follows, by its name). */
+export const FAMILIES = [
+  { id: "classical", label: "Classical: steps proportional to the gradient" },
+  { id: "adaptive", label: "Adaptive per entry" },
+  { id: "sign", label: "Sign of each entry" },
+  { id: "spectral", label: "Step length and spectrum (the whole matrix)" },
+  { id: "solver", label: "Second order and solvers" },
+];
+
+/** The catalog's methods grouped by family: [{id, label, methods: [{name, label, about}]}], none empty. */
+export function methodGroups(catalog) {
+  const ids = [...FAMILIES.map((f) => f.id), ...new Set(catalog.list.map((m) => m.family))];
+  return [...new Set(ids)]
+    .map((id) => ({
+      id,
+      label: FAMILIES.find((f) => f.id === id)?.label ?? String(id ?? "other"),
+      methods: catalog.list.filter((m) => m.family === id).map((m) => ({ name: m.name, label: catalog.label(m.name), about: catalog.about(m.name) })),
+    }))
+    .filter((g) => g.methods.length);
+}
+
 /** A hyper-parameter's value for people: 10⁻⁴ for powers of ten, "on"/"off" for switches. */
 export function formatParam(v) {
   if (typeof v === "boolean") return v ? "on" : "off";

@@ -1,6 +1,7 @@
 // Presets: the story in one click. Each is a URL hash (the experiment, see config.js), applied on
 // top of the default experiment, and a caption of two plain sentences. The numbers in the
-// captions were checked with the core (seed 0) at the run length each preset sets.
+// captions were checked with the core (seed 0) at the run length each preset sets; those of "step"
+// are asserted by tests/step_length.rs on seeds 0–2.
 
 export const PRESETS = [
   {
@@ -44,6 +45,12 @@ export const PRESETS = [
     title: "Noisy observations",
     hash: "noise=0.3&m=adam,rmsprop,gd&lr=0.01,0.01,100",
     caption: "The seen values are W* plus noise of size 0.3, and the test error is still measured against W*. The runs that fit the seen values hardest fit the noise too, and end worse than where they started.",
+  },
+  {
+    id: "step",
+    title: "It's the step, not the entries",
+    hash: "m=gd,normalized_gd,adam,sign_sgd,spectral_descent,muon&lr=0.01,0.1,0.01,0.01,0.01,0.01&wd=,,,,,0&view=step_norm&ylog=1",
+    caption: "Normalised GD, spectral descent and Muon keep GD's structure (they turn with the matrix: rotation-equivariant); Adam and sign SGD rescale each entry. All five (normalised GD at rate 0.1, the rest at 0.01, as GD) take steps ‖ΔW‖F of at least 10⁻² and recover W* (test error below 0.05 after 3000 steps, seeds 0–2), while GD's steps stay below 10⁻⁴ and it does not. What they share is a step length that does not follow the gradient's tiny size. (Muon runs with weight decay 0: at its default 0.1 it does not recover here.)",
   },
   {
     id: "newton",

@@ -13,7 +13,7 @@
  * HISTORY_SERIES; the core's `Lab.metric_names()`): the page's one declaration of them.
  */
 export const METRIC_NAMES = ["step", "objective", "train_error", "test_error", "effective_rank", "ratio",
-  "nuclear_norm", "frobenius_norm", "subspace_angle_truth", "subspace_angle_start", "time"];
+  "nuclear_norm", "frobenius_norm", "subspace_angle_truth", "subspace_angle_start", "time", "step_norm", "step_stable_rank"];
 
 /** Every history metric the core keeps (docs/wasm-api.md, history_ptr): all of them. */
 export const HISTORY_METRICS = METRIC_NAMES;
@@ -29,6 +29,8 @@ export const METRICS = {
   subspace_angle_start: { label: "angle to start", log: true, caption: "The same angle between W and the start: near 0, a run has not left the start's column space." },
   nuclear_norm: { label: "nuclear norm", log: false, caption: "‖W‖*: the sum of the singular values." },
   frobenius_norm: { label: "Frobenius norm", log: false, caption: "‖W‖F: the root of the sum of squared entries." },
+  step_norm: { label: "step length ‖ΔW‖F", log: true, caption: "How far the last step moved W. A step proportional to the gradient is as small as the gradient; a normalised one is not." },
+  step_stable_rank: { label: "step's stable rank", log: false, caption: "‖ΔW‖F² / ‖ΔW‖₂²: 1 when the last step is one direction (rank one), up to min(m, n) when all its singular values are equal (a flat spectrum)." },
 };
 
 /** A run's figures as the core reports them (a Map or an object), with every metric named. */

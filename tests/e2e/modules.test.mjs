@@ -10,7 +10,7 @@ import { limitsError, networkParameters, sizeError } from "../../www/limits.js";
 import { decadeRange, formatFigure, formatPow10, linearTicks, logTicks } from "../../www/views/axes.js";
 import { DIVERGING, RUN_COLOURS, TABLE_SIZE, assignSlots, runColour, runDash, runMarker } from "../../www/colormap.js";
 import { gridSize, parseProtocol, sweptMethods, tunedConfig } from "../../www/engine/sweep.js";
-import { distinctLabels, formatParam, hyperText, makeCatalog } from "../../www/catalog.js";
+import { distinctLabels, formatParam, hyperText, makeCatalog, methodGroups } from "../../www/catalog.js";
 import { readFileSync } from "node:fs";
 import init, { Lab } from "../../www/pkg/mc_playground.js";
 
@@ -323,6 +323,18 @@ describe("the sweep, hyper-parameters and PCA labels", () => {
     assert.equal(pcLabel(1, 0.6234), "PC1 (62% of the variance)");
     assert.equal(pcLabel(2, 0.054), "PC2 (5.4% of the variance)");
     assert.equal(pcLabel(2, 0), "PC2");
+  });
+
+  it("groups the picker's methods by family, each method once, in the catalog's order within a family", () => {
+    const groups = methodGroups(CATALOG);
+    assert.deepEqual(groups.map((g) => g.id), ["classical", "adaptive", "sign", "spectral", "solver"]);
+    assert.deepEqual(groups.flatMap((g) => g.methods.map((m) => m.name)).sort(), CATALOG.list.map((m) => m.name).sort());
+    const spectral = groups.find((g) => g.id === "spectral").methods.map((m) => m.name);
+    for (const name of ["normalized_gd", "spectral_descent", "muon", "shampoo"]) assert.ok(spectral.includes(name), name);
+    assert.deepEqual(groups.find((g) => g.id === "sign").methods.map((m) => m.name).slice(0, 3), ["sign_sgd", "signum", "lion"]);
+    // A family the page does not know yet still shows, under its own name.
+    const more = makeCatalog([...CATALOG.list, { name: "new_one", family: "quantum" }]);
+    assert.deepEqual(methodGroups(more).at(-1), { id: "quantum", label: "quantum", methods: [{ name: "new_one", label: "new_one", about: "new_one" }] });
   });
 
   it("tells runs with the same label apart by what differs from the first one", () => {
