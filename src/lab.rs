@@ -90,6 +90,9 @@ struct Scratch {
     grad_w: DMatrix<f64>,
     /// Next end-to-end W.
     w: DMatrix<f64>,
+    /// The end-to-end W before the last good step (for the step's metrics), once `previous`.
+    previous_w: DMatrix<f64>,
+    previous: bool,
     /// Storage for the next SVD (a previous iterate's, recycled).
     svd: Option<Svd>,
     ws: SvdWorkspace,
@@ -101,6 +104,8 @@ impl Scratch {
             params: vec![0.0; params],
             grad_w: DMatrix::zeros(m, n),
             w: DMatrix::zeros(m, n),
+            previous_w: DMatrix::zeros(m, n),
+            previous: false,
             svd: None,
             ws: SvdWorkspace::new(),
         }
@@ -188,7 +193,8 @@ impl Run {
         }
         self.ensure_svd()?;
         let svd = self.svd.as_ref().expect("ensured");
-        let metrics = Metrics::compute(&sh.problem, &sh.objective, &self.w, svd, &sh.refs, self.time);
+        let previous = self.scratch.previous.then_some(&self.scratch.previous_w);
+        let metrics = Metrics::compute(&sh.problem, &sh.objective, &self.w, svd, &sh.refs, self.time, previous);
         if !metrics.objective.is_finite() {
             return Err("the objective became non-finite".into());
         }
@@ -261,7 +267,7 @@ impl Run {
         };
         let metrics = match (&svd, record) {
             (Some(svd), true) => {
-                let m = Metrics::compute(&sh.problem, &sh.objective, &self.scratch.w, svd, &sh.refs, time);
+                let m = Metrics::compute(&sh.problem, &sh.objective, &self.scratch.w, svd, &sh.refs, time, Some(&self.w));
                 if !m.objective.is_finite() {
                     return Err("the objective became non-finite".into());
                 }
@@ -271,6 +277,9 @@ impl Run {
         };
         std::mem::swap(&mut self.params, &mut self.scratch.params);
         std::mem::swap(&mut self.w, &mut self.scratch.w);
+        // The iterate before this step, kept for the step's metrics (pointer swaps, no copy).
+        std::mem::swap(&mut self.scratch.w, &mut self.scratch.previous_w);
+        self.scratch.previous = true;
         if let Some(old) = std::mem::replace(&mut self.svd, svd) {
             self.scratch.svd = Some(old);
         }
@@ -379,7 +388,7 @@ impl Lab {
         let refs = References::new(&truth_svd, &svd, problem.rank);
         let bound = DIVERGENCE_FACTOR * problem.observed_norm.max(w.norm()).max(f64::MIN_POSITIVE);
         let shared = Shared { problem, objective, network, refs, bound };
-        let metrics = Metrics::compute(&shared.problem, &shared.objective, &w, &svd, &shared.refs, f64::NAN);
+        let metrics = Metrics::compute(&shared.problem, &shared.objective, &w, &svd, &shared.refs, f64::NAN, None);
         let start = Start { params, w, svd, metrics };
         let per_run = SNAPSHOT_BUDGET / (8 * m * n * config.optimizers.len().max(1));
         let snapshot_capacity = per_run.clamp(16, 128);

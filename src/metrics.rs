@@ -12,6 +12,8 @@
 //! | `subspace_angle_truth` | sin of the largest principal angle between the top-r left singular subspaces of W and of W* (r = rank of W*): ‖(I − U U ᵀ)U*‖₂ (Golub & Van Loan, §6.4.3) |
 //! | `subspace_angle_start` | the same between W and the start W₀: how far the run has left its starting span |
 //! | `time` | gradient flow: the time t reached; GD: Σ of its learning rates (the time GD's steps approximate); otherwise `NaN` (`null`) |
+//! | `step_norm` | ‖ΔW‖_F, ΔW = W_t − W_{t−1}, the last step of the end-to-end matrix; `NaN` (`null`) at step 0 |
+//! | `step_stable_rank` | ‖ΔW‖_F² / ‖ΔW‖₂² (stable rank; Rudelson & Vershynin 2007): 1 for a rank-one step, min(m, n) for a step whose singular values are all equal (Muon's, spectral descent's); `NaN` at step 0 and for ΔW = 0 |
 //!
 //! A ratio whose denominator is 0 (every entry observed, for the test error; Y = 0 on Ω for
 //! the train error) is `NaN`, written `null` in JSON.
@@ -46,6 +48,14 @@ pub fn subspace_sine(a: &DMatrix<f64>, b: &DMatrix<f64>) -> f64 {
     let residual = b - a * (a.transpose() * b);
     let s = crate::linalg::Svd::values_of(&residual);
     s.iter().cloned().fold(0.0, f64::max).min(1.0)
+}
+
+/// (‖ΔW‖_F, ‖ΔW‖_F² / ‖ΔW‖₂²) of a step ΔW (m × n): its length and stable rank. The stable rank
+/// is `NaN` for ΔW = 0 or when the SVD of ΔW does not converge.
+pub fn step_metrics(step: &DMatrix<f64>) -> (f64, f64) {
+    let frobenius_squared = step.norm_squared();
+    let top = Svd::values_of(step).iter().cloned().fold(0.0, f64::max);
+    (frobenius_squared.sqrt(), ratio_or_nan(frobenius_squared, top * top))
 }
 
 fn ratio_or_nan(num: f64, den: f64) -> f64 {
@@ -88,6 +98,8 @@ pub struct Metrics {
     pub subspace_angle_truth: f64,
     pub subspace_angle_start: f64,
     pub time: f64,
+    pub step_norm: f64,
+    pub step_stable_rank: f64,
     /// Descending.
     pub singular_values: Vec<f64>,
 }
@@ -111,7 +123,7 @@ impl References {
 /// The metric names, in order: the scalar series a [`History`] keeps (this order), the names
 /// the command line and the wasm `Lab.history_ptr` take, and what `Lab.metric_names()` gives
 /// the page. The one declaration of them in Rust.
-pub const METRIC_NAMES: [&str; 11] = [
+pub const METRIC_NAMES: [&str; 13] = [
     "step",
     "objective",
     "train_error",
@@ -123,6 +135,8 @@ pub const METRIC_NAMES: [&str; 11] = [
     "subspace_angle_truth",
     "subspace_angle_start",
     "time",
+    "step_norm",
+    "step_stable_rank",
 ];
 
 /// A bounded record of (step, scalar metrics). Holds at most `capacity` points on an even
@@ -135,7 +149,7 @@ pub struct History {
     stride: u64,
     /// True when the last point is off the stride (kept only because it is the newest).
     provisional: bool,
-    series: [Vec<f64>; 11],
+    series: [Vec<f64>; METRIC_NAMES.len()],
 }
 
 impl History {
@@ -182,6 +196,8 @@ impl History {
             m.subspace_angle_truth,
             m.subspace_angle_start,
             m.time,
+            m.step_norm,
+            m.step_stable_rank,
         ];
         for (s, v) in self.series.iter_mut().zip(values) {
             s.push(v);
@@ -217,9 +233,19 @@ impl History {
 }
 
 impl Metrics {
-    /// Every metric of `w`, given its SVD, the reference subspaces and the time (`NaN` when
-    /// it does not apply).
-    pub fn compute(problem: &Problem, objective: &Objective, w: &DMatrix<f64>, svd: &Svd, refs: &References, time: f64) -> Metrics {
+    /// Every metric of `w`, given its SVD, the reference subspaces, the time (`NaN` when it
+    /// does not apply) and the iterate before the last step (`None` at the start: the step's
+    /// metrics are then `NaN`).
+    pub fn compute(
+        problem: &Problem,
+        objective: &Objective,
+        w: &DMatrix<f64>,
+        svd: &Svd,
+        refs: &References,
+        time: f64,
+        previous: Option<&DMatrix<f64>>,
+    ) -> Metrics {
+        let (step_norm, step_stable_rank) = previous.map_or((f64::NAN, f64::NAN), |p| step_metrics(&(w - p)));
         let singular_values: Vec<f64> = svd.singular_values.iter().copied().collect();
         let r = refs.truth.ncols().min(svd.u.ncols());
         let top = svd.u.columns(0, r).into_owned();
@@ -234,6 +260,8 @@ impl Metrics {
             subspace_angle_truth: subspace_sine(&top, &refs.truth),
             subspace_angle_start: subspace_sine(&top, &refs.start),
             time,
+            step_norm,
+            step_stable_rank,
             singular_values,
         }
     }

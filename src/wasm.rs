@@ -58,6 +58,9 @@ struct RunMetrics<'a> {
     subspace_angle_start: f64,
     /// Gradient flow's time, GD's Σ learning rates; `null` otherwise.
     time: Option<f64>,
+    /// ‖ΔW‖_F and ‖ΔW‖_F²/‖ΔW‖₂² of the last step; `null` at step 0.
+    step_norm: Option<f64>,
+    step_stable_rank: Option<f64>,
     diverged_at: Option<u64>,
     diverged_reason: Option<&'a str>,
 }
@@ -261,7 +264,9 @@ impl Lab {
         self.idx(&i).and_then(|i| self.buffers.runs.get(i)).map_or(std::ptr::null(), |b| b.as_ptr())
     }
 
-    /// `{step, objective, train_error, test_error, effective_rank, ratio, diverged_at, diverged_reason}`
+    /// `{step, objective, train_error, test_error, effective_rank, ratio, nuclear_norm,
+    /// frobenius_norm, subspace_angle_truth, subspace_angle_start, time, step_norm,
+    /// step_stable_rank, diverged_at, diverged_reason}`
     /// or `null`.
     pub fn metrics(&self, i: JsValue) -> JsValue {
         let Some(run) = self.run(&i) else { return JsValue::NULL };
@@ -278,6 +283,8 @@ impl Lab {
             subspace_angle_truth: m.subspace_angle_truth,
             subspace_angle_start: m.subspace_angle_start,
             time: Some(m.time).filter(|t| !t.is_nan()),
+            step_norm: Some(m.step_norm).filter(|t| !t.is_nan()),
+            step_stable_rank: Some(m.step_stable_rank).filter(|t| !t.is_nan()),
             diverged_at: run.diverged().map(|d| d.step),
             diverged_reason: run.diverged().map(|d| d.reason.as_str()),
         })
@@ -347,7 +354,8 @@ impl Lab {
 
     /// Run i's history of `metric` (`step`, `objective`, `train_error`, `test_error`,
     /// `effective_rank`, `ratio`, `nuclear_norm`, `frobenius_norm`, `subspace_angle_truth`,
-    /// `subspace_angle_start`, `time`): `history_len(i)` `f64`s; null for a bad index or name.
+    /// `subspace_angle_start`, `time`, `step_norm`, `step_stable_rank`): `history_len(i)` `f64`s;
+    /// null for a bad index or name.
     /// The last point is always the newest step.
     pub fn history_ptr(&self, i: JsValue, metric: JsValue) -> *const f64 {
         let Some(metric) = metric.as_string() else { return std::ptr::null() };

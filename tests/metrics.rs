@@ -2,7 +2,8 @@
 
 use mc_playground::config::{ExplicitOmega, Penalty, ProblemConfig, ProblemSource};
 use mc_playground::metrics::{
-    effective_rank, nuclear_frobenius_ratio, subspace_sine, test_error, train_error, History, Metrics, References,
+    effective_rank, nuclear_frobenius_ratio, step_metrics, subspace_sine, test_error, train_error, History, Metrics,
+    References,
 };
 use mc_playground::linalg::Svd;
 use mc_playground::objective::Objective;
@@ -53,7 +54,7 @@ fn objective_on_a_two_by_two_case() {
     let ratio = Objective { penalty: Penalty::Ratio, lambda: 0.1, scale: 1.0 };
     assert!(close(ratio.value(&p, &w, &svd), 1.0 + 0.1 * 3.0 / 5f64.sqrt(), 1e-15));
     let refs = References::new(&Svd::of(&p.truth).unwrap(), &svd, 1);
-    let m = Metrics::compute(&p, &ratio, &w, &svd, &refs, f64::NAN);
+    let m = Metrics::compute(&p, &ratio, &w, &svd, &refs, f64::NAN, None);
     assert!(close(m.singular_values[0], 2.0, 1e-14) && close(m.singular_values[1], 1.0, 1e-14));
     assert!(close(m.ratio, 3.0 / 5f64.sqrt(), 1e-14));
     assert!(close(m.nuclear_norm, 3.0, 1e-14) && close(m.frobenius_norm, 5f64.sqrt(), 1e-14));
@@ -62,6 +63,54 @@ fn objective_on_a_two_by_two_case() {
     assert!(close(m.subspace_angle_truth, 0.40455358483375703, 1e-12), "{}", m.subspace_angle_truth);
     assert!(m.subspace_angle_start < 1e-15, "W is its own start here");
     assert!(m.time.is_nan());
+}
+
+#[test]
+fn step_metrics_by_hand() {
+    // ΔW = diag(3, 4): ‖ΔW‖_F = 5, ‖ΔW‖₂ = 4, stable rank 25/16.
+    let (norm, stable) = step_metrics(&DMatrix::from_row_slice(2, 2, &[3.0, 0.0, 0.0, 4.0]));
+    assert!(close(norm, 5.0, 1e-15) && close(stable, 25.0 / 16.0, 1e-14), "{norm} {stable}");
+    // A rank-one step u vᵀ (u = (1, 2), v = (2, 2, 1)): stable rank 1, ‖ΔW‖_F = ‖u‖‖v‖ = 3√5.
+    let (norm, stable) = step_metrics(&DMatrix::from_row_slice(2, 3, &[2.0, 2.0, 1.0, 4.0, 4.0, 2.0]));
+    assert!(close(norm, 3.0 * 5f64.sqrt(), 1e-14) && close(stable, 1.0, 1e-13), "{norm} {stable}");
+    // An orthogonal step (all singular values 1, as Muon's and spectral descent's): stable rank n.
+    let (c, s) = (0.6, 0.8);
+    let (norm, stable) = step_metrics(&DMatrix::from_row_slice(2, 2, &[c, -s, s, c]));
+    assert!(close(norm, 2f64.sqrt(), 1e-15) && close(stable, 2.0, 1e-13), "{norm} {stable}");
+    // No step: length 0, stable rank undefined.
+    let (norm, stable) = step_metrics(&DMatrix::zeros(3, 2));
+    assert_eq!(norm, 0.0);
+    assert!(stable.is_nan());
+}
+
+#[test]
+fn the_step_metrics_are_those_of_the_last_step_recording_or_not() {
+    // GD on the default problem: W₁ − W₀ = −lr·∇f(W₀); the history's step 1 and the final
+    // metrics with recording off both measure it; step 0 has none.
+    let config = r#"{"problem":{"rows":8,"cols":6,"rank":2,"observed":30,"seed":1},
+        "objective":{"penalty":"ratio","lambda":0.01},"steps":3,"optimizers":[{"name":"gd","learning_rate":0.5}]}"#;
+    let mut lab = mc_playground::lab::Lab::from_json(config).unwrap();
+    let w0 = lab.runs()[0].matrix().clone();
+    lab.step(1);
+    let dw = lab.runs()[0].matrix() - &w0;
+    let (norm, stable) = step_metrics(&dw);
+    let h = lab.runs()[0].history();
+    assert!(h.series("step_norm").unwrap()[0].is_nan() && h.series("step_stable_rank").unwrap()[0].is_nan());
+    assert_eq!(h.series("step_norm").unwrap()[1], norm);
+    assert_eq!(h.series("step_stable_rank").unwrap()[1], stable);
+    assert!(norm > 0.0 && (1.0..=6.0).contains(&stable), "{norm} {stable}");
+    let mut quiet = mc_playground::lab::Lab::from_json(config).unwrap();
+    quiet.set_recording(false);
+    quiet.step(1);
+    assert_eq!(quiet.runs()[0].metrics().step_norm, norm);
+    assert_eq!(quiet.runs()[0].metrics().step_stable_rank, stable);
+    // Two more steps in one call: the last one's.
+    let w1 = quiet.runs()[0].matrix().clone();
+    quiet.step(2);
+    lab.step(2);
+    let last = lab.runs()[0].metrics();
+    assert_eq!(quiet.runs()[0].metrics().step_norm, last.step_norm);
+    assert_ne!(last.step_norm, (lab.runs()[0].matrix() - &w1).norm());
 }
 
 #[test]
@@ -124,6 +173,8 @@ fn metrics_with(objective: f64) -> Metrics {
         subspace_angle_truth: 0.0,
         subspace_angle_start: 0.0,
         time: 0.0,
+        step_norm: 0.0,
+        step_stable_rank: 0.0,
         singular_values: vec![],
     }
 }

@@ -11,7 +11,7 @@ import { formatNumber, formatPow10 } from "./views/axes.js";
  * The catalog of `methods` (the parsed `Lab.methods()`, in the page's order).
  * @returns {{list: object[], configs: object[], has(name): boolean, get(name): object|undefined,
  *   label(name): string, about(name): string, rule(name): {lines: string[], source: string}|null,
- *   slot(name): number|undefined, hyperLabel(field): string|undefined, overlap(name): number}}
+ *   slot(name): number|undefined, hyperLabel(field, method?): string|undefined, overlap(name): number}}
  */
 export function makeCatalog(methods) {
   const list = Array.isArray(methods) ? methods.filter((m) => m && typeof m.name === "string") : [];
@@ -37,9 +37,32 @@ export function makeCatalog(methods) {
       const s = byName.get(name)?.colour_slot;
       return Number.isInteger(s) ? s : undefined;
     },
-    hyperLabel: (field) => hyper.get(field),
+    // Method `method`'s own label for `field` (ASGD's alpha is its power "α", RMSProp's its decay),
+    // else the first method's that has the field.
+    hyperLabel: (field, method) => byName.get(method)?.hyper?.find((h) => h?.name === field)?.label || hyper.get(field),
     overlap: (name) => overlap.get(name) ?? 0,
   };
+}
+
+/** The picker's families, in its order (the core's `Family`; a family not listed here follows, by its name). */
+export const FAMILIES = [
+  { id: "classical", label: "Classical: steps proportional to the gradient" },
+  { id: "adaptive", label: "Adaptive per entry" },
+  { id: "sign", label: "Sign of each entry" },
+  { id: "spectral", label: "Step length and spectrum (the whole matrix)" },
+  { id: "solver", label: "Second order and solvers" },
+];
+
+/** The catalog's methods grouped by family: [{id, label, methods: [{name, label, about}]}], none empty. */
+export function methodGroups(catalog) {
+  const ids = [...FAMILIES.map((f) => f.id), ...new Set(catalog.list.map((m) => m.family))];
+  return [...new Set(ids)]
+    .map((id) => ({
+      id,
+      label: FAMILIES.find((f) => f.id === id)?.label ?? String(id ?? "other"),
+      methods: catalog.list.filter((m) => m.family === id).map((m) => ({ name: m.name, label: catalog.label(m.name), about: catalog.about(m.name) })),
+    }))
+    .filter((g) => g.methods.length);
 }
 
 /** A hyper-parameter's value for people: 10⁻⁴ for powers of ten, "on"/"off" for switches. */
@@ -57,7 +80,7 @@ export function formatParam(v) {
 export function hyperText(opt, catalog, skip = ["name", "learning_rate"]) {
   return Object.entries(opt || {})
     .filter(([k]) => !skip.includes(k))
-    .map(([k, v]) => `${catalog?.hyperLabel(k) || k.replace(/_/g, " ")} ${formatParam(v)}`)
+    .map(([k, v]) => `${catalog?.hyperLabel(k, opt.name) || k.replace(/_/g, " ")} ${formatParam(v)}`)
     .join(" · ");
 }
 
@@ -78,7 +101,7 @@ export function distinctLabels(runs, catalog) {
       const a = runs[first].opt || {};
       const b = run.opt || {};
       const diff = Object.fromEntries(Object.entries(b).filter(([k, v]) => JSON.stringify(a[k]) !== JSON.stringify(v)));
-      const text = hyperText(diff, catalog);
+      const text = hyperText({ ...diff, name: b.name }, catalog);
       if (text) label = `${run.label} (${text})`;
     }
     for (let n = 2; used.has(label); n++) label = `${run.label} (${n})`;

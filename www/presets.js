@@ -2,6 +2,7 @@
 // top of the default experiment, with the view it needs (x=time for gradient flow), and a caption
 // of plain sentences that say what to look at. The numbers are not in the captions: the page
 // writes them under the caption from the runs on screen (captions.js, outcomeSentence).
+// The claims of "step" are asserted by tests/step_length.rs on seeds 0–2.
 
 export const PRESETS = [
   {
@@ -47,6 +48,12 @@ export const PRESETS = [
     title: "Noisy observations",
     hash: "noise=0.3&m=adam,rmsprop,gd&lr=0.01,0.01,100",
     caption: "The seen values are W* plus noise of size 0.3, and the test error is still measured against W*. A run that fits the seen values closer than W* itself does fits the noise too: below, who does, and who ends further from W* than it started.",
+  },
+  {
+    id: "step",
+    title: "It's the step, not the entries",
+    hash: "m=gd,normalized_gd,adam,sign_sgd,spectral_descent,muon&lr=0.01,0.1,0.01,0.01,0.01,0.01&wd=,,,,,0&view=step_norm&ylog=1",
+    caption: "Normalised GD (here at rate 0.1), spectral descent and Muon keep GD's structure (they turn with the matrix: rotation-equivariant); Adam and sign SGD rescale each entry. The plot shows each run's step length ‖ΔW‖F: GD's follows the gradient's tiny size, the five others' does not, and on seeds 0–2 those five recover W* within 3000 steps while GD does not (a native test checks it). Muon runs with weight decay 0: at its default 0.1 it does not recover here.",
   },
   {
     id: "newton",

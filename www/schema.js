@@ -13,7 +13,7 @@
  * HISTORY_SERIES; the core's `Lab.metric_names()`): the page's one declaration of them.
  */
 export const METRIC_NAMES = ["step", "objective", "train_error", "test_error", "effective_rank", "ratio",
-  "nuclear_norm", "frobenius_norm", "subspace_angle_truth", "subspace_angle_start", "time"];
+  "nuclear_norm", "frobenius_norm", "subspace_angle_truth", "subspace_angle_start", "time", "step_norm", "step_stable_rank"];
 
 /** Every history metric the core keeps (docs/wasm-api.md, history_ptr): all of them. */
 export const HISTORY_METRICS = METRIC_NAMES;
@@ -29,6 +29,8 @@ export const METRICS = {
   subspace_angle_start: { label: "angle to start", log: true, caption: "How far W has turned away from the start: near 0, a run still points where it began (it has not left the start's column space)." },
   nuclear_norm: { label: "nuclear norm", log: false, caption: "‖W‖*: the sum of the singular values." },
   frobenius_norm: { label: "Frobenius norm", log: false, caption: "‖W‖F: the root of the sum of squared entries." },
+  step_norm: { label: "step length ‖ΔW‖F", log: true, caption: "How far the last step moved W. A step proportional to the gradient is as small as the gradient; a normalised one is not." },
+  step_stable_rank: { label: "step's stable rank", log: false, caption: "‖ΔW‖F² / ‖ΔW‖₂²: 1 when the last step is one direction (rank one), up to min(m, n) when all its singular values are equal (a flat spectrum)." },
 };
 
 /** A run's figures as the core reports them (a Map or an object), with every metric named. */
@@ -79,6 +81,26 @@ export const HASH_KEYS = { seed: ["problem", "seed"], rows: ["problem", "rows"],
 export const HYPER_KEYS = { eps: "eps", beta1: "beta1", beta2: "beta2", wd: "weight_decay", bc: "bias_correction",
   alpha: "alpha", mom: "momentum", mdecay: "momentum_decay", damping: "damping", maxcg: "max_cg",
   rtol: "rtol", atol: "atol", k: "rank", ridge: "ridge", tau: "threshold" };
+
+/**
+ * Every per-run hyper-parameter key of the hash for the catalog's `methods` (their default
+ * configs): HYPER_KEYS, then each other field of a method under its own name ("ns_steps"), or
+ * "opt_" and its name where the name is taken by another key (spectral descent's "scale" is
+ * "opt_scale": "scale" is the loss's). key → optimizer field.
+ */
+export function hyperKeys(methods = []) {
+  const keys = { ...HYPER_KEYS };
+  const fields = new Set(Object.values(HYPER_KEYS));
+  const taken = new Set([...Object.keys(HASH_KEYS), ...Object.keys(HYPER_KEYS), ...Object.keys(VIEW_KEYS), ...OTHER_KEYS]);
+  for (const m of methods) {
+    for (const field of Object.keys(m ?? {})) {
+      if (field === "name" || field === "learning_rate" || fields.has(field)) continue;
+      fields.add(field);
+      keys[taken.has(field) ? `opt_${field}` : field] = field;
+    }
+  }
+  return keys;
+}
 
 /** View options in the hash: they never step, reset or reseed. key → {default, values?}. */
 export const VIEW_KEYS = {

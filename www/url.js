@@ -6,14 +6,36 @@
 // of the config (enums by name, the seed included), the methods, per-run lists (an empty item
 // is the method's default), the runs that are off, the tuned race's protocol, the view options.
 
-import { HASH_KEYS, HYPER_KEYS, OTHER_KEYS, VIEW_KEYS, decimalNumber, getPath as get, setPath as set } from "./schema.js";
+import { HASH_KEYS, OTHER_KEYS, VIEW_KEYS, decimalNumber, getPath as get, hyperKeys, setPath as set } from "./schema.js";
 
 function numText(v) {
   return v === undefined || v === null ? "" : String(v);
 }
 
+/** A hyper-parameter in a list item: switches 1/0, lists joined by ":" (3.4445:-4.775:2.0315), "null". */
 function hyperText(v) {
-  return typeof v === "boolean" ? (v ? "1" : "0") : numText(v);
+  if (typeof v === "boolean") return v ? "1" : "0";
+  if (Array.isArray(v)) return v.map(numText).join(":");
+  return v === null ? "null" : numText(v);
+}
+
+/**
+ * A list item's hyper-parameter, read as the type of `like` (the method's default for the field):
+ * a switch, a name, a list of numbers or a number ("null" where the default is null); undefined
+ * if it does not read as one.
+ */
+function hyperValue(text, like, field) {
+  if (typeof like === "boolean" || (like === undefined && field === "bias_correction")) {
+    return text === "1" || text === "true" ? true : text === "0" || text === "false" ? false : undefined;
+  }
+  if (typeof like === "string") return text;
+  if (Array.isArray(like)) {
+    const items = text.split(":").map(decimalNumber);
+    return items.every(Number.isFinite) ? items : undefined;
+  }
+  if (like === null && text === "null") return null;
+  const v = decimalNumber(text);
+  return Number.isFinite(v) ? v : undefined;
 }
 
 /**
@@ -39,10 +61,10 @@ export function configToHash(config, enabled, defaults, opts = {}) {
   if (!sameMethods || lrs.join(",") !== dopt.map((o) => numText(o.learning_rate)).join(",")) p.set("lr", lrs.join(","));
   const methodDefault = (o, i) =>
     opts.methods?.find((d) => d.name === o.name) ?? (dopt[i]?.name === o.name ? dopt[i] : undefined);
-  for (const [key, field] of Object.entries(HYPER_KEYS)) {
+  for (const [key, field] of Object.entries(hyperKeys(opts.methods))) {
     const items = opt.map((o, i) => {
       const d = methodDefault(o, i);
-      return o[field] !== undefined && (!d || d[field] !== o[field]) ? hyperText(o[field]) : "";
+      return o[field] !== undefined && (!d || JSON.stringify(d[field]) !== JSON.stringify(o[field])) ? hyperText(o[field]) : "";
     });
     if (items.some((e) => e !== "")) p.set(key, items.join(","));
   }
@@ -50,7 +72,7 @@ export function configToHash(config, enabled, defaults, opts = {}) {
   if (off.length) p.set("off", off.join(","));
   if (opts.tuned) p.set("tuned", opts.tuned);
   if (opts.view) for (const key of Object.keys(VIEW_KEYS)) if (opts.view[key] !== undefined) p.set(key, String(opts.view[key]));
-  const s = p.toString().replace(/%2C/g, ","); // keep lists readable: lr=0.01,0.02
+  const s = p.toString().replace(/%2C/g, ",").replace(/%3A/g, ":"); // keep lists readable: lr=0.01,0.02
   return s ? `#${s}` : "";
 }
 
@@ -71,7 +93,8 @@ export function configFromHash(hash, defaults, opts = {}) {
   } catch {
     return { config, off, tuned: null, view, ignored: ["the whole link (unreadable)"] };
   }
-  const known = new Set([...Object.keys(HASH_KEYS), ...Object.keys(HYPER_KEYS), ...Object.keys(VIEW_KEYS), ...OTHER_KEYS]);
+  const hyper = hyperKeys(opts.methods);
+  const known = new Set([...Object.keys(HASH_KEYS), ...Object.keys(hyper), ...Object.keys(VIEW_KEYS), ...OTHER_KEYS]);
   for (const key of new Set(p.keys())) {
     if (!known.has(key)) ignored.push(key);
     else if (p.getAll(key).length > 1) ignored.push(`${key} after its first value (given ${p.getAll(key).length} times)`);
@@ -93,22 +116,21 @@ export function configFromHash(hash, defaults, opts = {}) {
       });
     }
   }
-  const perRun = (key, apply, parse = decimalNumber) => {
+  // Each run's item of list `key`, read as the run's method's default for `field` (a number if
+  // the method or the field is unknown: the Lab names what it refuses).
+  const perRun = (key, field) => {
     if (!p.has(key)) return;
     p.get(key).split(",").forEach((t, i) => {
       if (t.trim() === "") return;
-      const v = parse(t.trim());
-      if ((typeof v === "boolean" || Number.isFinite(v)) && config.optimizers && config.optimizers[i]) apply(config.optimizers[i], v);
+      const o = config.optimizers?.[i];
+      const like = opts.methods?.find((d) => d.name === o?.name)?.[field];
+      const v = o ? hyperValue(t.trim(), like, field) : undefined;
+      if (v !== undefined) o[field] = v;
       else ignored.push(`${key}=${t}`);
     });
   };
-  perRun("lr", (o, v) => { o.learning_rate = v; });
-  for (const [key, field] of Object.entries(HYPER_KEYS)) {
-    const parse = field === "bias_correction"
-      ? (t) => (t === "1" || t === "true" ? true : t === "0" || t === "false" ? false : NaN)
-      : decimalNumber;
-    perRun(key, (o, v) => { o[field] = v; }, parse);
-  }
+  perRun("lr", "learning_rate");
+  for (const [key, field] of Object.entries(hyper)) perRun(key, field);
   if (p.has("off")) {
     for (const t of p.get("off").split(",")) {
       const i = Number(t);

@@ -10,7 +10,7 @@ import { limitsError, networkParameters, sizeError } from "../../www/limits.js";
 import { decadeRange, formatFigure, formatPow10, linearTicks, logTicks } from "../../www/views/axes.js";
 import { DIVERGING, RUN_COLOURS, TABLE_SIZE, assignSlots, runColour, runDash, runMarker } from "../../www/colormap.js";
 import { gridSize, parseProtocol, sweptMethods, tunedConfig } from "../../www/engine/sweep.js";
-import { distinctLabels, formatParam, hyperText, makeCatalog } from "../../www/catalog.js";
+import { distinctLabels, formatParam, hyperText, makeCatalog, methodGroups } from "../../www/catalog.js";
 import { readFileSync } from "node:fs";
 import init, { Lab } from "../../www/pkg/mc_playground.js";
 
@@ -79,6 +79,45 @@ describe("the experiment in the URL", () => {
     assert.deepEqual(config, c);
     assert.deepEqual(off, [2]);
     assert.equal(tuned, "-4,3,2,3000");
+  });
+
+  it("round-trips every hyper-parameter of every method in the core's catalog", () => {
+    // Each field off its default: numbers doubled (or 0.5 where the default is null or zero), whole
+    // numbers plus one, switches flipped, names and lists changed. The loss's own "scale" stays.
+    const off = (v) => {
+      if (typeof v === "boolean") return !v;
+      if (typeof v === "string") return `${v}_other`;
+      if (Array.isArray(v)) return v.map((x) => x + 0.25);
+      if (v === null || v === 0) return 0.5;
+      return Number.isInteger(v) && v > 1 ? v + 1 : v * 2;
+    };
+    const methods = CATALOG.configs;
+    const c = structuredClone(DEFAULTS);
+    c.objective.scale = 1000;
+    c.optimizers = methods.map((d) => Object.fromEntries(Object.entries(d).map(([k, v]) => [k, k === "name" ? v : off(v)])));
+    const hash = configToHash(c, methods.map(() => true), DEFAULTS, { methods });
+    for (const key of ["ns_steps", "nesterov", "ns_coefficients", "adjust_lr_fn", "opt_scale", "eps1", "beta3", "d_coef", "eta_plus"]) {
+      assert.match(hash, new RegExp(`[#&]${key}=`), `${key} is in the link`);
+    }
+    assert.match(hash, /[#&]scale=1000(&|$)/);
+    const back = configFromHash(hash, DEFAULTS, { methods });
+    assert.deepEqual(back.ignored, []);
+    assert.deepEqual(back.config, c);
+    // At their defaults, no method writes a hyper-parameter.
+    const plain = { ...DEFAULTS, optimizers: structuredClone(methods) };
+    assert.doesNotMatch(configToHash(plain, methods.map(() => true), DEFAULTS, { methods }), /[&#](ns_steps|nesterov|eps1|opt_scale|eps|beta1)=/);
+  });
+
+  it("reads a method's own hyper-parameters as its defaults' types and names what it cannot read", () => {
+    const methods = CATALOG.configs;
+    const { config, ignored } = configFromHash(
+      "#m=muon,prodigy,adam&nesterov=0,,&ns_coefficients=1:-2:0.5,,&beta3=,null,&bc=,,1&ns_steps=x,,", DEFAULTS, { methods });
+    assert.equal(config.optimizers[0].nesterov, false);
+    assert.deepEqual(config.optimizers[0].ns_coefficients, [1, -2, 0.5]);
+    assert.equal(config.optimizers[0].ns_steps, 5);
+    assert.equal(config.optimizers[1].beta3, null);
+    assert.equal(config.optimizers[2].bias_correction, true);
+    assert.deepEqual(ignored, ["ns_steps=x"]);
   });
 
   it("ignores unknown keys and unparsable numbers", () => {
@@ -278,9 +317,24 @@ describe("the sweep, hyper-parameters and PCA labels", () => {
     assert.equal(formatParam(30), "30");
     assert.equal(formatParam(true), "on");
     assert.equal(hyperText({ name: "newton", damping: 0.0001, max_cg: 30 }, CATALOG), "damping 10⁻⁴ · CG steps ≤ 30");
+    // A field's label is its own method's: ASGD's alpha is a power, RMSProp's a decay.
+    assert.equal(hyperText({ name: "asgd", alpha: 0.75 }, CATALOG), `${CATALOG.get("asgd").hyper.find((h) => h.name === "alpha").label} 0.75`);
+    assert.notEqual(CATALOG.hyperLabel("alpha", "asgd"), CATALOG.hyperLabel("alpha", "rmsprop"));
     assert.equal(pcLabel(1, 0.6234), "PC1 (62% of the variance)");
     assert.equal(pcLabel(2, 0.054), "PC2 (5.4% of the variance)");
     assert.equal(pcLabel(2, 0), "PC2");
+  });
+
+  it("groups the picker's methods by family, each method once, in the catalog's order within a family", () => {
+    const groups = methodGroups(CATALOG);
+    assert.deepEqual(groups.map((g) => g.id), ["classical", "adaptive", "sign", "spectral", "solver"]);
+    assert.deepEqual(groups.flatMap((g) => g.methods.map((m) => m.name)).sort(), CATALOG.list.map((m) => m.name).sort());
+    const spectral = groups.find((g) => g.id === "spectral").methods.map((m) => m.name);
+    for (const name of ["normalized_gd", "spectral_descent", "muon", "shampoo"]) assert.ok(spectral.includes(name), name);
+    assert.deepEqual(groups.find((g) => g.id === "sign").methods.map((m) => m.name).slice(0, 3), ["sign_sgd", "signum", "lion"]);
+    // A family the page does not know yet still shows, under its own name.
+    const more = makeCatalog([...CATALOG.list, { name: "new_one", family: "quantum" }]);
+    assert.deepEqual(methodGroups(more).at(-1), { id: "quantum", label: "quantum", methods: [{ name: "new_one", label: "new_one", about: "new_one" }] });
   });
 
   it("tells runs with the same label apart by what differs from the first one", () => {

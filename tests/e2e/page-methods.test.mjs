@@ -68,7 +68,11 @@ describe("methods, models and the learning-rate sweep", { timeout: 150_000 }, ()
   it("offers every method of the catalog (twenty-eight), the default six checked", async () => {
     const chips = await page.locator("#method-picker input").evaluateAll((els) => els.map((e) => [e.dataset.method, e.checked]));
     assert.equal(chips.length, 28);
-    assert.deepEqual(chips.filter(([, on]) => on).map(([n]) => n), ["adam", "rmsprop", "adagrad", "gd", "momentum", "nesterov"]);
+    const families = await page.locator("#method-picker .chip-group").evaluateAll((gs) =>
+      gs.map((g) => [g.querySelector(".chip-family").textContent, [...g.querySelectorAll("input")].map((e) => e.dataset.method)]));
+    assert.deepEqual(families.map(([f]) => f.split(/[ :]/)[0]), ["Classical", "Adaptive", "Sign", "Step", "Second"]);
+    assert.ok(families[3][1].includes("muon") && families[2][1].includes("lion"), JSON.stringify(families));
+    assert.deepEqual(chips.filter(([, on]) => on).map(([n]) => n).sort(), ["adagrad", "adam", "gd", "momentum", "nesterov", "rmsprop"]);
     assert.equal(await page.locator("#race-badge").getAttribute("data-race"), "equal");
   });
 

@@ -48,6 +48,24 @@ describe("the URL is the experiment", { timeout: 120_000 }, () => {
     assert.ok(first.every((v) => Number.isFinite(Number(v))));
   });
 
+  it("carries each method's own hyper-parameters (Muon's Nesterov switch, Newton–Schulz steps and coefficients) through a reload", async () => {
+    const link = "#rows=20&cols=16&m=muon,muon&lr=0.02,0.02&nesterov=0,&ns_steps=3,&ns_coefficients=2:-1.5:0.5,&adjust_lr_fn=match_rms_adamw,";
+    await open(link);
+    const first = await resetAndStep(5);
+    await waitForHash(page, /ns_steps=3,/);
+    const hash = await page.evaluate(() => location.hash);
+    for (const key of ["nesterov=0,", "ns_steps=3,", "ns_coefficients=2:-1.5:0.5,", "adjust_lr_fn=match_rms_adamw,"]) {
+      assert.ok(hash.includes(key), `${key} missing from ${hash}`);
+    }
+    // The second run is the catalog's Muon: the link's settings changed the first one's numbers.
+    assert.notEqual(first[0], first[1]);
+    const labels = await page.locator("article[data-run] h2").allTextContents();
+    assert.notEqual(labels[0], labels[1], "the two Muon runs are told apart by their settings");
+    await page.goto("about:blank");
+    await open(hash);
+    assert.deepEqual(await resetAndStep(5), first);
+  });
+
   it("changes a view option without stepping, resetting or reseeding, and writes it in the hash", async () => {
     await open("#m=adam&lr=0.01");
     await resetAndStep(3);

@@ -7,6 +7,7 @@ import { ProblemView } from "../views/problem.js";
 import { drawLegend, setLegendOn } from "../views/legend.js";
 import { buildMethodPicker, updateMethodPicker } from "../views/method-picker.js";
 import { MAX_RUNS, runColour, runDash, runMarker } from "../colormap.js";
+import { methodGroups } from "../catalog.js";
 import { store } from "../store.js";
 import { ui } from "./ui.js";
 import { rebuild, setRunLearningRate, showConfigError } from "./experiment.js";
@@ -24,7 +25,7 @@ export function initRuns() {
   });
   const c = store.catalog;
   $("show-observed").addEventListener("change", () => store.apply("view", { dots: $("show-observed").checked ? "1" : "0" }));
-  buildMethodPicker($("method-picker"), c.list.map((m) => ({ name: m.name, label: c.label(m.name), about: c.about(m.name) })), onMethodToggle);
+  buildMethodPicker($("method-picker"), methodGroups(c), onMethodToggle);
   store.subscribe((kind, change) => {
     if (kind === "reset") showRuns();
     else if (kind === "view") setDotsVisible(store.view.dots === "1");
