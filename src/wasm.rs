@@ -63,6 +63,8 @@ struct RunMetrics<'a> {
     step_stable_rank: Option<f64>,
     diverged_at: Option<u64>,
     diverged_reason: Option<&'a str>,
+    /// The first step at which ‖W‖_F passed 10× the problem's scale (`null` if none).
+    blowing_up_at: Option<u64>,
 }
 
 /// What [`SensitivityRunner::report`] returns: [`sensitivity::Report`] with the tuned config as
@@ -266,7 +268,7 @@ impl Lab {
 
     /// `{step, objective, train_error, test_error, effective_rank, ratio, nuclear_norm,
     /// frobenius_norm, subspace_angle_truth, subspace_angle_start, time, step_norm,
-    /// step_stable_rank, diverged_at, diverged_reason}`
+    /// step_stable_rank, diverged_at, diverged_reason, blowing_up_at}`
     /// or `null`.
     pub fn metrics(&self, i: JsValue) -> JsValue {
         let Some(run) = self.run(&i) else { return JsValue::NULL };
@@ -287,6 +289,7 @@ impl Lab {
             step_stable_rank: Some(m.step_stable_rank).filter(|t| !t.is_nan()),
             diverged_at: run.diverged().map(|d| d.step),
             diverged_reason: run.diverged().map(|d| d.reason.as_str()),
+            blowing_up_at: run.blowing_up_at(),
         })
     }
 

@@ -31,14 +31,17 @@ export function overlapSentence(rows, at) {
  * What the runs on screen show, under a preset's caption: each run's test error at `step` (1 is
  * the start), which ones fit the seen values closer than W* itself does (`truthTrain`, W*'s own
  * train error: more than 0 only with noise), i.e. fit the noise, which are worse than at the
- * start, and which is closest to W*. runs: [{label, test, train, diverged (a step or null)}], the
+ * start, and which is closest to W*. runs: [{label, test, train, diverged, blowingUp (steps or null)}], the
  * runs that are on. "" before the first step.
  */
 export function outcomeSentence(runs, { step, truthTrain = 0 }) {
   if (!runs.length || !(step > 0)) return "";
-  const live = runs.filter((r) => r.diverged === null || r.diverged === undefined);
+  const none = (v) => v === null || v === undefined;
+  // A run that diverged or is blowing up (‖W‖F past 10× the data's size) has no result to report.
+  const live = runs.filter((r) => none(r.diverged) && none(r.blowingUp));
   const names = (rs) => listNames(rs.map((r) => r.label));
-  const each = runs.map((r) => `${r.label} ${live.includes(r) ? formatFigure(r.test) : `diverged at step ${r.diverged}`}`);
+  const state = (r) => (!none(r.diverged) ? `diverged at step ${r.diverged}` : `blowing up since step ${r.blowingUp}`);
+  const each = runs.map((r) => `${r.label} ${live.includes(r) ? formatFigure(r.test) : state(r)}`);
   const out = [`At step ${step}, test error (1: the start, 0: W* found): ${each.join(", ")}.`];
   const fitNoise = truthTrain > 0 ? live.filter((r) => r.train < truthTrain) : [];
   if (fitNoise.length) {

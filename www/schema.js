@@ -45,6 +45,7 @@ export function normaliseMetrics(m) {
   }
   out.diverged_at = m.diverged_at ?? null;
   out.diverged_reason = m.diverged_reason ?? null;
+  out.blowing_up_at = m.blowing_up_at ?? null;
   return out;
 }
 

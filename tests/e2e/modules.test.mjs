@@ -11,6 +11,7 @@ import { decadeRange, formatFigure, formatPow10, linearTicks, logTicks } from ".
 import { DIVERGING, RUN_COLOURS, TABLE_SIZE, assignSlots, runColour, runDash, runMarker } from "../../www/colormap.js";
 import { gridSize, parseProtocol, sweptMethods, tunedConfig } from "../../www/engine/sweep.js";
 import { distinctLabels, formatParam, hyperText, makeCatalog, methodGroups } from "../../www/catalog.js";
+import { outcomeSentence } from "../../www/captions.js";
 import { readFileSync } from "node:fs";
 import init, { Lab } from "../../www/pkg/mc_playground.js";
 
@@ -335,6 +336,17 @@ describe("the sweep, hyper-parameters and PCA labels", () => {
     // A family the page does not know yet still shows, under its own name.
     const more = makeCatalog([...CATALOG.list, { name: "new_one", family: "quantum" }]);
     assert.deepEqual(methodGroups(more).at(-1), { id: "quantum", label: "quantum", methods: [{ name: "new_one", label: "new_one", about: "new_one" }] });
+  });
+
+  it("reports no test error for a run that diverged or is blowing up, and leaves both out of the comparisons", () => {
+    const text = outcomeSentence([
+      { label: "Rprop", test: 7.9, train: 3, diverged: null, blowingUp: 48 },
+      { label: "GD", test: 50, train: 9, diverged: 12, blowingUp: 5 },
+      { label: "Adam", test: 0.02, train: 0.004, diverged: null, blowingUp: null },
+    ], { step: 3000 });
+    assert.match(text, /Rprop blowing up since step 48, GD diverged at step 12, Adam 0\.02/);
+    assert.doesNotMatch(text, /7\.9|further from W\*/);
+    assert.match(text, /Closest to W\*: Adam\./);
   });
 
   it("tells runs with the same label apart by what differs from the first one", () => {

@@ -273,6 +273,16 @@ describe("methods, models and the learning-rate sweep", { timeout: 150_000 }, ()
     assert.equal(await page.locator('article[data-run="gd"] .lr-input').inputValue(), "0.01");
   });
 
+  it("flags a run that is blowing up (Rprop at 0.01, seed 1) and reports no test error for it", async () => {
+    await open("#seed=1&steps=120&m=rprop,adam&lr=0.01,0.01");
+    await playedTo(120);
+    const rprop = page.locator('article[data-run="rprop"]');
+    const at = Number(await rprop.getAttribute("data-blowing-up-at"));
+    assert.ok(at > 0 && at <= 120, `flagged at ${at}`);
+    assert.match(await rprop.locator(".run-status").textContent(), new RegExp(`blowing up since step ${at}.*10 times the data's size`));
+    assert.equal(await page.locator('article[data-run="adam"]').getAttribute("data-blowing-up-at"), "");
+  });
+
   it("made no console errors, no page errors, and only same-origin requests", async () => {
     assert.deepEqual(pageErrors, [], "page errors");
     assert.deepEqual(consoleErrors, [], "console errors");

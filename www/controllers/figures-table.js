@@ -48,6 +48,7 @@ function onRender() {
     th.textContent = run.label;
     tr.append(th);
     const state = m.diverged_at !== null && m.diverged_at !== undefined ? `diverged at ${m.diverged_at}`
+      : m.blowing_up_at !== null && m.blowing_up_at !== undefined ? `blowing up since ${m.blowing_up_at}`
       : !store.enabled[run.index] ? "off" : (m.step ?? 0) >= length ? "finished" : playing ? "running" : "paused";
     const cells = [String(m.step ?? 0), fmt(m.test_error), fmt(m.train_error), fmt(m.effective_rank), state];
     for (const c of cells) {

@@ -35,7 +35,7 @@ let shown = null; // the preset whose caption shows
 
 /** Under a preset's caption, what its runs show now (captions.js): the reader need not work it out. */
 function showOutcome() {
-  const figures = (label, m) => ({ label, test: m.test_error, train: m.train_error, diverged: m.diverged_at });
+  const figures = (label, m) => ({ label, test: m.test_error, train: m.train_error, diverged: m.diverged_at, blowingUp: m.blowing_up_at });
   const runs = shown ? ui.runs.filter((r, i) => store.enabled[i] && r.metrics).map((r) => figures(r.label, r.metrics))
     .concat(ui.reference.map((f) => figures(f.label, f.metrics))) : [];
   const step = Math.max(0, ...ui.runs.map((r) => r.metrics?.step ?? 0));

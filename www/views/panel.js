@@ -367,12 +367,17 @@ export class RunPanel {
     const diverged = m.diverged_at !== null;
     d.divergedAt = diverged ? String(m.diverged_at) : "";
     this.el.classList.toggle("diverged", diverged);
+    d.blowingUpAt = m.blowing_up_at ?? "";
     let status = "";
     let reason = "";
     if (diverged) {
       status = `diverged at step ${m.diverged_at}`;
       // The core writes ‖W‖_F (TeX style); the page writes ‖W‖F with a subscript-like F.
       reason = String(m.diverged_reason || "").replace(/‖_F/g, "‖F").replace(/‖_\*/g, "‖*");
+    } else if (m.blowing_up_at !== null && m.blowing_up_at !== undefined) {
+      // The core flags a run whose ‖W‖F passed 10× the data's size (src/lab.rs, BLOW_UP_FACTOR).
+      status = `blowing up since step ${m.blowing_up_at}`;
+      reason = `‖W‖F passed 10 times the data's size (now ${formatFigure(m.frobenius_norm)}): its figures are no completion of the data`;
     } else if (!this.enabled) status = "off: not stepping";
     if (this.shown.status !== status + reason) {
       this.shown.status = status + reason;

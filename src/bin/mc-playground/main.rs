@@ -232,6 +232,7 @@ fn run(path: &str) -> Result<Value, String> {
                 "steps": run.step_count(),
                 "diverged_at": run.diverged().map(|d| d.step),
                 "diverged_reason": run.diverged().map(|d| d.reason.clone()),
+                "blowing_up_at": run.blowing_up_at(),
                 "final": run.metrics(),
                 "matrix": matrix,
             })
