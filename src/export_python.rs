@@ -83,7 +83,7 @@ pub fn export_python(config: &Config, source: &str) -> Result<String, ConfigErro
         Penalty::Nuclear => "nuclear",
         Penalty::Ratio => "ratio",
     };
-    let _ = writeln!(s, "PENALTY, LAMBDA, SCALE = {penalty:?}, {}, {}", float(config.objective.lambda), float(config.objective.scale));
+    let _ = writeln!(s, "PENALTY, LAMBDA, SCALE = {}, {}, {}", string(penalty), float(config.objective.lambda), float(config.objective.scale));
     let _ = writeln!(s, "DIVERGENCE_FACTOR = {}", float(DIVERGENCE_FACTOR));
     s.push_str(COMMON);
     s.push_str("\n\n# --- the methods' updates (each from its file in src/optim/) ---\n");
@@ -105,7 +105,7 @@ pub fn export_python(config: &Config, source: &str) -> Result<String, ConfigErro
     s.push_str("]\nSKIPPED = [\n");
     for (i, method) in config.optimizers.iter().enumerate().filter(|(_, o)| o.numpy().is_none()) {
         let why = if method.is_solver() { "a solver: it needs the objective itself and has no short NumPy form" } else { "no NumPy form" };
-        let _ = writeln!(s, "    {{\"index\": {i}, \"name\": {:?}, \"reason\": {why:?}}},", method.name());
+        let _ = writeln!(s, "    {{\"index\": {i}, \"name\": {}, \"reason\": {}}},", string(method.name()), string(why));
     }
     s.push_str("]\n");
     s.push_str(MAIN);
@@ -114,7 +114,7 @@ pub fn export_python(config: &Config, source: &str) -> Result<String, ConfigErro
 
 fn header(s: &mut String, config: &Config, source: &str, m: usize, n: usize, exported: &[usize]) {
     let _ = writeln!(s, "#!/usr/bin/env python3");
-    let _ = writeln!(s, "\"\"\"mc-playground's experiment {source:?} as a NumPy script (mc-playground export-python).");
+    let _ = writeln!(s, "\"\"\"mc-playground's experiment {} as a NumPy script (mc-playground export-python).", string(source));
     let _ = writeln!(s);
     let _ = writeln!(s, "Runs {} steps of each method from the same start on the same problem ({m} × {n}, |Ω| written out",
         config.steps);
@@ -164,10 +164,15 @@ fn python(v: &Value) -> String {
             (_, Some(f)) => float(f),
             _ => x.to_string(),
         },
-        Value::String(t) => format!("{t:?}"),
+        Value::String(t) => string(t),
         Value::Array(a) => format!("[{}]", a.iter().map(python).collect::<Vec<_>>().join(", ")),
-        Value::Object(o) => format!("{{{}}}", o.iter().map(|(k, v)| format!("{k:?}: {}", python(v))).collect::<Vec<_>>().join(", ")),
+        Value::Object(o) => format!("{{{}}}", o.iter().map(|(k, v)| format!("{}: {}", string(k), python(v))).collect::<Vec<_>>().join(", ")),
     }
+}
+
+/// `t` as a Python string literal (JSON's escapes, which Python reads the same).
+fn string(t: &str) -> String {
+    serde_json::to_string(t).unwrap_or_default()
 }
 
 /// The objective, the model, the metrics (after the data, before the methods).

@@ -193,6 +193,9 @@ fn the_script_holds_the_problem_the_methods_once_and_names_what_it_skips() {
     assert!(script.contains("    (0, {\"name\": \"adam\", \"learning_rate\": 0.001,"), "each run's method as configured");
     assert!(script.contains("    (2, {\"name\": \"adam\", \"learning_rate\": 0.1,"));
     assert!(script.contains("{\"index\": 1, \"name\": \"newton\""));
+    // The config's name goes into the docstring as a string literal Python reads (JSON's escapes).
+    let odd = export_python(&c, "we\"ird\n\u{1b}.json").unwrap();
+    assert!(odd.contains("experiment \"we\\\"ird\\n\\u001b.json\" as a NumPy script"), "{}", &odd[..200]);
 }
 
 #[test]
