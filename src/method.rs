@@ -342,6 +342,8 @@ pub trait Hyper: fmt::Debug + Clone + Send + Sync + Serialize + 'static {
     /// `shapes` and lists of matrices instead. `None` (the default): no short NumPy form (the
     /// solvers), and the exported script names the method in a comment and skips it. One text may
     /// define the classes of several methods (momentum and Nesterov); the script holds it once.
+    /// The text may use `np`, `math` and the script's helpers `lerp(a, b, w)` (torch.lerp),
+    /// `polar(w)` (U₊V₊ᵀ and σ), `product(a, b)` and `in_order_sum(x)` (the core's summation order).
     const NUMPY: Option<&'static str> = None;
 }
 
