@@ -70,14 +70,7 @@ ensure_wasm_target
 ensure_wasm_bindgen_cli
 ensure_node_modules
 have python3 || die "python3 not found (the peers and the report need it)"
-if [[ ! -x "$VENV/bin/python" ]]; then
-  info "python3 -m venv .bench-venv"
-  run_or_die "could not create $VENV (Debian: apt-get install python3-venv)" python3 -m venv "$VENV"
-fi
-if ! "$VENV/bin/python" -c "import numpy, jax" 2>/dev/null; then
-  info "pip install -r bench/requirements.txt (into .bench-venv)"
-  run_or_die "pip install failed" "$VENV/bin/pip" install --quiet -r bench/requirements.txt
-fi
+ensure_venv "$VENV" "$MCP_ROOT/bench/requirements.txt" "numpy, jax"
 
 stage "bench: native (cargo bench --bench steps, criterion)"
 run_or_die "the native benchmark failed" \

@@ -290,6 +290,37 @@ sys.exit(1)
 EOF
 }
 
+# --- Python ------------------------------------------------------------------------
+# ensure_venv DIR REQUIREMENTS IMPORTS: a Python virtual environment at DIR (made with
+# python3 -m venv if missing) in which `import IMPORTS` works, installing REQUIREMENTS (a pip
+# requirements file, from PyPI) when it does not. A quick no-op when everything is there.
+# scripts/bench.sh makes .bench-venv (NumPy, JAX) with it; tests/export_python.rs makes
+# .test-venv (NumPy) through ensure_test_venv.
+_ensure_venv() {
+  local venv=$1 requirements=$2 imports=$3
+  if [[ ! -x "$venv/bin/python" ]]; then
+    info "python3 -m venv $venv"
+    run_or_die "could not create $venv (Debian: apt-get install python3-venv)" python3 -m venv "$venv"
+  fi
+  if ! "$venv/bin/python" -c "import $imports" 2>/dev/null; then
+    info "pip install -r $requirements (into $venv)"
+    run_or_die "pip install failed" "$venv/bin/pip" install --quiet -r "$requirements"
+  fi
+}
+ensure_venv() {
+  have python3 || die "python3 not found (needed for the virtual environment $1)"
+  with_tools_lock _ensure_venv "$@"
+}
+
+# The test stage's NumPy (tests/python-requirements.txt) in .test-venv/: the exported
+# scripts of `mc-playground export-python` run there (tests/export_python.rs). Prints the
+# environment's python on standard output.
+MCP_TEST_VENV="$MCP_ROOT/.test-venv"
+ensure_test_venv() {
+  ensure_venv "$MCP_TEST_VENV" "$MCP_ROOT/tests/python-requirements.txt" numpy >&2 || return 1
+  printf '%s\n' "$MCP_TEST_VENV/bin/python"
+}
+
 # --- sizes -----------------------------------------------------------------------
 size_of() { wc -c <"$1" | tr -d ' '; }
 gz_size_of() { gzip -9 -c "$1" | wc -c | tr -d ' '; }

@@ -107,6 +107,8 @@ ensure_wasm_target
 ensure_wasm_bindgen_cli
 ensure_node_modules
 have python3 || die "python3 not found: the e2e stage serves the page with python3 -m http.server"
+# NumPy for the exported scripts (tests/export_python.rs, in the native stage).
+info "NumPy in $(dirname "$(dirname "$(ensure_test_venv)")")"
 info "$("$MCP_CHROMIUM" --version 2>/dev/null | head -n1), $("$MCP_CHROMEDRIVER" --version | head -n1 | cut -d' ' -f1-2)"
 pass uncounted
 

@@ -20,8 +20,9 @@
 //! - [`metrics`]: train/test error, effective rank, ratio, singular values, bounded history;
 //! - [`pca`]: the joint PCA of the runs' trajectories;
 //! - [`lab`]: the problem plus one run per method; `step(k)`, `reset`;
-//! - [`sensitivity`], [`sweep`], [`csv`], [`bench`]: final test error against learning rate
-//!   and the tuned race; grids of experiments; CSV in and out; the benchmark cases (`BENCHMARKS.md`);
+//! - [`sensitivity`], [`sweep`], [`csv`], [`bench`], [`export_python`]: final test error against
+//!   learning rate and the tuned race; grids of experiments; CSV in and out; the benchmark cases
+//!   (`BENCHMARKS.md`); the experiment as a standalone NumPy script (native only);
 //! - `wasm` (the page's boundary, wasm32 only) and the command line (`src/bin/`).
 //!
 //! Matrices are `nalgebra::DMatrix<f64>` (column-major in memory); the wasm boundary and the CLI
@@ -32,6 +33,8 @@ pub mod catalog;
 pub mod checks;
 pub mod config;
 pub mod csv;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod export_python;
 pub mod lab;
 pub mod linalg;
 pub mod method;

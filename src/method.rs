@@ -267,10 +267,12 @@ macro_rules! learning_rate_field {
 /// Wraps a per-matrix method written with inherent `validate`, `init(shape)` and
 /// `update(&mut w, &g, &mut state)` and a field `learning_rate`:
 /// `crate::per_matrix_method!(Muon, MuonState, META);` writes its [`PerMatrix`] and [`Hyper`]
-/// (`META` its [`MethodMeta`]; a gradient method).
+/// (`META` its [`MethodMeta`]; a gradient method). With a fourth argument,
+/// `crate::per_matrix_method!(Muon, MuonState, META, NUMPY);`, `NUMPY` (a `&'static str`) is its
+/// [`Hyper::NUMPY`].
 #[macro_export]
 macro_rules! per_matrix_method {
-    ($t:ty, $state:ty, $meta:expr) => {
+    ($t:ty, $state:ty, $meta:expr, @numpy $numpy:expr) => {
         impl $crate::method::PerMatrix for $t {
             type State = $state;
             fn init(&self, shape: (usize, usize)) -> $state {
@@ -282,6 +284,7 @@ macro_rules! per_matrix_method {
         }
         impl $crate::method::Hyper for $t {
             const META: &'static $crate::method::MethodMeta = &$meta;
+            const NUMPY: Option<&'static str> = $numpy;
             fn validate(&self) -> Result<(), $crate::checks::FieldError> {
                 <$t>::validate(self)
             }
@@ -290,6 +293,12 @@ macro_rules! per_matrix_method {
                 $crate::method::Kind::Gradient(self)
             }
         }
+    };
+    ($t:ty, $state:ty, $meta:expr) => {
+        $crate::per_matrix_method!($t, $state, $meta, @numpy None);
+    };
+    ($t:ty, $state:ty, $meta:expr, $numpy:expr) => {
+        $crate::per_matrix_method!($t, $state, $meta, @numpy Some($numpy));
     };
 }
 
@@ -324,6 +333,18 @@ pub trait Hyper: fmt::Debug + Clone + Send + Sync + Serialize + 'static {
     }
     /// How it steps: `Kind::Gradient(self)` or `Kind::Solver(self)`.
     fn kind(&self) -> Kind<'_>;
+    /// Its update written out in NumPy, for `mc-playground export-python`
+    /// ([`crate::export_python`]): Python source defining `class <name>` (the config's name),
+    /// whose `__init__(self, hp, shape)` makes the state of one parameter matrix (`hp` the
+    /// method's config object as a dict, `shape` (rows, cols)) and whose `update(self, w, g)`
+    /// returns the next `w` (NumPy arrays of that shape; each factor of a deep network has its
+    /// own instance). A rule over all the parameters at once sets `whole = True` and takes
+    /// `shapes` and lists of matrices instead. `None` (the default): no short NumPy form (the
+    /// solvers), and the exported script names the method in a comment and skips it. One text may
+    /// define the classes of several methods (momentum and Nesterov); the script holds it once.
+    /// The text may use `np`, `math` and the script's helpers `lerp(a, b, w)` (torch.lerp),
+    /// `polar(w)` (U₊V₊ᵀ and σ), `product(a, b)` and `in_order_sum(x)` (the core's summation order).
+    const NUMPY: Option<&'static str> = None;
 }
 
 /// A method with its hyper-parameters: what a config lists and a run steps (object-safe;
@@ -350,6 +371,9 @@ pub trait Method: Send + Sync + Any {
     fn as_any(&self) -> &dyn Any;
     fn as_any_mut(&mut self) -> &mut dyn Any;
     fn kind(&self) -> Kind<'_>;
+    /// [`Hyper::NUMPY`] (native only: the page's module does not carry the texts).
+    #[cfg(not(target_arch = "wasm32"))]
+    fn numpy(&self) -> Option<&'static str>;
 }
 
 impl<T: Hyper> Method for T {
@@ -390,6 +414,10 @@ impl<T: Hyper> Method for T {
     }
     fn kind(&self) -> Kind<'_> {
         Hyper::kind(self)
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    fn numpy(&self) -> Option<&'static str> {
+        T::NUMPY
     }
 }
 

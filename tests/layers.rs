@@ -30,6 +30,7 @@ const LAYERS: &[(&str, usize)] = &[
     ("sweep.rs", 7),
     ("csv.rs", 7),
     ("bench.rs", 7),
+    ("export_python.rs", 7),
     ("wasm.rs", 8),
     ("wasm_bench.rs", 8),
     ("lib.rs", 8),
@@ -44,7 +45,7 @@ const LAYER_NAMES: [&str; 9] = [
     "metrics",
     "pca",
     "lab",
-    "sensitivity, sweep, csv, bench",
+    "sensitivity, sweep, csv, bench, export_python",
     "boundary and command line",
 ];
 

@@ -104,4 +104,23 @@ const META: MethodMeta = MethodMeta {
     hyper: &[HyperParam::LEARNING_RATE, HyperParam { name: "rho", label: "ρ", range: "[0, 1]" }, HyperParam::EPS, HyperParam::WEIGHT_DECAY],
 };
 
-crate::per_matrix_method!(Adadelta, AdadeltaState, META);
+crate::per_matrix_method!(Adadelta, AdadeltaState, META, NUMPY);
+
+/// `adadelta`'s update in NumPy, for `mc-playground export-python` ([`crate::method::Hyper::NUMPY`]).
+const NUMPY: &str = r#"class adadelta:
+    """v ← ρv + (1−ρ)g²; Δ ← √(u + eps)/√(v + eps)·g; u ← ρu + (1−ρ)Δ²; w ← w − lr·Δ.
+    torch.optim.Adadelta; Zeiler 2012."""
+
+    def __init__(self, hp, shape):
+        self.hp, self.v, self.u = hp, np.zeros(shape), np.zeros(shape)
+
+    def update(self, w, g):
+        hp = self.hp
+        rho, eps, wd = hp["rho"], hp["eps"], hp["weight_decay"]
+        if wd != 0:
+            g = g + wd * w
+        self.v = rho * self.v + (1 - rho) * g * g
+        delta = np.sqrt(self.u + eps) / np.sqrt(self.v + eps) * g
+        self.u = rho * self.u + (1 - rho) * delta * delta
+        return w - hp["learning_rate"] * delta
+"#;

@@ -148,4 +148,36 @@ const META: MethodMeta = MethodMeta {
     hyper: &[HyperParam::LEARNING_RATE, HyperParam { name: "beta2_decay", label: "β₂ decay", range: "≤ 0" }, HyperParam { name: "eps1", label: "eps₁", range: "≥ 0 or null (machine epsilon)" }, HyperParam { name: "eps2", label: "eps₂", range: "≥ 0" }, HyperParam { name: "d", label: "clipping d", range: "≥ 1" }, HyperParam::WEIGHT_DECAY],
 };
 
-crate::per_matrix_method!(Adafactor, AdafactorState, META);
+crate::per_matrix_method!(Adafactor, AdafactorState, META, NUMPY);
+
+/// `adafactor`'s update in NumPy, for `mc-playground export-python` ([`crate::method::Hyper::NUMPY`]).
+const NUMPY: &str = r#"class adafactor:
+    """Factored second moment of g (rows × cols): r ← lerp(r, mean_j g², t^β), c ← lerp(c, mean_i g², t^β);
+    u = g/√max(r cᵀ/max(mean(r), eps1), eps1²); w ← w − max(eps2, RMS(w))·min(lr, 1/√t)·u/max(1, RMS(u)/d)
+    (decoupled weight decay w ← w(1 − lr·wd) first). torch.optim.Adafactor; Shazeer & Stern 2018."""
+
+    def __init__(self, hp, shape):
+        self.hp, self.t, self.row, self.col = hp, 0, np.zeros(shape[0]), np.zeros(shape[1])
+
+    def update(self, w, g):
+        hp = self.hp
+        m, n = w.shape
+        self.t += 1
+        if m == 0 or n == 0:
+            return w
+        t, lr = float(self.t), hp["learning_rate"]
+        eps1 = hp["eps1"] if hp["eps1"] is not None else np.finfo(float).eps
+        new_weight = t ** hp["beta2_decay"]
+        rho = min(lr, 1 / math.sqrt(t))
+        size = float(m * n)
+        alpha = max(hp["eps2"], math.sqrt(np.sum(w * w)) / math.sqrt(size)) * rho
+        if hp["weight_decay"] != 0:
+            w = w * (1 - lr * hp["weight_decay"])
+        self.row = lerp(self.row, np.sum(g * g, axis=1) / n, new_weight)
+        self.col = lerp(self.col, np.sum(g * g, axis=0) / m, new_weight)
+        row_mean = max(np.sum(self.row) / m, eps1)
+        v = np.maximum(np.outer(self.row, self.col) / row_mean, eps1 * eps1)
+        u = g * (1 / np.sqrt(v))
+        rms = math.sqrt(np.sum(u * u)) / (math.sqrt(size) * hp["d"])
+        return w + (-alpha / max(rms, 1.0)) * u
+"#;

@@ -43,6 +43,7 @@ const META: MethodMeta = MethodMeta {
 
 impl Hyper for Adagrad {
     const META: &'static MethodMeta = &META;
+    const NUMPY: Option<&'static str> = Some(NUMPY);
     fn validate(&self) -> Result<(), FieldError> {
         check_nonneg("eps", self.eps)?;
         check_nonneg("weight_decay", self.weight_decay)
@@ -68,3 +69,19 @@ impl PerMatrix for Adagrad {
         }
     }
 }
+
+/// `adagrad`'s update in NumPy, for `mc-playground export-python` ([`crate::method::Hyper::NUMPY`]).
+const NUMPY: &str = r#"class adagrad:
+    """s ← s + g²; w ← w − lr·g/(√s + eps) (g with coupled weight decay).
+    torch.optim.Adagrad; Duchi, Hazan & Singer 2011."""
+
+    def __init__(self, hp, shape):
+        self.hp, self.s = hp, np.zeros(shape)
+
+    def update(self, w, g):
+        wd = self.hp["weight_decay"]
+        if wd != 0:
+            g = g + wd * w
+        self.s = self.s + g * g
+        return w - self.hp["learning_rate"] * (g / (np.sqrt(self.s) + self.hp["eps"]))
+"#;

@@ -76,6 +76,7 @@ pub(crate) fn check_adam_family(beta1: f64, beta2: f64, eps: f64, weight_decay: 
 
 impl Hyper for Adam {
     const META: &'static MethodMeta = &ADAM;
+    const NUMPY: Option<&'static str> = Some(ADAM_NUMPY);
     fn validate(&self) -> Result<(), FieldError> {
         check_adam_family(self.beta1, self.beta2, self.eps, self.weight_decay)
     }
@@ -160,6 +161,7 @@ const ADAMW: MethodMeta = MethodMeta {
 
 impl Hyper for AdamW {
     const META: &'static MethodMeta = &ADAMW;
+    const NUMPY: Option<&'static str> = Some(ADAMW_NUMPY);
     fn validate(&self) -> Result<(), FieldError> {
         check_adam_family(self.beta1, self.beta2, self.eps, self.weight_decay)
     }
@@ -218,3 +220,45 @@ fn adam_step(w: &mut DMatrixViewMut<f64>, g: &DMatrixView<f64>, state: &mut Adam
         *w -= step_size * (*m / (v.sqrt() / root_bc2 + s.eps));
     }
 }
+
+/// `adam`'s update in NumPy, for `mc-playground export-python` ([`crate::method::Hyper::NUMPY`]).
+const ADAM_NUMPY: &str = r#"class adam:
+    """m ← β₁m + (1−β₁)g; v ← β₂v + (1−β₂)g²; w ← w − (lr/(1−β₁ᵗ))·m/(√v/√(1−β₂ᵗ) + eps)
+    (without bias correction: w ← w − lr·m/(√v + eps)). torch.optim.Adam; Kingma & Ba 2015, Algorithm 1."""
+
+    def __init__(self, hp, shape):
+        self.hp, self.t, self.m, self.v = hp, 0, np.zeros(shape), np.zeros(shape)
+
+    def update(self, w, g):
+        hp = self.hp
+        b1, b2, eps, wd = hp["beta1"], hp["beta2"], hp["eps"], hp["weight_decay"]
+        self.t += 1
+        if hp["bias_correction"]:
+            step_size, root_bc2 = hp["learning_rate"] / (1 - b1**self.t), math.sqrt(1 - b2**self.t)
+        else:
+            step_size, root_bc2 = hp["learning_rate"], 1.0
+        if wd != 0:
+            g = g + wd * w
+        self.m = b1 * self.m + (1 - b1) * g
+        self.v = b2 * self.v + (1 - b2) * g * g
+        return w - step_size * (self.m / (np.sqrt(self.v) / root_bc2 + eps))
+"#;
+
+/// `adamw`'s update in NumPy, for `mc-playground export-python` ([`crate::method::Hyper::NUMPY`]).
+const ADAMW_NUMPY: &str = r#"class adamw:
+    """w ← w·(1 − lr·weight_decay), then Adam's step (bias-corrected, no coupled decay).
+    torch.optim.AdamW; Loshchilov & Hutter 2019."""
+
+    def __init__(self, hp, shape):
+        self.hp, self.t, self.m, self.v = hp, 0, np.zeros(shape), np.zeros(shape)
+
+    def update(self, w, g):
+        hp = self.hp
+        lr, b1, b2, eps = hp["learning_rate"], hp["beta1"], hp["beta2"], hp["eps"]
+        w = w * (1 - lr * hp["weight_decay"])
+        self.t += 1
+        step_size, root_bc2 = lr / (1 - b1**self.t), math.sqrt(1 - b2**self.t)
+        self.m = b1 * self.m + (1 - b1) * g
+        self.v = b2 * self.v + (1 - b2) * g * g
+        return w - step_size * (self.m / (np.sqrt(self.v) / root_bc2 + eps))
+"#;

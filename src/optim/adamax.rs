@@ -107,4 +107,24 @@ const META: MethodMeta = MethodMeta {
     hyper: &[HyperParam::LEARNING_RATE, HyperParam::BETA1, HyperParam::BETA2, HyperParam::EPS, HyperParam::WEIGHT_DECAY],
 };
 
-crate::per_matrix_method!(Adamax, AdamaxState, META);
+crate::per_matrix_method!(Adamax, AdamaxState, META, NUMPY);
+
+/// `adamax`'s update in NumPy, for `mc-playground export-python` ([`crate::method::Hyper::NUMPY`]).
+const NUMPY: &str = r#"class adamax:
+    """m ← β₁m + (1−β₁)g; u ← max(β₂u, |g| + eps); w ← w − lr/(1−β₁ᵗ)·m/u.
+    torch.optim.Adamax; Kingma & Ba 2015, §7.1."""
+
+    def __init__(self, hp, shape):
+        self.hp, self.t, self.m, self.u = hp, 0, np.zeros(shape), np.zeros(shape)
+
+    def update(self, w, g):
+        hp = self.hp
+        b1, b2, eps, wd = hp["beta1"], hp["beta2"], hp["eps"], hp["weight_decay"]
+        self.t += 1
+        clr = hp["learning_rate"] / (1 - b1 ** float(self.t))
+        if wd != 0:
+            g = g + wd * w
+        self.m = lerp(self.m, g, 1 - b1)
+        self.u = np.maximum(b2 * self.u, np.abs(g) + eps)
+        return w - clr * (self.m / self.u)
+"#;

@@ -51,6 +51,7 @@ const META: MethodMeta = MethodMeta {
 
 impl Hyper for Amsgrad {
     const META: &'static MethodMeta = &META;
+    const NUMPY: Option<&'static str> = Some(NUMPY);
     fn validate(&self) -> Result<(), FieldError> {
         check_adam_family(self.beta1, self.beta2, self.eps, self.weight_decay)
     }
@@ -99,3 +100,24 @@ impl PerMatrix for Amsgrad {
         }
     }
 }
+
+/// `amsgrad`'s update in NumPy, for `mc-playground export-python` ([`crate::method::Hyper::NUMPY`]).
+const NUMPY: &str = r#"class amsgrad:
+    """Adam with v̄ ← max(v̄, v) in place of v. torch.optim.Adam(amsgrad=True); Reddi, Kale & Kumar 2018."""
+
+    def __init__(self, hp, shape):
+        self.hp, self.t = hp, 0
+        self.m, self.v, self.v_max = np.zeros(shape), np.zeros(shape), np.zeros(shape)
+
+    def update(self, w, g):
+        hp = self.hp
+        b1, b2, eps, wd = hp["beta1"], hp["beta2"], hp["eps"], hp["weight_decay"]
+        self.t += 1
+        step_size, root_bc2 = hp["learning_rate"] / (1 - b1**self.t), math.sqrt(1 - b2**self.t)
+        if wd != 0:
+            g = g + wd * w
+        self.m = b1 * self.m + (1 - b1) * g
+        self.v = b2 * self.v + (1 - b2) * g * g
+        self.v_max = np.maximum(self.v_max, self.v)
+        return w - step_size * (self.m / (np.sqrt(self.v_max) / root_bc2 + eps))
+"#;

@@ -125,4 +125,27 @@ const META: MethodMeta = MethodMeta {
     hyper: &[HyperParam::LEARNING_RATE, HyperParam { name: "lambd", label: "λ (decay)", range: "≥ 0" }, HyperParam { name: "alpha", label: "α (power)", range: "≥ 0" }, HyperParam { name: "t0", label: "t₀ (averaging starts)", range: "finite" }, HyperParam::WEIGHT_DECAY],
 };
 
-crate::per_matrix_method!(Asgd, AsgdState, META);
+crate::per_matrix_method!(Asgd, AsgdState, META, NUMPY);
+
+/// `asgd`'s update in NumPy, for `mc-playground export-python` ([`crate::method::Hyper::NUMPY`]).
+const NUMPY: &str = r#"class asgd:
+    """w ← w·(1 − λη_t) − η_t·g; a ← a + μ_t(w − a); η_{t+1} = lr/(1 + λ·lr·t)^α, μ_{t+1} = 1/max(1, t − t₀).
+    The metrics are of the iterate w, not of the average a. torch.optim.ASGD; Polyak & Juditsky 1992."""
+
+    def __init__(self, hp, shape):
+        self.hp, self.t, self.eta, self.mu, self.ax = hp, 0, hp["learning_rate"], 1.0, np.zeros(shape)
+
+    def update(self, w, g):
+        hp = self.hp
+        lr, lambd, alpha, t0, wd = hp["learning_rate"], hp["lambd"], hp["alpha"], hp["t0"], hp["weight_decay"]
+        self.t += 1
+        t = float(self.t)
+        if wd != 0:
+            g = g + wd * w
+        w = w * (1 - lambd * self.eta)
+        w = w - self.eta * g
+        self.ax = self.ax + (w - self.ax) * self.mu if self.mu != 1 else w.copy()
+        self.eta = lr / (1 + lambd * lr * t) ** alpha
+        self.mu = 1 / max(t - t0, 1.0)
+        return w
+"#;

@@ -49,6 +49,7 @@ const META: MethodMeta = MethodMeta {
 
 impl Hyper for GroupRmsprop {
     const META: &'static MethodMeta = &META;
+    const NUMPY: Option<&'static str> = Some(NUMPY);
     fn validate(&self) -> Result<(), FieldError> {
         check_unit("alpha", self.alpha)?;
         check_nonneg("eps", self.eps)
@@ -87,3 +88,21 @@ impl GradientMethod for GroupRmsprop {
         }
     }
 }
+
+/// `group_rmsprop`'s update in NumPy, for `mc-playground export-python` ([`crate::method::Hyper::NUMPY`]).
+const NUMPY: &str = r#"class group_rmsprop:
+    """One scalar for all the parameters: v ← αv + (1−α)‖g‖² (‖·‖ over every factor);
+    w ← w − lr·g/(√(v/(1−αᵗ)) + eps). Control experiment (GD's direction, adaptive length)."""
+
+    whole = True
+
+    def __init__(self, hp, shapes):
+        self.hp, self.t, self.v = hp, 0, 0.0
+
+    def update(self, ws, gs):
+        alpha = self.hp["alpha"]
+        self.t += 1
+        self.v = alpha * self.v + (1 - alpha) * sum(float(np.sum(g * g)) for g in gs)
+        scale = self.hp["learning_rate"] / (math.sqrt(self.v / (1 - alpha**self.t)) + self.hp["eps"])
+        return [w - scale * g for w, g in zip(ws, gs)]
+"#;

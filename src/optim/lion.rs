@@ -99,4 +99,18 @@ const META: MethodMeta = MethodMeta {
     hyper: &[HyperParam::LEARNING_RATE, HyperParam::BETA1, HyperParam::BETA2, HyperParam::WEIGHT_DECAY],
 };
 
-crate::per_matrix_method!(Lion, LionState, META);
+crate::per_matrix_method!(Lion, LionState, META, NUMPY);
+
+/// `lion`'s update in NumPy, for `mc-playground export-python` ([`crate::method::Hyper::NUMPY`]).
+const NUMPY: &str = r#"class lion:
+    """d ← sign(β₁m + (1−β₁)g); m ← β₂m + (1−β₂)g; w ← w − lr·(d + wd·w). optax.lion; Chen et al. 2023."""
+
+    def __init__(self, hp, shape):
+        self.hp, self.m = hp, np.zeros(shape)
+
+    def update(self, w, g):
+        b1, b2 = self.hp["beta1"], self.hp["beta2"]
+        d = np.sign(b1 * self.m + (1 - b1) * g)
+        self.m = b2 * self.m + (1 - b2) * g
+        return w - self.hp["learning_rate"] * (d + self.hp["weight_decay"] * w)
+"#;

@@ -33,6 +33,9 @@
 //!
 //! The solvers (`newton`, `gradient_flow`, `als`, `soft_impute`) need the objective itself;
 //! they are in [`crate::solvers`].
+//!
+//! Each method's file also holds its update written out in NumPy (`NUMPY`, its
+//! [`crate::method::Hyper::NUMPY`]), the text `mc-playground export-python` puts in the script.
 
 pub mod adadelta;
 pub mod adafactor;

@@ -185,4 +185,43 @@ const META: MethodMeta = MethodMeta {
     hyper: &[HyperParam::LEARNING_RATE, HyperParam { name: "momentum", label: "momentum", range: "[0, 1)" }, HyperParam { name: "nesterov", label: "Nesterov", range: "true or false" }, HyperParam::WEIGHT_DECAY, HyperParam { name: "ns_coefficients", label: "Newton–Schulz (a, b, c)", range: "3 finite numbers" }, HyperParam { name: "ns_steps", label: "Newton–Schulz steps", range: "0 to 99" }, HyperParam::EPS, HyperParam { name: "adjust_lr_fn", label: "learning-rate scaling", range: "original or match_rms_adamw" }],
 };
 
-crate::per_matrix_method!(Muon, MuonState, META);
+crate::per_matrix_method!(Muon, MuonState, META, NUMPY);
+
+/// `muon`'s update in NumPy, for `mc-playground export-python` ([`crate::method::Hyper::NUMPY`]).
+const NUMPY: &str = r#"def newton_schulz(m, coefficients, steps, eps):
+    """The quintic Newton–Schulz iteration toward U Vᵀ (Jordan et al. 2024), on the wide orientation.
+    It amplifies rounding (about 3.4445⁵ ≈ 480 per call on small singular values), so its sums are
+    taken in the core's order (`product`, `in_order_sum`)."""
+    a, b, c = coefficients
+    tall = m.shape[0] > m.shape[1]
+    x = m.T.copy() if tall else m.copy()
+    x = x / max(math.sqrt(in_order_sum(x * x)), eps)
+    for _ in range(steps):
+        gram = product(x, x.T)
+        poly = b * gram + c * product(gram, gram)
+        x = product(poly, x) + a * x
+    return x.T if tall else x
+
+
+class muon:
+    """B ← μB + (1−μ)G; O ← NS((1−μ)G + μB) (Nesterov; else NS(B)) ≈ U Vᵀ;
+    W ← W(1 − lr·wd) − lr'·O, lr' = lr·√max(1, rows/cols) ("original") or lr·0.2·√max(rows, cols).
+    torch.optim.Muon; Jordan et al. 2024."""
+
+    def __init__(self, hp, shape):
+        self.hp, self.b = hp, np.zeros(shape)
+
+    def update(self, w, g):
+        hp = self.hp
+        mu, lr = hp["momentum"], hp["learning_rate"]
+        self.b = lerp(self.b, g, 1 - mu)
+        m = lerp(g, self.b, mu) if hp["nesterov"] else self.b.copy()
+        o = newton_schulz(m, hp["ns_coefficients"], hp["ns_steps"], hp["eps"])
+        rows, cols = float(w.shape[0]), float(w.shape[1])
+        if hp["adjust_lr_fn"] == "original":
+            adjusted = lr * math.sqrt(max(rows / cols, 1.0))
+        else:
+            adjusted = lr * (0.2 * math.sqrt(max(rows, cols)))
+        w = w * (1 - lr * hp["weight_decay"])
+        return w + (-adjusted) * o
+"#;

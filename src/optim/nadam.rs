@@ -66,6 +66,7 @@ const META: MethodMeta = MethodMeta {
 
 impl Hyper for Nadam {
     const META: &'static MethodMeta = &META;
+    const NUMPY: Option<&'static str> = Some(NUMPY);
     fn validate(&self) -> Result<(), FieldError> {
         check_adam_family(self.beta1, self.beta2, self.eps, self.weight_decay)?;
         check_nonneg("momentum_decay", self.momentum_decay)
@@ -117,3 +118,31 @@ impl PerMatrix for Nadam {
         }
     }
 }
+
+/// `nadam`'s update in NumPy, for `mc-playground export-python` ([`crate::method::Hyper::NUMPY`]).
+const NUMPY: &str = r#"class nadam:
+    """μ_t = β₁(1 − 0.5·0.96^(tψ)); w ← w − lr(1−μ_t)/(1−Π_t)·g/d − lr·μ_{t+1}/(1−Π_t·μ_{t+1})·m/d,
+    d = √(v/(1−β₂ᵗ)) + eps, Π_t = μ_1···μ_t. torch.optim.NAdam; Dozat 2016."""
+
+    def __init__(self, hp, shape):
+        self.hp, self.t, self.m, self.v, self.mu_product = hp, 0, np.zeros(shape), np.zeros(shape), 1.0
+
+    def update(self, w, g):
+        hp = self.hp
+        lr, b1, b2, eps, wd, psi = hp["learning_rate"], hp["beta1"], hp["beta2"], hp["eps"], hp["weight_decay"], hp["momentum_decay"]
+        self.t += 1
+        t = float(self.t)
+        bc2 = 1 - b2**self.t
+        mu = b1 * (1 - 0.5 * 0.96 ** (t * psi))
+        mu_next = b1 * (1 - 0.5 * 0.96 ** ((t + 1) * psi))
+        self.mu_product *= mu
+        c_grad = lr * (1 - mu) / (1 - self.mu_product)
+        c_mom = lr * mu_next / (1 - self.mu_product * mu_next)
+        if wd != 0:
+            g = g + wd * w
+        self.m = b1 * self.m + (1 - b1) * g
+        self.v = b2 * self.v + (1 - b2) * g * g
+        denom = np.sqrt(self.v / bc2) + eps
+        w = w - c_grad * (g / denom)
+        return w - c_mom * (self.m / denom)
+"#;

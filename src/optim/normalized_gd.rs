@@ -89,4 +89,18 @@ const META: MethodMeta = MethodMeta {
     hyper: &[HyperParam::LEARNING_RATE],
 };
 
-crate::per_matrix_method!(NormalizedGd, NormalizedGdState, META);
+crate::per_matrix_method!(NormalizedGd, NormalizedGdState, META, NUMPY);
+
+/// `normalized_gd`'s update in NumPy, for `mc-playground export-python` ([`crate::method::Hyper::NUMPY`]).
+const NUMPY: &str = r#"class normalized_gd:
+    """W ← W − lr·G/‖G‖_F (no step when G = 0). Hazan, Levy & Shalev-Shwartz 2015."""
+
+    def __init__(self, hp, shape):
+        self.hp = hp
+
+    def update(self, w, g):
+        norm = np.linalg.norm(g)
+        if norm == 0:
+            return w
+        return w - (self.hp["learning_rate"] / norm) * g
+"#;

@@ -168,4 +168,36 @@ const META: MethodMeta = MethodMeta {
     hyper: &[HyperParam::LEARNING_RATE, HyperParam::BETA1, HyperParam::BETA2, HyperParam { name: "beta3", label: "β₃", range: "[0, 1) or null (√β₂)" }, HyperParam::EPS, HyperParam { name: "d0", label: "d₀", range: "> 0" }, HyperParam { name: "d_coef", label: "d coefficient", range: "> 0" }, HyperParam::WEIGHT_DECAY],
 };
 
-crate::per_matrix_method!(Prodigy, ProdigyState, META);
+crate::per_matrix_method!(Prodigy, ProdigyState, META, NUMPY);
+
+/// `prodigy`'s update in NumPy, for `mc-playground export-python` ([`crate::method::Hyper::NUMPY`]).
+const NUMPY: &str = r#"class prodigy:
+    """Adam on d·g with the distance estimate d ← max(d, d_coef·r/‖s‖₁), r ← β₃r + (d/d₀)·η_d·⟨g, w₀ − w⟩,
+    s ← β₃s + η_d·d·g/d₀, η_d = d·lr·√(1−β₂ᵗ)/(1−β₁ᵗ); w ← w − wd·η_d·w − η_d·m/(√v + d·eps).
+    optax.contrib.prodigy; Mishchenko & Defazio 2024."""
+
+    def __init__(self, hp, shape):
+        self.hp, self.t, self.d, self.numerator = hp, 0, hp["d0"], 0.0
+        self.m, self.v, self.s = np.zeros(shape), np.zeros(shape), np.zeros(shape)
+
+    def update(self, w, g):
+        hp = self.hp
+        b1, b2, d0 = hp["beta1"], hp["beta2"], hp["d0"]
+        b3 = hp["beta3"] if hp["beta3"] is not None else math.sqrt(b2)
+        if self.t == 0:
+            self.w0 = w.copy()
+        self.t += 1
+        t, d = float(self.t), self.d
+        dlr = d * hp["learning_rate"] * (math.sqrt(1 - b2**t) / (1 - b1**t))
+        inner = float(np.sum(g * (self.w0 - w)))
+        dg = d * g
+        self.m = b1 * self.m + (1 - b1) * dg
+        self.v = b2 * self.v + (1 - b2) * dg * dg
+        self.s = b3 * self.s + dlr * dg / d0
+        l1 = float(np.sum(np.abs(self.s)))
+        self.numerator = b3 * self.numerator + (d / d0) * dlr * inner
+        if not (l1 == 0 and self.numerator == 0):
+            estimate = hp["d_coef"] * self.numerator / l1 if l1 != 0 else math.copysign(math.inf, self.numerator)
+            self.d = math.nan if math.isnan(estimate) else max(d, estimate)
+        return w + (-hp["weight_decay"] * dlr * w - dlr * self.m / (np.sqrt(self.v) + self.d * hp["eps"]))
+"#;

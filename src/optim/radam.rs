@@ -124,4 +124,35 @@ const META: MethodMeta = MethodMeta {
     hyper: &[HyperParam::LEARNING_RATE, HyperParam::BETA1, HyperParam::BETA2, HyperParam::EPS, HyperParam::WEIGHT_DECAY, HyperParam { name: "decoupled_weight_decay", label: "decoupled weight decay", range: "true or false" }],
 };
 
-crate::per_matrix_method!(Radam, RadamState, META);
+crate::per_matrix_method!(Radam, RadamState, META, NUMPY);
+
+/// `radam`'s update in NumPy, for `mc-playground export-python` ([`crate::method::Hyper::NUMPY`]).
+const NUMPY: &str = r#"class radam:
+    """m ← β₁m + (1−β₁)g; v ← β₂v + (1−β₂)g²; ρ_t = ρ_∞ − 2tβ₂ᵗ/(1−β₂ᵗ), ρ_∞ = 2/(1−β₂) − 1;
+    w ← w − lr·m/(1−β₁ᵗ)·r_t·√(1−β₂ᵗ)/(√v + eps) when ρ_t > 5, else w ← w − lr·m/(1−β₁ᵗ),
+    r_t = √((ρ_t−4)(ρ_t−2)ρ_∞/((ρ_∞−4)(ρ_∞−2)ρ_t)). torch.optim.RAdam; Liu et al. 2020."""
+
+    def __init__(self, hp, shape):
+        self.hp, self.t, self.m, self.v = hp, 0, np.zeros(shape), np.zeros(shape)
+
+    def update(self, w, g):
+        hp = self.hp
+        lr, b1, b2, eps, wd = hp["learning_rate"], hp["beta1"], hp["beta2"], hp["eps"], hp["weight_decay"]
+        self.t += 1
+        t = float(self.t)
+        if wd != 0 and hp["decoupled_weight_decay"]:
+            w = w * (1 - lr * wd)
+        elif wd != 0:
+            g = g + wd * w
+        b2t = b2**t
+        bc1, bc2 = 1 - b1**t, 1 - b2t
+        rho_inf = 2 / (1 - b2) - 1
+        rho_t = rho_inf - 2 * t * b2t / bc2
+        self.m = lerp(self.m, g, 1 - b1)
+        self.v = b2 * self.v + (1 - b2) * g * g
+        corrected = self.m / bc1
+        if rho_t > 5:
+            r = math.sqrt((rho_t - 4) * (rho_t - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho_t))
+            return w - corrected * lr * (math.sqrt(bc2) / (np.sqrt(self.v) + eps)) * r
+        return w - corrected * lr
+"#;

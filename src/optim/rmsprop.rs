@@ -45,6 +45,7 @@ const META: MethodMeta = MethodMeta {
 
 impl Hyper for Rmsprop {
     const META: &'static MethodMeta = &META;
+    const NUMPY: Option<&'static str> = Some(NUMPY);
     fn validate(&self) -> Result<(), FieldError> {
         if !(0.0..=1.0).contains(&self.alpha) {
             return Err(("alpha", format!("must be in [0, 1], got {}", Shown(self.alpha))));
@@ -73,3 +74,19 @@ impl PerMatrix for Rmsprop {
         }
     }
 }
+
+/// `rmsprop`'s update in NumPy, for `mc-playground export-python` ([`crate::method::Hyper::NUMPY`]).
+const NUMPY: &str = r#"class rmsprop:
+    """v ← αv + (1−α)g²; w ← w − lr·g/(√v + eps) (g with coupled weight decay).
+    torch.optim.RMSprop; Tieleman & Hinton 2012."""
+
+    def __init__(self, hp, shape):
+        self.hp, self.v = hp, np.zeros(shape)
+
+    def update(self, w, g):
+        alpha, wd = self.hp["alpha"], self.hp["weight_decay"]
+        if wd != 0:
+            g = g + wd * w
+        self.v = alpha * self.v + (1 - alpha) * g * g
+        return w - self.hp["learning_rate"] * (g / (np.sqrt(self.v) + self.hp["eps"]))
+"#;

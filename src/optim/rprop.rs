@@ -131,4 +131,22 @@ const META: MethodMeta = MethodMeta {
     hyper: &[HyperParam::LEARNING_RATE, HyperParam { name: "eta_minus", label: "η₋", range: "(0, 1)" }, HyperParam { name: "eta_plus", label: "η₊", range: "> 1" }, HyperParam { name: "step_size_min", label: "smallest step", range: "≥ 0" }, HyperParam { name: "step_size_max", label: "largest step", range: "≥ smallest step" }],
 };
 
-crate::per_matrix_method!(Rprop, RpropState, META);
+crate::per_matrix_method!(Rprop, RpropState, META, NUMPY);
+
+/// `rprop`'s update in NumPy, for `mc-playground export-python` ([`crate::method::Hyper::NUMPY`]).
+const NUMPY: &str = r#"class rprop:
+    """s ← clip(s·η₊ where g·g_prev > 0, s·η₋ where < 0, s where = 0; s_min, s_max); g ← 0 where g·g_prev < 0;
+    w ← w − s·sign(g); g_prev ← g (s₀ = lr). torch.optim.Rprop; Riedmiller & Braun 1993."""
+
+    def __init__(self, hp, shape):
+        self.hp, self.prev, self.s = hp, np.zeros(shape), np.full(shape, hp["learning_rate"])
+
+    def update(self, w, g):
+        hp = self.hp
+        product = g * self.prev
+        factor = np.where(product > 0, hp["eta_plus"], np.where(product < 0, hp["eta_minus"], 1.0))
+        self.s = np.clip(self.s * factor, hp["step_size_min"], hp["step_size_max"])
+        g = np.where(product < 0, 0.0, g)
+        self.prev = g
+        return w - np.sign(g) * self.s
+"#;

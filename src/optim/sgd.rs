@@ -51,6 +51,7 @@ const GD: MethodMeta = MethodMeta {
 
 impl Hyper for Gd {
     const META: &'static MethodMeta = &GD;
+    const NUMPY: Option<&'static str> = Some(GD_NUMPY);
     fn validate(&self) -> Result<(), FieldError> {
         check_nonneg("weight_decay", self.weight_decay)
     }
@@ -90,6 +91,8 @@ pub struct Sgd<K: Lookahead> {
 pub trait Lookahead: fmt::Debug + Clone + PartialEq + Send + Sync + 'static {
     const NESTEROV: bool;
     const META: &'static MethodMeta;
+    /// Its update in NumPy.
+    const NUMPY: &'static str;
 }
 
 /// Heavy-ball momentum's marker.
@@ -102,10 +105,12 @@ pub struct Look;
 impl Lookahead for HeavyBall {
     const NESTEROV: bool = false;
     const META: &'static MethodMeta = &MOMENTUM;
+    const NUMPY: &'static str = SGD_NUMPY;
 }
 impl Lookahead for Look {
     const NESTEROV: bool = true;
     const META: &'static MethodMeta = &NESTEROV;
+    const NUMPY: &'static str = SGD_NUMPY;
 }
 
 /// `torch.optim.SGD(momentum=μ, dampening=0)`, heavy ball: b ← μ·b + g; w ← w − lr·b.
@@ -147,6 +152,7 @@ const NESTEROV: MethodMeta = MethodMeta {
 
 impl<K: Lookahead> Hyper for Sgd<K> {
     const META: &'static MethodMeta = K::META;
+    const NUMPY: Option<&'static str> = Some(K::NUMPY);
     fn validate(&self) -> Result<(), FieldError> {
         check_unit("momentum", self.momentum)?;
         if K::NESTEROV && self.momentum == 0.0 {
@@ -180,3 +186,42 @@ fn momentum_step(lr: f64, mu: f64, wd: f64, nesterov: bool, w: &mut DMatrixViewM
         *w -= lr * d;
     }
 }
+
+/// `gd`'s update in NumPy, for `mc-playground export-python` ([`crate::method::Hyper::NUMPY`]).
+const GD_NUMPY: &str = r#"class gd:
+    """w ← w − lr·(g + weight_decay·w). w, g: one parameter matrix (rows × cols). torch.optim.SGD."""
+
+    def __init__(self, hp, shape):
+        self.hp = hp
+
+    def update(self, w, g):
+        lr, wd = self.hp["learning_rate"], self.hp["weight_decay"]
+        if wd != 0:
+            g = g + wd * w
+        return w - lr * g
+"#;
+
+/// `momentum`'s and `nesterov`'s update in NumPy, for `mc-playground export-python`
+/// ([`crate::method::Hyper::NUMPY`]).
+const SGD_NUMPY: &str = r#"class momentum:
+    """b ← μ·b + g (b₀ = 0); w ← w − lr·b (g with coupled weight decay).
+    torch.optim.SGD(momentum=μ, dampening=0), heavy ball."""
+
+    lookahead = False
+
+    def __init__(self, hp, shape):
+        self.hp, self.b = hp, np.zeros(shape)
+
+    def update(self, w, g):
+        lr, mu, wd = self.hp["learning_rate"], self.hp["momentum"], self.hp["weight_decay"]
+        if wd != 0:
+            g = g + wd * w
+        self.b = mu * self.b + g
+        return w - lr * ((g + mu * self.b) if self.lookahead else self.b)
+
+
+class nesterov(momentum):
+    """b ← μ·b + g (b₀ = 0); w ← w − lr·(g + μ·b). torch.optim.SGD(momentum=μ, nesterov=True)."""
+
+    lookahead = True
+"#;

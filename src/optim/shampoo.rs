@@ -138,4 +138,35 @@ const META: MethodMeta = MethodMeta {
     hyper: &[HyperParam::LEARNING_RATE, HyperParam { name: "beta2", label: "β₂", range: "(0, 1]" }, HyperParam { name: "eps", label: "eps", range: "> 0" }],
 };
 
-crate::per_matrix_method!(Shampoo, ShampooState, META);
+crate::per_matrix_method!(Shampoo, ShampooState, META, NUMPY);
+
+/// `shampoo`'s update in NumPy, for `mc-playground export-python` ([`crate::method::Hyper::NUMPY`]).
+const NUMPY: &str = r#"def inverse_fourth_root(s, eps):
+    """(S + eps·I)^(−1/4) of a symmetric S (its lower triangle), by its eigendecomposition."""
+    lam, q = np.linalg.eigh(np.tril(s) + np.tril(s, -1).T)
+    return product(q / np.sqrt(np.sqrt(np.maximum(lam, 0) + eps)), q.T)
+
+
+class shampoo:
+    """L ← L + G Gᵀ (rows × rows), R ← R + Gᵀ G (cols × cols) (β₂ < 1: exponential averages);
+    W ← W − lr·(L + eps·I)^(−1/4) G (R + eps·I)^(−1/4). Gupta, Koren & Singer 2018, Algorithm 1."""
+
+    def __init__(self, hp, shape):
+        self.hp, self.left, self.right = hp, np.zeros((shape[0], shape[0])), np.zeros((shape[1], shape[1]))
+
+    def update(self, w, g):
+        hp = self.hp
+        if w.size == 0:
+            return w
+        if not np.all(np.isfinite(g)):
+            return np.full(w.shape, np.nan)
+        beta2 = hp["beta2"]
+        ggt, gtg = product(g, g.T), product(g.T, g)
+        if beta2 == 1:
+            self.left, self.right = self.left + ggt, self.right + gtg
+        else:
+            self.left = beta2 * self.left + (1 - beta2) * ggt
+            self.right = beta2 * self.right + (1 - beta2) * gtg
+        step = product(product(inverse_fourth_root(self.left, hp["eps"]), g), inverse_fourth_root(self.right, hp["eps"]))
+        return w - hp["learning_rate"] * step
+"#;

@@ -72,4 +72,15 @@ const META: MethodMeta = MethodMeta {
     hyper: &[HyperParam::LEARNING_RATE],
 };
 
-crate::per_matrix_method!(SignSgd, SignSgdState, META);
+crate::per_matrix_method!(SignSgd, SignSgdState, META, NUMPY);
+
+/// `sign_sgd`'s update in NumPy, for `mc-playground export-python` ([`crate::method::Hyper::NUMPY`]).
+const NUMPY: &str = r#"class sign_sgd:
+    """w ← w − lr·sign(g). optax.sign_sgd; Bernstein et al. 2018."""
+
+    def __init__(self, hp, shape):
+        self.hp = hp
+
+    def update(self, w, g):
+        return w - self.hp["learning_rate"] * np.sign(g)
+"#;

@@ -84,4 +84,17 @@ const META: MethodMeta = MethodMeta {
     hyper: &[HyperParam::LEARNING_RATE, HyperParam { name: "momentum", label: "momentum β", range: "[0, 1)" }],
 };
 
-crate::per_matrix_method!(Signum, SignumState, META);
+crate::per_matrix_method!(Signum, SignumState, META, NUMPY);
+
+/// `signum`'s update in NumPy, for `mc-playground export-python` ([`crate::method::Hyper::NUMPY`]).
+const NUMPY: &str = r#"class signum:
+    """m ← βm + (1−β)g; w ← w − lr·sign(m). optax.signum; Bernstein et al. 2018."""
+
+    def __init__(self, hp, shape):
+        self.hp, self.m = hp, np.zeros(shape)
+
+    def update(self, w, g):
+        beta = self.hp["momentum"]
+        self.m = beta * self.m + (1 - beta) * g
+        return w - self.hp["learning_rate"] * np.sign(self.m)
+"#;

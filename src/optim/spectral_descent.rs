@@ -100,4 +100,20 @@ const META: MethodMeta = MethodMeta {
     hyper: &[HyperParam::LEARNING_RATE, HyperParam { name: "scale", label: "scale", range: "none or nuclear" }],
 };
 
-crate::per_matrix_method!(SpectralDescent, SpectralDescentState, META);
+crate::per_matrix_method!(SpectralDescent, SpectralDescentState, META, NUMPY);
+
+/// `spectral_descent`'s update in NumPy, for `mc-playground export-python` ([`crate::method::Hyper::NUMPY`]).
+const NUMPY: &str = r#"class spectral_descent:
+    """G = U Σ Vᵀ; W ← W − lr·s·U₊V₊ᵀ (s = 1, or ‖G‖_* with scale "nuclear"; U₊, V₊ the singular vectors
+    of the numerically nonzero σ). Bernstein & Newhouse 2024, "Old optimizer, new norm"."""
+
+    def __init__(self, hp, shape):
+        self.hp = hp
+
+    def update(self, w, g):
+        if w.size == 0:
+            return w
+        p, s = polar(g)
+        step = self.hp["learning_rate"] * (np.sum(s) if self.hp["scale"] == "nuclear" else 1.0)
+        return w - step * p
+"#;

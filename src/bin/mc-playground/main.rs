@@ -18,6 +18,11 @@
 //! the final test error per (method, rate), each method's best rate, and the config with those
 //! rates (feed it to `run` for the tuned race).
 //!
+//! `mc-playground export-python CONFIG.json > experiment.py` writes the experiment as a standalone
+//! Python script that needs only NumPy (the problem written out, the objective and its gradient,
+//! each method's update in NumPy; the solvers are named and skipped) and, run, prints the same
+//! JSON as `run` (see the `export_python` module).
+//!
 //! `mc-playground complete DATA.csv [--config CONFIG.json] [--method i]` completes a CSV
 //! (blank, NA, NaN = unobserved) with the config's method i and prints the matrix as CSV.
 //!
@@ -77,6 +82,11 @@ enum Command {
         /// Which method's result to print (index into the config's optimizers).
         #[arg(long, default_value_t = 0)]
         method: usize,
+    },
+    /// Write the experiment as a standalone NumPy script (problem written out, each method's update in NumPy; solvers skipped) on standard output.
+    ExportPython {
+        /// The config file (JSON), or the page's JSON export; `-` reads standard input.
+        config: String,
     },
     /// Run a grid of experiments on every core, one output line per finished cell.
     Sweep {
@@ -241,6 +251,13 @@ fn run(path: &str) -> Result<Value, String> {
     Ok(json!({ "runs": runs }))
 }
 
+/// The experiment of the config at `path` as a NumPy script ([`mc_playground::export_python`]).
+fn export_python(path: &str) -> Result<String, String> {
+    let text = read_config(path)?;
+    let config = mc_playground::Config::from_json(&text).map_err(|e| e.to_string())?;
+    mc_playground::export_python::export_python(&config, path).map_err(|e| e.to_string())
+}
+
 #[derive(Subcommand)]
 enum PlotKind {
     /// A metric against one axis, one line per method (mean, min–max bars over other axes).
@@ -385,6 +402,7 @@ fn main() -> ExitCode {
         }),
         Command::Plot { kind } => plot(kind).map(|v| format!("{v}\n")),
         Command::Methods { json } => Ok(methods(*json)),
+        Command::ExportPython { config } => export_python(config).map_err(Failure::from),
         Command::Complete { csv, config, method } => complete(csv, config.as_deref(), *method).map_err(Failure::from),
         Command::Table { inputs, rows, series } => plots::read_lines(inputs).and_then(|data| plots::table(&data, rows, series)).map_err(Failure::from),
     };
