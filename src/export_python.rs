@@ -1,7 +1,7 @@
 //! The experiment as a NumPy script: `mc-playground export-python CONFIG.json > experiment.py`
 //! writes a standalone Python program that needs nothing but NumPy and does what
 //! `mc-playground run CONFIG.json` does, printing one JSON object of the same shape
-//! (`{"runs": [{"optimizer", "steps", "diverged_at", "diverged_reason", "final", "matrix"}]}`).
+//! (`{"runs": [{"optimizer", "steps", "diverged_at", "diverged_reason", "blowing_up_at", "final", "matrix"}]}`).
 //!
 //! What the script holds, written out (no random generator has to match):
 //!
@@ -36,7 +36,7 @@ use nalgebra::DMatrix;
 use serde_json::Value;
 
 use crate::config::{Config, ConfigError, Penalty};
-use crate::lab::{Lab, DIVERGENCE_FACTOR};
+use crate::lab::{Lab, BLOW_UP_FACTOR, DIVERGENCE_FACTOR};
 use crate::model::start_factors;
 
 /// The script for `config` (`source` names the config in the script's header, e.g. its path).
@@ -85,6 +85,7 @@ pub fn export_python(config: &Config, source: &str) -> Result<String, ConfigErro
     };
     let _ = writeln!(s, "PENALTY, LAMBDA, SCALE = {}, {}, {}", string(penalty), float(config.objective.lambda), float(config.objective.scale));
     let _ = writeln!(s, "DIVERGENCE_FACTOR = {}", float(DIVERGENCE_FACTOR));
+    let _ = writeln!(s, "BLOW_UP_FACTOR = {}", float(BLOW_UP_FACTOR));
     s.push_str(COMMON);
     s.push_str("\n\n# --- the methods' updates (each from its file in src/optim/) ---\n");
     // Each text once (a text may define more than one method's class: momentum and nesterov).
@@ -286,8 +287,18 @@ def subspace_sine(a, b):
     return min(float(np.max(np.linalg.svd(b - a @ (a.T @ b), compute_uv=False), initial=0.0)), 1.0)
 
 
-def metrics(w, time):
+def step_metrics(step):
+    """(‖ΔW‖_F, ‖ΔW‖_F² / ‖ΔW‖₂²) of the last step ΔW (NaN, NaN before the first)."""
+    if step is None:
+        return math.nan, math.nan
+    squared = float(np.sum(step * step))
+    top = float(np.max(np.linalg.svd(step, compute_uv=False), initial=0.0))
+    return math.sqrt(squared), ratio_or_nan(squared, top * top)
+
+
+def metrics(w, time, step):
     u, s, _ = np.linalg.svd(w, full_matrices=False)
+    step_norm, step_stable_rank = step_metrics(step)
     total = float(np.sum(s))
     p = s[s > 0] / total if total > 0 else s[:0]
     fro = math.sqrt(float(np.sum(s * s)))
@@ -303,6 +314,8 @@ def metrics(w, time):
         "subspace_angle_truth": subspace_sine(top, REF_TRUTH),
         "subspace_angle_start": subspace_sine(top, REF_START),
         "time": time,
+        "step_norm": step_norm,
+        "step_stable_rank": step_stable_rank,
         "singular_values": [float(x) for x in s],
     }
 "#;
@@ -331,7 +344,9 @@ def run(hp, cls, tracks_time):
     shapes = [f.shape for f in factors]
     method = cls(hp, shapes) if getattr(cls, "whole", False) else PerMatrix(cls, hp, shapes)
     w = end_to_end(factors)
-    bound = DIVERGENCE_FACTOR * max(OBSERVED_NORM, float(np.linalg.norm(w)), 2.2250738585072014e-308)
+    scale = max(OBSERVED_NORM, float(np.linalg.norm(w)), 2.2250738585072014e-308)
+    bound, blow_up = DIVERGENCE_FACTOR * scale, BLOW_UP_FACTOR * scale
+    previous, blowing_up_at = None, None
     time = 0.0 if tracks_time else math.nan
     steps, diverged = 0, None
     for _ in range(STEPS):
@@ -351,15 +366,18 @@ def run(hp, cls, tracks_time):
         if norm > bound:
             diverged = f"‖W‖_F = {rust_e(norm)} exceeded the bound {rust_e(bound)}"
             break
-        factors, w, steps = nxt, w_next, steps + 1
+        factors, previous, w, steps = nxt, w, w_next, steps + 1
+        if norm > blow_up and blowing_up_at is None:
+            blowing_up_at = steps
         if tracks_time:
             time += hp["learning_rate"]
-    final = {k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in metrics(w, time).items()}
+    final = {k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in metrics(w, time, None if previous is None else w - previous).items()}
     return {
         "optimizer": hp,
         "steps": steps,
         "diverged_at": steps + 1 if diverged else None,
         "diverged_reason": diverged,
+        "blowing_up_at": blowing_up_at,
         "final": final,
         "matrix": w.tolist(),
     }

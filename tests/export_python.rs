@@ -128,7 +128,7 @@ fn the_script_gives_the_matrices_of_run() {
         for (a, b) in cli_runs.iter().zip(py_runs) {
             let name = a["optimizer"]["name"].as_str().unwrap();
             assert_eq!(a["optimizer"], b["optimizer"], "config {k}: the method as configured");
-            for key in ["steps", "diverged_at", "diverged_reason"] {
+            for key in ["steps", "diverged_at", "diverged_reason", "blowing_up_at"] {
                 assert_eq!(a[key], b[key], "config {k}, {name}: {key}");
             }
             assert_eq!(a["final"].as_object().unwrap().keys().collect::<Vec<_>>(), b["final"].as_object().unwrap().keys().collect::<Vec<_>>());
@@ -139,6 +139,12 @@ fn the_script_gives_the_matrices_of_run() {
             assert!(diff <= 1e-10, "config {k}, {name}: the script's matrix is {diff:e} (relative) from run's");
             let objective = |r: &Value| r["final"]["objective"].as_f64().unwrap();
             assert!((objective(a) - objective(b)).abs() <= 1e-8 * objective(a).abs().max(1e-300), "config {k}, {name}: objective");
+            // The last step's length, a difference of two iterates: to 1e-6 relative.
+            let (sa, sb) = (&a["final"]["step_norm"], &b["final"]["step_norm"]);
+            match (sa.as_f64(), sb.as_f64()) {
+                (Some(p), Some(q)) => assert!((p - q).abs() <= 1e-6 * p.abs().max(1e-300), "config {k}, {name}: step_norm {p} against {q}"),
+                _ => assert_eq!(sa, sb, "config {k}, {name}: step_norm"),
+            }
             worst = worst.max(diff);
             covered.insert(name.to_string());
         }
