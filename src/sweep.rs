@@ -179,6 +179,12 @@ pub struct RunOutcome {
     pub steps: u64,
     pub diverged_at: Option<u64>,
     pub diverged_reason: Option<String>,
+    /// The first step at which ‖W‖_F passed 10 × the problem's scale ([`Run::blowing_up_at`];
+    /// absent in files written before it existed).
+    ///
+    /// [`Run::blowing_up_at`]: crate::lab::Run::blowing_up_at
+    #[serde(default)]
+    pub blowing_up_at: Option<u64>,
     #[serde(rename = "final")]
     pub final_metrics: Value,
 }
@@ -206,6 +212,7 @@ pub fn run_cell(cell: &Cell) -> Line {
             steps: r.step_count(),
             diverged_at: r.diverged().map(|d| d.step),
             diverged_reason: r.diverged().map(|d| d.reason.clone()),
+            blowing_up_at: r.blowing_up_at(),
             final_metrics: serde_json::to_value(r.metrics()).expect("serializes"),
         })
         .collect();

@@ -246,3 +246,19 @@ fn a_table_without_test_errors_says_so() {
     assert!(table.status.success());
     assert!(text.contains("\n| Adam | – | ") && !text.contains("NaN"), "{text}");
 }
+
+#[test]
+fn a_table_counts_runs_that_blow_up_with_the_diverged_and_says_so() {
+    // Rprop at 0.01 on the default experiment, seed 1: blowing up from step 48, not diverged
+    // in 200 steps (tests/outcomes_next.rs); Adam never.
+    let spec = r#"{"base": {"problem": {"seed": 1}, "steps": 200,
+                            "optimizers": [{"name": "rprop", "learning_rate": 0.01}, {"name": "adam", "learning_rate": 0.01}]},
+                   "axes": {"objective.lambda": [0.01]}}"#;
+    let lines = String::from_utf8(bin(&["sweep", "-"], spec).stdout).unwrap();
+    let line: serde_json::Value = serde_json::from_str(lines.lines().next().unwrap()).unwrap();
+    assert!(line["runs"][0]["blowing_up_at"].as_u64().is_some_and(|s| s > 0 && s <= 200), "{line}");
+    assert!(line["runs"][0]["diverged_at"].is_null() && line["runs"][1]["blowing_up_at"].is_null());
+    let text = String::from_utf8(bin(&["table", "-"], &lines).stdout).unwrap();
+    assert!(text.contains("\n| Rprop | – | – | 1 | 1 |") && text.contains("1 run was blowing up"), "{text}");
+    assert!(text.contains("\n| Adam | 0.") && text.contains(" | 1 | 0 |"), "{text}");
+}

@@ -360,7 +360,9 @@ fn draw_spectra(root: &Root<'_>, groups: &BTreeMap<String, Vec<Vec<f64>>>) -> Re
 
 /// A Markdown table: one row per (series, row-axes values), mean ± standard deviation of the
 /// final test error and effective rank over the other axes (over the runs that have one: "–"
-/// where none has, e.g. a test error when every entry is observed), and how many runs diverged.
+/// where none has, e.g. a test error when every entry is observed), and how many runs diverged
+/// (a run that is blowing up, ‖W‖_F past 10 × the problem's scale, counts with them: its figures
+/// are no result; a note under the table says how many).
 /// A `rows` or `series` path that is an axis of no line is an error.
 pub fn table(data: &[Line], rows: &[String], series: &[String]) -> Result<String, String> {
     for (flag, paths) in [("--rows", rows), ("--series", series)] {
@@ -371,6 +373,7 @@ pub fn table(data: &[Line], rows: &[String], series: &[String]) -> Result<String
     }
     let mut groups: TableCells = BTreeMap::new();
     let mut order: Vec<(String, String)> = Vec::new();
+    let mut blowing_up = 0;
     for line in data {
         let key_rows = rows.iter().map(|p| line.axes.get(p).map(compact).unwrap_or_default()).collect::<Vec<_>>().join(", ");
         for run in 0..line.runs.len() {
@@ -381,6 +384,9 @@ pub fn table(data: &[Line], rows: &[String], series: &[String]) -> Result<String
             let e = groups.entry(key).or_default();
             if line.runs[run].diverged_at.is_some() {
                 e.2 += 1;
+            } else if line.runs[run].blowing_up_at.is_some() {
+                e.2 += 1;
+                blowing_up += 1;
             } else {
                 e.0.push(metric(line, run, "test_error"));
                 e.1.push(metric(line, run, "effective_rank"));
@@ -434,6 +440,12 @@ pub fn table(data: &[Line], rows: &[String], series: &[String]) -> Result<String
     let pooled: Vec<String> = pooled.iter().filter(|(_, v)| v.len() > 1).map(|(p, v)| format!("{p} ({} values)", v.len())).collect();
     if !pooled.is_empty() {
         out.push_str(&format!("\nMean ± standard deviation over the runs of each row, pooled over {}.\n", pooled.join(", ")));
+    }
+    if blowing_up > 0 {
+        let s = if blowing_up == 1 { " was" } else { "s were" };
+        out.push_str(&format!(
+            "\n{blowing_up} run{s} blowing up (‖W‖_F past 10 × the problem's scale) without diverging: counted under \"diverged\", left out of the means.\n"
+        ));
     }
     Ok(out)
 }
