@@ -85,9 +85,10 @@ describe("the essay", { timeout: 300_000 }, () => {
     assert.ok(Number(prose) > 0);
   });
 
-  it("has the playground's Content Security Policy", () => {
+  it("has the playground's Content Security Policy, and the playground links to it", () => {
     assert.ok(cspOf("index.html"));
     assert.equal(cspOf("story.html"), cspOf("index.html"));
+    assert.match(readFileSync(new URL("../../index.html", import.meta.url), "utf8"), /<a [^>]*href="story\.html"/);
   });
 
   it("has no console errors, no blocked resources and no requests to other origins", async () => {

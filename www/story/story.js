@@ -39,9 +39,10 @@ function numText(v) {
   if (v === null || v === undefined || !Number.isFinite(v)) return "—";
   if (v !== 0 && Math.abs(v) < 1e-3) {
     const e = Math.floor(Math.log10(Math.abs(v)));
-    return `${Number((v / 10 ** e).toPrecision(2))}·${pow10(e)}`;
+    const mantissa = Number((v / 10 ** e).toPrecision(2));
+    return mantissa === 1 ? pow10(e) : `${mantissa}·${pow10(e)}`;
   }
-  return String(Number(v.toPrecision(3)));
+  return Math.abs(v) >= 100 ? String(Math.round(v)) : v.toPrecision(3);
 }
 
 /** The run a key names in a metrics reply: its index ("0") or its method's name (the first such run). */
@@ -70,12 +71,16 @@ function valueOf(reply, ref, extra) {
   return run ? numText(run[metric]) : "—";
 }
 
-/** Numbers of another figure that has not run yet say so (they fill in once it has). */
+/** Numbers of another figure that has not run yet link to its step (they fill in once it has). */
 function markCrossReferences() {
   for (const el of document.querySelectorAll("[data-res*=':']")) {
     const fig = el.dataset.res.split(":")[0];
     if (results[fig]) fillResults(el.parentElement, fig, results[fig]);
-    else el.textContent = "(once that race has run)";
+    else if (fig in FIGURES) {
+      const n = sections.findIndex((s) => s.querySelector(`[data-figure=${fig}]`)) + 1;
+      const a = Object.assign(document.createElement("a"), { href: `#step-${n}`, textContent: `(run step ${n} to measure it)` });
+      el.replaceChildren(a);
+    }
   }
 }
 
@@ -85,14 +90,16 @@ function facts(config, extra = {}) {
   return {
     rows: p.rows, cols: p.cols, rank: p.rank, observed: p.observed, minmn: Math.min(p.rows, p.cols),
     steps: config.steps, rate: config.optimizers[0]?.learning_rate, scale: config.objective?.scale,
-    noise: p.noise, ...extra,
+    noise: p.noise, ...Object.fromEntries(config.optimizers.map((o, i) => [`lr.${i}`, o.learning_rate])), ...extra,
   };
 }
 
 function fillFacts(section, values) {
   for (const el of section.querySelectorAll("[data-fig]")) {
     const v = values[el.dataset.fig];
-    if (v !== undefined && v !== null) el.textContent = typeof v === "number" ? numText(v) : String(v);
+    // A config's number as the link writes it (0.01, 3000), small ones as powers of ten.
+    if (typeof v === "number") el.textContent = v !== 0 && Math.abs(v) < 1e-3 ? numText(v) : rateText(v);
+    else if (v !== undefined && v !== null) el.textContent = String(v);
   }
   const recovered = section.querySelector("[data-const=recovered]");
   if (recovered) recovered.textContent = String(RECOVERED);
