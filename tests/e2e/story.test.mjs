@@ -62,7 +62,7 @@ describe("the essay", { timeout: 300_000 }, () => {
     await frame.locator("article[data-run]").first().waitFor({ timeout: 60_000 });
     assert.equal(await frame.locator("#frame-step").getAttribute("data-step"), "0");
     const choices = box.locator("button.choice");
-    assert.equal(await choices.count(), 4);
+    assert.equal(await choices.count(), 3);
     const picked = await choices.last().getAttribute("data-name");
     await choices.last().click();
     assert.equal(await box.getAttribute("data-guess"), picked);
@@ -71,7 +71,7 @@ describe("the essay", { timeout: 300_000 }, () => {
     const rows = await box.locator(".predict-verdict tbody tr").evaluateAll((trs) => trs.map((tr) => ({
       cells: [...tr.children].map((td) => td.textContent), match: tr.dataset.match,
     })));
-    assert.equal(rows.length, 4);
+    assert.equal(rows.length, 3);
     // Each row: the method, the reader's guess, and the run's result with its test error.
     const guessed = rows.filter((r) => r.cells[1] === "finds W*");
     assert.equal(guessed.length, 1);

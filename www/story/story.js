@@ -21,7 +21,7 @@ const presetHash = (id) => PRESETS.find((p) => p.id === id).hash;
 /** Each step's figure: its experiment (a link's hash) and what it asks first, if anything. */
 const FIGURES = {
   problem: { hash: "m=adam&lr=0.01", title: "The problem: W*, its seen entries, and Adam at step 0", run: false },
-  race: { hash: "m=gd,momentum,rmsprop,adam&lr=0.01,0.01,0.01,0.01", title: "Four methods at the learning rate 0.01", ask: "race" },
+  race: { hash: "m=gd,momentum,adam&lr=0.01,0.01,0.01", title: "GD, momentum and Adam at the learning rate 0.01", ask: "race" },
   scale: { hash: "scale=0.000001&m=adam,adam,gd&lr=0.01,0.01,0.01&eps=,1e-12,", title: "The loss times 10⁻⁶: Adam with eps 10⁻⁸ and 10⁻¹², and GD" },
   sweep: { hash: "m=gd,adam&lr=0.01,0.01", sweep: { from: -3, to: 4, perDecade: 2 }, ask: "rate" },
   step: { hash: presetHash("step"), title: "GD, normalised GD, Adam, sign SGD, spectral descent and Muon: the step's length and shape", ask: "spectrum" },
@@ -174,6 +174,14 @@ function sweepFigure(section, config, grid) {
   const slots = config.optimizers.map((o, i) => core.catalog.slot(o.name) ?? i);
   const style = (i) => ({ colour: runColour(slots[i]), dash: runDash(slots[i]), marker: runMarker(slots[i]) });
   const range = { from: grid.from, to: grid.to };
+  const legend = document.createElement("p");
+  legend.className = "story-legend";
+  for (const [i, o] of config.optimizers.entries()) {
+    const key = Object.assign(document.createElement("span"), { textContent: `● ${core.catalog.label(o.name)}` });
+    key.style.color = style(i).colour;
+    legend.append(key);
+  }
+  $("sweep-plot").after(legend);
   const input = box.querySelector("input[type=range]");
   input.min = String(grid.from);
   input.max = String(grid.to);
@@ -211,7 +219,7 @@ function windowText(cells, i) {
   if (!good.length) return "no rate of the grid";
   const lo = Math.min(...good);
   const hi = Math.max(...good);
-  return lo === hi ? `the rate ${rateText(lo)} only` : `rates from ${rateText(lo)} to ${rateText(hi)} (${numText(Math.log10(hi / lo))} ${Math.log10(hi / lo) === 1 ? "decade" : "decades"})`;
+  return lo === hi ? `the rate ${rateText(lo)} only` : `rates from ${rateText(lo)} to ${rateText(hi)} (${rateText(Math.log10(hi / lo))} ${Math.log10(hi / lo) === 1 ? "decade" : "decades"})`;
 }
 
 function sweepVerdict(section, box, report, guess, config) {
@@ -224,7 +232,7 @@ function sweepVerdict(section, box, report, guess, config) {
     return { cells: [core.catalog.label(o.name), i === 0 ? `${pow10(guess)} = ${rateText(10 ** guess)}` : "", b ? `${rateText(b.learning_rate)} (test error ${numText(b.test_error)})` : "—"] };
   });
   verdictTable(box, ["method", "your guess", "best rate on the grid"], rows,
-    Number.isFinite(off) ? (off < 0.75 ? "Right on: your guess is at GD's best rate, give or take half a decade." : `Your guess is ${numText(off)} decades from GD's best rate.`) : "");
+    Number.isFinite(off) ? (off < 0.75 ? "Right on: your guess is at GD's best rate, give or take half a decade." : `Your guess is ${rateText(off)} decades from GD's best rate.`) : "");
   const extra = {
     "gd.best": gd ? rateText(gd.learning_rate) : "—",
     "gd.best_error": gd ? numText(gd.test_error) : "—",
