@@ -40,10 +40,20 @@ export class LabFrame {
    * frame's metrics: {runs: [{name, label, step, test_error, …}]}.
    */
   async run(steps) {
-    for (let left = steps; left > 0; left -= 10000) {
-      const reply = await this.ask("step", { steps: Math.min(left, 10000) });
-      if (reply.action === "error") throw new Error(reply.error);
+    this.running = true;
+    try {
+      for (let left = steps; left > 0; left -= 10000) {
+        const reply = await this.ask("step", { steps: Math.min(left, 10000) });
+        if (reply.action === "error") throw new Error(reply.error);
+      }
+      return await this.ask("get-metrics");
+    } finally {
+      this.running = false;
     }
-    return this.ask("get-metrics");
+  }
+
+  /** Pauses the frame if the reader made it play (a run of ours is left to finish). */
+  rest() {
+    if (!this.running) this.ask("pause");
   }
 }

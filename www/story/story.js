@@ -309,11 +309,15 @@ function show(n, scroll) {
   next.hidden = n === sections.length;
   document.body.dataset.step = String(n);
   for (const [name, f] of Object.entries(figures)) {
-    if (f.frame && sections[n - 1].querySelector(`[data-figure=${name}]`) === null) f.frame.ask("pause");
+    if (f.frame && sections[n - 1].querySelector(`[data-figure=${name}]`) === null) f.frame.rest();
   }
   if (core.defaults) showFigure(sections[n - 1]);
   markCrossReferences();
-  if (scroll) window.scrollTo({ top: 0 });
+  if (scroll) {
+    // A step chosen by a link or a key: back to the top, and the step's title takes the focus.
+    window.scrollTo({ top: 0 });
+    sections[n - 1].querySelector("h2").focus({ preventScroll: true });
+  }
 }
 
 async function boot() {
