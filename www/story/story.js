@@ -10,6 +10,7 @@ import { makeCatalog } from "../catalog.js";
 import { PRESETS } from "../presets.js";
 import { loadCore } from "../engine/core.js";
 import { Sweep } from "../engine/sweep.js";
+import { ReferenceLab } from "../engine/reference.js";
 import { runColour, runDash, runMarker } from "../colormap.js";
 import { SensitivityPlot, RECOVERED } from "../views/sensitivity.js";
 import { LabFrame } from "./frame.js";
@@ -25,11 +26,13 @@ const FIGURES = {
   scale: { hash: "scale=0.000001&m=adam,adam,gd&lr=0.01,0.01,0.01&eps=,1e-12,", title: "The loss times 10⁻⁶: Adam with eps 10⁻⁸ and 10⁻¹², and GD" },
   sweep: { hash: "m=gd,adam&lr=0.01,0.01", sweep: { from: -3, to: 4, perDecade: 2 }, ask: "rate" },
   step: { hash: presetHash("step"), title: "GD, normalised GD, Adam, sign SGD, spectral descent and Muon: the step's length and shape", ask: "spectrum" },
-  depth: { hash: presetHash("depth"), title: "GD on a product of three matrices from a tiny start, no penalty" },
+  // First the same GD at depth 1 (the preset's reference run), then at depth 3, which stays on screen.
+  depth: { hash: presetHash("depth"), title: "GD on a product of three matrices from a tiny start, no penalty",
+    first: PRESETS.find((p) => p.id === "depth").reference.change },
   noise: { hash: presetHash("noise"), title: "Noisy observations: Adam, RMSProp and GD at its tuned rate" },
 };
 
-const core = { defaults: null, catalog: null };
+const core = { defaults: null, catalog: null, loaded: null };
 const results = {}; // figure name → the metrics reply of its run
 const figures = {}; // figure name → {frame, config}
 const sections = [...document.querySelectorAll(".story-step")];
@@ -55,8 +58,10 @@ function runOf(reply, key) {
  * "figure:run.metric" for another figure's run (or a note that it has not run yet).
  */
 function fillResults(root, name, reply, extra = {}) {
+  // A number without a figure's name is its own step's figure's.
+  const own = root.closest(".story-step")?.querySelector("[data-figure]")?.dataset.figure;
   for (const el of root.querySelectorAll("[data-res]")) {
-    const [fig, ref] = el.dataset.res.includes(":") ? el.dataset.res.split(":") : [name, el.dataset.res];
+    const [fig, ref] = el.dataset.res.includes(":") ? el.dataset.res.split(":") : [own, el.dataset.res];
     if (fig !== name) continue;
     el.textContent = valueOf(reply, ref, extra);
   }
@@ -128,7 +133,26 @@ function showFigure(section) {
   figures[name].frame = frame;
   if (def.ask === "race") askRace(section, frame, config);
   else if (def.ask === "spectrum") askSpectrum(section, frame, config);
+  else if (def.first) runAfter(section, name, frame, config, def.first);
   else if (def.run !== false) runFigure(section, name, frame, config.steps);
+}
+
+/**
+ * The figure's run, after a variant of it (`first(config)`, e.g. the depth preset's reference at
+ * depth 1) run to the same step in a lab of the page's own, not drawn: its numbers are
+ * data-res="<name>-first:…".
+ */
+async function runAfter(section, name, frame, config, first) {
+  try {
+    const ref = new ReferenceLab(core.loaded, first(config));
+    ref.follow(config.steps, config.steps, []);
+    results[`${name}-first`] = { runs: ref.frames.map((f) => f.metrics) };
+    ref.free();
+    fillResults(section, `${name}-first`, results[`${name}-first`]);
+  } catch (err) {
+    console.warn("story: a figure's first run failed:", err);
+  }
+  await runFigure(section, name, frame, config.steps);
 }
 
 async function runFigure(section, name, frame, steps, box = null) {
@@ -330,7 +354,8 @@ async function boot() {
     if (n !== currentStep() && n >= 1 && n <= sections.length) goToHash(location, `#step-${n}`);
   });
   try {
-    const { Lab } = await loadCore();
+    core.loaded = await loadCore();
+    const { Lab } = core.loaded;
     core.defaults = JSON.parse(Lab.default_config());
     core.catalog = makeCatalog(JSON.parse(Lab.methods()));
   } catch (err) {
