@@ -47,10 +47,16 @@ describe("the essay", { timeout: 300_000 }, () => {
     assert.ok(numbers.length >= 4 && numbers.every((t) => t !== "…" && t !== "—"), numbers.join(" | "));
     const frameStep = await page.frameLocator("#step-3 iframe").locator("#frame-step").getAttribute("data-step");
     assert.equal(await page.locator('#step-3 .story-after b[data-res="step"]').textContent(), frameStep);
-    // The next step, by the pager.
+    // Only the step shown has a figure (a frame): the others are made when their step is shown.
+    assert.equal(await page.locator("iframe").count(), 1);
+    assert.equal(await page.locator('#step-3 [data-fig="eps.1"]').first().textContent(), "10⁻¹²");
+    // The next step, by the pager; and back, by the ← key.
     await page.locator("#story-next").click();
     await page.waitForFunction(() => document.querySelector("#story-where").textContent === "Step 4 of 7");
     assert.deepEqual(await shownSteps(), ["step-4"]);
+    await page.locator("body").press("ArrowLeft");
+    await page.waitForFunction(() => document.querySelector("#story-where").textContent === "Step 3 of 7");
+    assert.deepEqual(await shownSteps(), ["step-3"]);
   });
 
   it("records a prediction and shows it beside the result of the run", async () => {

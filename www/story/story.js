@@ -95,7 +95,7 @@ function facts(config, extra = {}) {
   return {
     rows: p.rows, cols: p.cols, rank: p.rank, observed: p.observed, minmn: Math.min(p.rows, p.cols),
     steps: config.steps, rate: config.optimizers[0]?.learning_rate, scale: config.objective?.scale,
-    noise: p.noise, ...Object.fromEntries(config.optimizers.map((o, i) => [`lr.${i}`, o.learning_rate])), ...extra,
+    noise: p.noise, ...Object.fromEntries(config.optimizers.flatMap((o, i) => [[`lr.${i}`, o.learning_rate], [`eps.${i}`, o.eps]])), ...extra,
   };
 }
 
