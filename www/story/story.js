@@ -213,8 +213,8 @@ function sweepFigure(section, config, grid) {
   let cells = [];
   let best = [];
   const draw = (empty) => plot.draw(cells, best, style, range, empty, 10 ** choice.guess());
-  draw("drag your guess above, then run the sweep");
-  input.addEventListener("input", () => draw("drag your guess above, then run the sweep"));
+  draw("drag your guess, then run the sweep");
+  input.addEventListener("input", () => draw("drag your guess, then run the sweep"));
   const run = box.querySelector(".predict-run");
   run.addEventListener("click", () => {
     run.disabled = true;
@@ -264,6 +264,13 @@ function sweepVerdict(section, box, report, guess, config) {
     "adam.window": windowText(report.cells, 1),
     ratio: gd && adam ? rateText(gd.learning_rate / adam.learning_rate) : "—",
   };
+  if (gd && adam) {
+    const race = Object.assign(document.createElement("a"), {
+      href: `index.html#${FIGURES.sweep.hash.replace(/lr=[^&]*/, `lr=${gd.learning_rate},${adam.learning_rate}`)}`,
+      textContent: "Race them at these rates in the playground ↗", target: "_blank", rel: "noopener",
+    });
+    box.querySelector(".predict-verdict").append(race);
+  }
   results.sweep = { runs: [] };
   fillResults(section, "sweep", results.sweep, extra);
 }
