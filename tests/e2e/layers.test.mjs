@@ -69,6 +69,9 @@ const LAYERS = {
   "controllers/recovery.js": "controllers",
   "main.js": "boot",
   "bench/bench.js": "boot",
+  "story/frame.js": "views",
+  "story/predict.js": "views",
+  "story/story.js": "boot",
 };
 
 /** What each layer may import (besides itself); "wasm" is the core's module, www/pkg/. */

@@ -82,7 +82,8 @@ export function metricsReply() {
       const m = store.stepper.metrics(i);
       return {
         name: run.name, label: run.label, step: m.step, test_error: num(m.test_error), train_error: num(m.train_error),
-        effective_rank: num(m.effective_rank), diverged_at: m.diverged_at,
+        effective_rank: num(m.effective_rank), step_norm: num(m.step_norm), step_stable_rank: num(m.step_stable_rank),
+        diverged_at: m.diverged_at,
       };
     }),
   };

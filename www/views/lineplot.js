@@ -62,6 +62,20 @@ export function drawMarker(ctx, shape, x, y, r, fill, stroke) {
   }
 }
 
+/** A dashed vertical line at pixel column x (snapped to the pixel grid) from y0 to y1. */
+export function dashedVLine(ctx, x, y0, y1, colour, width, dash) {
+  const px = Math.round(x) + 0.5;
+  ctx.strokeStyle = colour;
+  ctx.lineWidth = width;
+  ctx.setLineDash(dash);
+  ctx.beginPath();
+  ctx.moveTo(px, y0);
+  ctx.lineTo(px, y1);
+  ctx.stroke();
+  ctx.setLineDash([]);
+  return px;
+}
+
 export function drawCross(ctx, x, y, r, colour, width = 2.5) {
   ctx.lineWidth = width;
   ctx.strokeStyle = colour;

@@ -2,7 +2,7 @@
 // line per method in its colour; a diverged cell is a × on the "diverged" band at the top; each
 // method's best rate is ringed. A dashed line marks the "recovered" threshold.
 
-import { LinePlot } from "./lineplot.js";
+import { LinePlot, dashedVLine } from "./lineplot.js";
 
 /** Test error below which a run counts as having found W*. */
 export const RECOVERED = 0.05;
@@ -27,8 +27,9 @@ export class SensitivityPlot {
    * @param {(i: number) => {colour: string, dash: number[], marker: string}} style of method i
    * @param {{from: number, to: number}} [range] the grid's exponents, for the x axis
    * @param {string} [empty] what an empty plot says
+   * @param {number} [guess] a reader's guess of a rate (the essay, story.html): a dotted line
    */
-  draw(cells, best, style, range, empty = "press “Run the sweep” to fill this plot") {
+  draw(cells, best, style, range, empty = "press “Run the sweep” to fill this plot", guess = NaN) {
     const byRun = new Map();
     for (const c of cells) {
       if (!byRun.has(c.optimizer)) byRun.set(c.optimizer, []);
@@ -95,6 +96,13 @@ export class SensitivityPlot {
           ctx.beginPath();
           ctx.arc(map.X(b.learning_rate), map.Y(b.test_error), 7.5, 0, 2 * Math.PI);
           ctx.stroke();
+        }
+        if (Number.isFinite(guess)) {
+          const x = dashedVLine(ctx, map.X(guess), map.top, map.bottom, "#333", 1.5, [2, 3]);
+          ctx.fillStyle = "#333";
+          ctx.textAlign = x > (map.left + map.right) / 2 ? "right" : "left";
+          ctx.textBaseline = "bottom";
+          ctx.fillText("your guess", x + (ctx.textAlign === "left" ? 4 : -4), map.bottom - 4);
         }
       },
     });

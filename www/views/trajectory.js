@@ -2,7 +2,7 @@
 // Train error is the distance from the constraint set (how far W is from fitting the observed
 // entries), on a log scale; the start fits them exactly, so it sits on the "0" line.
 
-import { LogPlot } from "./lineplot.js";
+import { LogPlot, dashedVLine } from "./lineplot.js";
 
 export class TrajectoryPlot {
   constructor(canvas) {
@@ -51,15 +51,7 @@ export class TrajectoryPlot {
       xMax,
       decorateBelow: (ctx, map) => {
         if (!target) return;
-        const x = Math.round(map.X(target)) + 0.5;
-        ctx.strokeStyle = "#888";
-        ctx.lineWidth = 1;
-        ctx.setLineDash([4, 4]);
-        ctx.beginPath();
-        ctx.moveTo(x, map.top);
-        ctx.lineTo(x, map.zeroY);
-        ctx.stroke();
-        ctx.setLineDash([]);
+        dashedVLine(ctx, map.X(target), map.top, map.zeroY, "#888", 1, [4, 4]);
       },
       decorate: (ctx, map) => {
         if (!target) return;
