@@ -67,6 +67,9 @@ const LAYERS = {
   "controllers/tooltips.js": "controllers",
   "controllers/figures-table.js": "controllers",
   "controllers/recovery.js": "controllers",
+  "controllers/milestones.js": "controllers",
+  "controllers/rest.js": "controllers",
+  "controllers/plot-table.js": "controllers",
   "main.js": "boot",
   "bench/bench.js": "boot",
 };

@@ -1,0 +1,78 @@
+// A parent page with two frames (tests/e2e/fixtures/embed-two.html, which uses docs/embed.md's
+// parent snippet): each frame's height follows its resize messages; the frame off screen rests
+// (its step counter stays at 0) while the one on screen plays, and goes on once scrolled into
+// view; each frame's events come in order (ready, steps, finished).
+//
+//   MCP_BASE_URL=http://127.0.0.1:8000/ node --test tests/e2e/page-embed-events.test.mjs
+
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { BASE_URL, launchWatched } from "./helpers.mjs";
+
+describe("two frames on a parent page", () => {
+  let browser;
+  let page;
+  const events = (id) => page.evaluate((id) => window.__events[id], id);
+  const frameStep = (id) => page.frameLocator(`#${id}`).locator("#frame-step").getAttribute("data-step").then(Number);
+
+  before(async () => {
+    browser = await launchWatched("mcp-embed-");
+    page = browser.page;
+    await page.goto(new URL("tests/e2e/fixtures/embed-two.html", BASE_URL).href, { waitUntil: "load" });
+  });
+  after(async () => {
+    await browser?.close();
+  });
+
+  it("sizes each frame to its content: resize messages, and the frame's height follows", async () => {
+    // The last height told, the frame's inner height and its content's height agree (once laid out).
+    const settled = (extra) => page.waitForFunction((extra) => {
+      const f = document.querySelector("#a");
+      const told = window.__events.a.filter((e) => e.action === "resize").at(-1)?.height;
+      const content = Math.ceil(f.contentDocument?.documentElement.getBoundingClientRect().height ?? -1);
+      return told > 300 && f.clientHeight === told && content === told && (extra === null || f.contentDocument.querySelector("#taller")?.offsetHeight === extra) && told;
+    }, extra, { timeout: 30_000 }).then((h) => h.jsonValue());
+    const told = await settled(null);
+    // More content in the frame: a new height is told, and the frame follows it; and back.
+    await page.frameLocator("#a").locator("body").evaluate((b) => {
+      const d = document.createElement("div");
+      d.id = "taller";
+      d.style.height = "300px";
+      b.append(d);
+    });
+    const taller = await settled(300);
+    assert.ok(taller >= told + 300 - 40 && taller <= told + 300 + 40, `${told} then ${taller}`);
+    await page.frameLocator("#a").locator("#taller").evaluate((d) => d.remove());
+    await settled(null);
+  });
+
+  it("rests the frame off screen while the one on screen plays, and plays it once shown", async () => {
+    await page.waitForFunction(() => window.__events.a.some((e) => e.action === "finished"), null, { timeout: 60_000 });
+    const aSteps = (await events("a")).filter((e) => e.action === "step").map((e) => e.step);
+    assert.ok(aSteps.length >= 2 && aSteps.at(-1) === 400, `a played to its end: ${aSteps}`);
+    assert.equal(await frameStep("b"), 0, "the frame off screen did not step");
+    assert.deepEqual((await events("b")).filter((e) => ["step", "finished"].includes(e.action)), []);
+    await page.locator("#b").scrollIntoViewIfNeeded();
+    await page.waitForFunction(() => window.__events.b.some((e) => e.action === "finished"), null, { timeout: 60_000 });
+    assert.equal(await frameStep("b"), 400);
+  });
+
+  it("pushes its events in order: ready, then steps (a few a second, growing), then finished", async () => {
+    for (const id of ["a", "b"]) {
+      const race = (await events(id)).filter((e) => e.action !== "resize");
+      const kinds = race.map((e) => e.action);
+      assert.equal(kinds[0], "ready", `${id}: ${kinds}`);
+      assert.equal(kinds.at(-1), "finished", `${id}: ${kinds}`);
+      assert.ok(kinds.slice(1, -1).every((k) => k === "step") && kinds.length >= 3, `${id}: ${kinds}`);
+      const steps = race.slice(1, -1).map((e) => e.step);
+      assert.ok(steps.every((s, i) => i === 0 || s > steps[i - 1]), `${id}: steps grow: ${steps}`);
+      assert.equal(steps.at(-1), 400);
+      const last = race.at(-1);
+      assert.equal(last.step, 400);
+      assert.deepEqual(last.runs.map((r) => r.name), ["adam", "gd"]);
+      for (const k of ["label", "step", "test_error", "train_error", "effective_rank", "diverged_at"]) assert.ok(k in last.runs[0], k);
+    }
+    assert.deepEqual(browser.pageErrors, []);
+    assert.deepEqual(browser.consoleErrors, []);
+  });
+});
