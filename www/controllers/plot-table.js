@@ -37,11 +37,12 @@ function build() {
     if (scope) c.scope = scope;
     return c;
   };
-  head.append(cell("th", /time t/.test($("time-title").textContent) ? "time t" : "step", "col"), ...series.map((s) => cell("th", s.label, "col")));
+  const time = /time t/.test($("time-title").textContent);
+  head.append(cell("th", time ? "time t" : "step", "col"), ...series.map((s) => cell("th", s.label, "col")));
   table.tHead.replaceChildren(head);
   table.tBodies[0].replaceChildren(...tableRows(series).map((r) => {
     const tr = document.createElement("tr");
-    tr.append(cell("th", formatFigure(r.x), "row"), ...r.values.map((v) => cell("td", Number.isFinite(v) ? formatFigure(v) : "–")));
+    tr.append(cell("th", time ? formatFigure(r.x) : String(r.x), "row"), ...r.values.map((v) => cell("td", Number.isFinite(v) ? formatFigure(v) : "–")));
     return tr;
   }));
 }
