@@ -92,7 +92,7 @@ describe("accessible to everyone", () => {
     const axis = contrast(ink.slice(0, 3), paper);
     assert.ok(axis >= 4.5, `the axis text's contrast in the dark scheme: ${axis.toFixed(2)}`);
     // The page's text where it sets its own colours.
-    const pairs = await page.evaluate(() => ["#play", "#race-caption", "#time-title", "#time-caption", "#step-counter", ".sens-intro", "#time-table-toggle", "#time-metric", "#steps", "#rows"].map((sel) => {
+    const pairs = await page.evaluate(() => ["#play", "#race-caption", "#time-title", "#time-caption", "#step-counter", ".sens-intro", "#time-table-toggle", "#time-metric", "#steps", "#rows", "#reset", "#truth-title", ".badge", 'article[data-run] .icon-button'].map((sel) => {
       const el = document.querySelector(sel);
       let bgEl = el;
       let bg = "rgba(0, 0, 0, 0)";
