@@ -106,11 +106,18 @@ function showLoadError(err) {
   hint.textContent =
     "If you are running it yourself: build the core with “bash scripts/build.sh”, then serve the " +
     "repository root over http (for example “python3 -m http.server”); opening index.html as a file does not work.";
-  box.append(h, p, hint);
+  box.append(h, p, hint, ...posterFigure());
   $("loading").hidden = true;
   document.body.classList.add("no-core");
   for (const el of document.querySelectorAll("button, input, select")) el.disabled = true;
   console.warn("mc-playground: wasm failed to load:", err);
+}
+
+/** The picture of the race that stands for it without scripts (index.html's <noscript>), as elements. */
+function posterFigure() {
+  const source = $("poster-source");
+  if (!source) return [];
+  return [...new DOMParser().parseFromString(source.textContent, "text/html").body.children];
 }
 
 boot();

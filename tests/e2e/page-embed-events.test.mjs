@@ -7,7 +7,8 @@
 
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { BASE_URL, launchWatched } from "./helpers.mjs";
+import { BASE_URL, gotoPage, launchWatched } from "./helpers.mjs";
+import { launchFresh } from "../../scripts/chromium.mjs";
 
 describe("two frames on a parent page", () => {
   let browser;
@@ -74,5 +75,41 @@ describe("two frames on a parent page", () => {
     }
     assert.deepEqual(browser.pageErrors, []);
     assert.deepEqual(browser.consoleErrors, []);
+  });
+});
+
+describe("without scripts", () => {
+  /** The poster's picture (loaded) and its sentence, as the page shows them. */
+  const poster = (page) => page.evaluate(() => {
+    const img = document.querySelector(".poster img");
+    return img && { loaded: img.complete && img.naturalWidth > 0, shown: img.getBoundingClientRect().width > 100, alt: img.alt, words: document.querySelector(".poster figcaption").textContent };
+  });
+
+  it("shows a picture of the race and one sentence in place of the live figure without JavaScript", async () => {
+    const browser = await launchFresh("mcp-nojs-", { javaScriptEnabled: false });
+    try {
+      await gotoPage(browser.page, "?embed=1");
+      const p = await poster(browser.page);
+      assert.ok(p?.loaded && p.shown, JSON.stringify(p));
+      assert.match(p.words, /^The playground runs in your browser with JavaScript and WebAssembly.*Adam has found the hidden matrix W\* \(test error 0\.0137\).*\.$/);
+      assert.doesNotMatch(p.words, /\.\s/, "one sentence");
+      for (const sel of ["#loading", "#matrices", ".shared", ".controls"]) assert.equal(await browser.page.locator(sel).first().isVisible(), false, sel);
+    } finally {
+      await browser.close();
+    }
+  });
+
+  it("shows it too when WebAssembly is missing, under the reason", async () => {
+    const browser = await launchFresh("mcp-nowasm-");
+    try {
+      await browser.page.addInitScript(() => { delete window.WebAssembly; });
+      await gotoPage(browser.page);
+      await browser.page.locator("#load-error .poster img").waitFor({ timeout: 30_000 });
+      const p = await poster(browser.page);
+      assert.ok(p.shown, JSON.stringify(p));
+      await browser.page.waitForFunction(() => document.querySelector(".poster img").naturalWidth > 0);
+    } finally {
+      await browser.close();
+    }
   });
 });
