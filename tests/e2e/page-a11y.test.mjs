@@ -75,6 +75,30 @@ describe("accessible to everyone", () => {
     assert.equal(await page.locator("#time-table").isHidden(), true);
   });
 
+  it("reads a heatmap by keyboard: one tab stop, the arrow keys move from entry to entry with its tooltip", async () => {
+    await openPage(page, "#rows=12&cols=12&observed=60&m=adam,gd&steps=50");
+    await pause(page);
+    const box = page.locator('article[data-run="adam"] .heatmap');
+    assert.equal(await box.getAttribute("tabindex"), "0");
+    // Reached with Tab from the control before it.
+    await page.locator("#eps-0").focus();
+    let inBox = false;
+    for (let k = 0; k < 6 && !inBox; k++) {
+      await page.keyboard.press("Tab");
+      inBox = await box.evaluate((b) => document.activeElement === b);
+    }
+    assert.ok(inBox, "Tab reaches the heatmap");
+    const tip = page.locator("#tooltip");
+    assert.match(await tip.textContent(), /^\(i, j\) = \(1, 1\) · value -?[\d.]+.* · truth .* · (observed|not observed)$/);
+    for (const key of ["ArrowRight", "ArrowRight", "ArrowDown", "End", "ArrowLeft"]) await page.keyboard.press(key);
+    const text = await tip.textContent();
+    assert.match(text, /^\(i, j\) = \(2, 11\) · value /);
+    assert.equal(await box.getAttribute("aria-label"), text);
+    assert.equal(await tip.isVisible(), true);
+    await page.keyboard.press("Escape");
+    assert.equal(await tip.isHidden(), true);
+  });
+
   it("keeps text readable in the dark scheme: the plots' axis text and the page's", async () => {
     await page.emulateMedia({ colorScheme: "dark" });
     await openPage(page, "#rows=12&cols=12&observed=60&m=adam,gd&steps=100");

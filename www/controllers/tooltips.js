@@ -1,6 +1,7 @@
 // Tooltips (hover, and tap on touch screens) over the heatmaps, the bars and the trajectory, and
 // the help texts (title attributes) by keyboard: every one in reach of the keyboard, shown while
-// its element has the focus; the arrow keys move in a panel's figures.
+// its element has the focus; the arrow keys move in a panel's figures, and in a heatmap (one tab
+// stop each) from cell to cell, each cell's tooltip shown and described as with the pointer.
 
 import { formatFigure } from "../views/axes.js";
 import { store } from "../store.js";
@@ -51,11 +52,20 @@ function placeHelp(el, text) {
 /** Shows `el`'s help text under it and makes it `el`'s accessible description while `el` has the focus. */
 function showHelp(el) {
   hideTip();
+  if (el.matches(".heatmap")) {
+    showCell(el);
+    return;
+  }
   // A place focused only as a jump target (the skip link's) has no help of its own.
   if (el.tabIndex < 0 && !el.title) return;
   const text = helpFor(el);
   if (!text) return;
   placeHelp(el, text);
+  describe(el);
+}
+
+/** The tooltip is `el`'s accessible description while `el` has the focus. */
+function describe(el) {
   tipOwner = el;
   const ids = (el.getAttribute("aria-describedby") || "").split(" ").filter(Boolean);
   el.setAttribute("aria-describedby", [...ids, tip.id].join(" "));
@@ -77,6 +87,48 @@ function focusableHelp(root) {
 }
 
 const FIGURE_LIST = "dl.figures";
+
+// The heatmaps by keyboard: each box is one tab stop, with its cell (row i, column j) under a
+// keyboard cursor; the arrow keys move it, Home and End to the row's ends.
+const cells = new WeakMap();
+
+function focusableHeatmaps(root) {
+  const boxes = root.matches(".heatmap") ? [root] : root.querySelectorAll(".heatmap");
+  for (const box of boxes) {
+    if (box.tabIndex === 0) continue;
+    box.tabIndex = 0;
+    box.setAttribute("role", "group");
+    box.setAttribute("aria-roledescription", "matrix: arrow keys move from entry to entry");
+  }
+}
+
+/** The tooltip of `box`'s keyboard cell, under that cell, and the box's name (said as the cursor moves). */
+function showCell(box) {
+  if (!store.lab) return;
+  const [i, j] = cells.get(box) ?? [0, 0];
+  const r = box.getBoundingClientRect();
+  const x = r.left + ((j + 0.5) / store.cols) * r.width;
+  const y = r.top + ((i + 0.5) / store.rows) * r.height;
+  const text = heatmapText(box, { clientX: x, clientY: y });
+  if (!text) return;
+  box.setAttribute("aria-label", text);
+  showTip(text, window.scrollX + x, window.scrollY + y);
+  tipOwner = box;
+}
+
+/** Arrow keys, Home and End in a focused heatmap: another cell. */
+function moveInHeatmap(ev) {
+  const box = ev.target;
+  if (!(box instanceof Element) || !box.matches(".heatmap")) return false;
+  const [i, j] = cells.get(box) ?? [0, 0];
+  const to = { ArrowDown: [i + 1, j], ArrowUp: [i - 1, j], ArrowRight: [i, j + 1], ArrowLeft: [i, j - 1], Home: [i, 0], End: [i, store.cols - 1] }[ev.key];
+  if (!to) return false;
+  ev.preventDefault();
+  cells.set(box, [Math.min(store.rows - 1, Math.max(0, to[0])), Math.min(store.cols - 1, Math.max(0, to[1]))]);
+  hideTip();
+  showCell(box);
+  return true;
+}
 
 /** Arrow keys, Home and End in a list of figures: focus another row (a roving tab stop). */
 function moveInFigures(ev) {
@@ -202,15 +254,19 @@ export function initTooltips() {
   }, { capture: true, passive: true });
   document.addEventListener("keydown", (ev) => {
     if (ev.key === "Escape" && !tip.hidden) hideTip();
-    else moveInFigures(ev);
+    else if (!moveInHeatmap(ev)) moveInFigures(ev);
   });
   // Panels, the legend and the method picker are rebuilt with the experiment: keep their help
   // texts in reach of the keyboard.
   focusableHelp(document.body);
+  focusableHeatmaps(document.body);
   new MutationObserver((records) => {
     for (const r of records) {
       if (r.type === "attributes") focusableHelp(r.target);
-      else for (const n of r.addedNodes) if (n instanceof Element) focusableHelp(n);
+      else for (const n of r.addedNodes) if (n instanceof Element) {
+        focusableHelp(n);
+        focusableHeatmaps(n);
+      }
     }
   }).observe(document.body, { childList: true, subtree: true, attributes: true, attributeFilter: ["title"] });
 }
