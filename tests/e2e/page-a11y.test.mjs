@@ -75,7 +75,7 @@ describe("accessible to everyone", () => {
     assert.equal(await page.locator("#time-table").isHidden(), true);
   });
 
-  it("reads a heatmap by keyboard: one tab stop, the arrow keys move from entry to entry with its tooltip", async () => {
+  it("reads a heatmap and the singular values by keyboard: one tab stop each, the arrow keys move from value to value with its tooltip", async () => {
     await openPage(page, "#rows=12&cols=12&observed=60&m=adam,gd&steps=50");
     await pause(page);
     const box = page.locator('article[data-run="adam"] .heatmap');
@@ -97,6 +97,14 @@ describe("accessible to everyone", () => {
     assert.equal(await tip.isVisible(), true);
     await page.keyboard.press("Escape");
     assert.equal(await tip.isHidden(), true);
+    // The singular values' chart: one tab stop too, σk by σk.
+    const bars = page.locator('article[data-run="adam"] canvas.bars');
+    assert.equal(await bars.getAttribute("tabindex"), "0");
+    await bars.focus();
+    await page.keyboard.press("End");
+    await page.keyboard.press("ArrowLeft");
+    assert.match(await tip.textContent(), /^σ11 = [\d.]+/);
+    assert.match(await bars.getAttribute("aria-label"), /: σ11 = /);
   });
 
   it("keeps text readable in the dark scheme: the plots' axis text and the page's", async () => {

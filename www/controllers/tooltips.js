@@ -1,7 +1,7 @@
 // Tooltips (hover, and tap on touch screens) over the heatmaps, the bars and the trajectory, and
 // the help texts (title attributes) by keyboard: every one in reach of the keyboard, shown while
-// its element has the focus; the arrow keys move in a panel's figures, and in a heatmap (one tab
-// stop each) from cell to cell, each cell's tooltip shown and described as with the pointer.
+// its element has the focus; the arrow keys move in a panel's figures, and in a heatmap or a
+// singular-value chart (one tab stop each) from value to value, with the pointer's tooltip.
 
 import { formatFigure } from "../views/axes.js";
 import { store } from "../store.js";
@@ -52,8 +52,9 @@ function placeHelp(el, text) {
 /** Shows `el`'s help text under it and makes it `el`'s accessible description while `el` has the focus. */
 function showHelp(el) {
   hideTip();
-  if (el.matches(".heatmap")) {
-    showCell(el);
+  const kind = keyedKind(el);
+  if (kind) {
+    showCursor(el, kind);
     return;
   }
   // A place focused only as a jump target (the skip link's) has no help of its own.
@@ -88,45 +89,78 @@ function focusableHelp(root) {
 
 const FIGURE_LIST = "dl.figures";
 
-// The heatmaps by keyboard: each box is one tab stop, with its cell (row i, column j) under a
-// keyboard cursor; the arrow keys move it, Home and End to the row's ends.
-const cells = new WeakMap();
+// Figures by keyboard: each heatmap and each singular-value chart is one tab stop with a cursor
+// (a heatmap's entry (i, j), a chart's σk); the arrow keys move it, Home and End to the row's
+// ends, and the pointer's tooltip for that place shows under it and names the figure.
+const cursors = new WeakMap(); // figure → [row, column]
 
-function focusableHeatmaps(root) {
-  const boxes = root.matches(".heatmap") ? [root] : root.querySelectorAll(".heatmap");
-  for (const box of boxes) {
-    if (box.tabIndex === 0) continue;
-    box.tabIndex = 0;
-    box.setAttribute("role", "group");
-    box.setAttribute("aria-roledescription", "matrix: arrow keys move from entry to entry");
+/** The bars' geometry as barsText reads it: [the bars object, left margin, plot width, slots]. */
+function barsLayout(canvas) {
+  const panel = canvas.closest("article[data-index]");
+  const bars = panel ? ui.runs[Number(panel.dataset.index)]?.bars : ui.views.truthBars;
+  const left = bars?.left ?? 34;
+  const n = Math.max(bars?.values?.length ?? 0, ui.views.truthBars?.truth?.length ?? 0, 1);
+  return [bars, left, canvas.getBoundingClientRect().width - left - 4, n];
+}
+
+const KEYED = [
+  {
+    sel: ".heatmap",
+    size: () => [store.rows, store.cols],
+    at: (el, i, j, r) => [r.left + ((j + 0.5) / store.cols) * r.width, r.top + ((i + 0.5) / store.rows) * r.height],
+    text: heatmapText,
+  },
+  {
+    sel: "canvas.bars",
+    size: (el) => [1, barsLayout(el)[0]?.values?.length ?? 0],
+    at: (el, i, k, r) => {
+      const [, left, pw, n] = barsLayout(el);
+      return [r.left + left + ((k + 0.5) / n) * pw, r.top + r.height / 2];
+    },
+    text: barsText,
+  },
+];
+const keyedKind = (el) => el instanceof Element && KEYED.find((k) => el.matches(k.sel));
+
+function focusableFigures(root) {
+  for (const kind of KEYED) {
+    const els = root.matches(kind.sel) ? [root] : root.querySelectorAll(kind.sel);
+    for (const el of els) {
+      if (el.tabIndex === 0) continue;
+      el.tabIndex = 0;
+      if (!el.getAttribute("role")) el.setAttribute("role", "group");
+      el.dataset.name = el.getAttribute("aria-label") ?? "";
+      el.setAttribute("aria-roledescription", "figure: the arrow keys move from value to value");
+    }
   }
 }
 
-/** The tooltip of `box`'s keyboard cell, under that cell, and the box's name (said as the cursor moves). */
-function showCell(box) {
+/** The tooltip of the figure's cursor, under that place, and the figure's name with it. */
+function showCursor(el, kind) {
   if (!store.lab) return;
-  const [i, j] = cells.get(box) ?? [0, 0];
-  const r = box.getBoundingClientRect();
-  const x = r.left + ((j + 0.5) / store.cols) * r.width;
-  const y = r.top + ((i + 0.5) / store.rows) * r.height;
-  const text = heatmapText(box, { clientX: x, clientY: y });
+  const [i, j] = cursors.get(el) ?? [0, 0];
+  const r = el.getBoundingClientRect();
+  const [x, y] = kind.at(el, i, j, r);
+  const text = kind.text(el, { clientX: x, clientY: y });
   if (!text) return;
-  box.setAttribute("aria-label", text);
+  el.setAttribute("aria-label", el.dataset.name ? `${el.dataset.name}: ${text}` : text);
   showTip(text, window.scrollX + x, window.scrollY + y);
-  tipOwner = box;
+  tipOwner = el;
 }
 
-/** Arrow keys, Home and End in a focused heatmap: another cell. */
-function moveInHeatmap(ev) {
-  const box = ev.target;
-  if (!(box instanceof Element) || !box.matches(".heatmap")) return false;
-  const [i, j] = cells.get(box) ?? [0, 0];
-  const to = { ArrowDown: [i + 1, j], ArrowUp: [i - 1, j], ArrowRight: [i, j + 1], ArrowLeft: [i, j - 1], Home: [i, 0], End: [i, store.cols - 1] }[ev.key];
-  if (!to) return false;
+/** Arrow keys, Home and End in a focused figure: move its cursor. */
+function moveInFigure(ev) {
+  const kind = keyedKind(ev.target);
+  if (!kind) return false;
+  const el = ev.target;
+  const [rows, cols] = kind.size(el);
+  const [i, j] = cursors.get(el) ?? [0, 0];
+  const to = { ArrowDown: [i + 1, j], ArrowUp: [i - 1, j], ArrowRight: [i, j + 1], ArrowLeft: [i, j - 1], Home: [i, 0], End: [i, cols - 1] }[ev.key];
+  if (!to || !rows || !cols) return false;
   ev.preventDefault();
-  cells.set(box, [Math.min(store.rows - 1, Math.max(0, to[0])), Math.min(store.cols - 1, Math.max(0, to[1]))]);
+  cursors.set(el, [Math.min(rows - 1, Math.max(0, to[0])), Math.min(cols - 1, Math.max(0, to[1]))]);
   hideTip();
-  showCell(box);
+  showCursor(el, kind);
   return true;
 }
 
@@ -169,15 +203,10 @@ function heatmapText(box, ev) {
 }
 
 function barsText(canvas, ev) {
-  const panel = canvas.closest("article[data-index]");
-  const bars = panel ? ui.runs[Number(panel.dataset.index)]?.bars : ui.views.truthBars;
+  const [bars, left, pw, n] = barsLayout(canvas);
   const values = bars?.values;
-  const truthLen = ui.views.truthBars.truth?.length ?? 0;
   if (!values) return "";
   const r = canvas.getBoundingClientRect();
-  const left = bars.left ?? 34;
-  const pw = r.width - left - 4;
-  const n = Math.max(values.length, truthLen, 1);
   const k = Math.floor(((ev.clientX - r.left - left) / pw) * n);
   if (!(k >= 0 && k < values.length)) return "";
   return `σ${k + 1} = ${fmt(values[k])}`;
@@ -254,18 +283,18 @@ export function initTooltips() {
   }, { capture: true, passive: true });
   document.addEventListener("keydown", (ev) => {
     if (ev.key === "Escape" && !tip.hidden) hideTip();
-    else if (!moveInHeatmap(ev)) moveInFigures(ev);
+    else if (!moveInFigure(ev)) moveInFigures(ev);
   });
   // Panels, the legend and the method picker are rebuilt with the experiment: keep their help
   // texts in reach of the keyboard.
   focusableHelp(document.body);
-  focusableHeatmaps(document.body);
+  focusableFigures(document.body);
   new MutationObserver((records) => {
     for (const r of records) {
       if (r.type === "attributes") focusableHelp(r.target);
       else for (const n of r.addedNodes) if (n instanceof Element) {
         focusableHelp(n);
-        focusableHeatmaps(n);
+        focusableFigures(n);
       }
     }
   }).observe(document.body, { childList: true, subtree: true, attributes: true, attributeFilter: ["title"] });
