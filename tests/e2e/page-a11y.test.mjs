@@ -75,7 +75,7 @@ describe("accessible to everyone", () => {
     assert.equal(await page.locator("#time-table").isHidden(), true);
   });
 
-  it("reads a heatmap and the singular values by keyboard: one tab stop each, the arrow keys move from value to value with its tooltip", async () => {
+  it("reads a heatmap, the singular values and the trajectory by keyboard: one tab stop each, the arrow keys move from value to value with its tooltip", async () => {
     await openPage(page, "#rows=12&cols=12&observed=60&m=adam,gd&steps=50");
     await pause(page);
     const box = page.locator('article[data-run="adam"] .heatmap');
@@ -105,6 +105,10 @@ describe("accessible to everyone", () => {
     await page.keyboard.press("ArrowLeft");
     assert.match(await tip.textContent(), /^σ11 = [\d.]+/);
     assert.match(await bars.getAttribute("aria-label"), /: σ11 = /);
+    // The trajectory: a run's path, point by point.
+    await page.locator("#trajectory-plot").focus();
+    await page.keyboard.press("End");
+    assert.match(await tip.textContent(), /^Adam · step 50 · eff\. rank [\d.]+ · train error [\d.×⁻⁰¹²³⁴⁵⁶⁷⁸⁹]+$/);
   });
 
   it("keeps text readable in the dark scheme: the plots' axis text and the page's", async () => {

@@ -89,8 +89,9 @@ function focusableHelp(root) {
 
 const FIGURE_LIST = "dl.figures";
 
-// Figures by keyboard: each heatmap and each singular-value chart is one tab stop with a cursor
-// (a heatmap's entry (i, j), a chart's σk); the arrow keys move it, Home and End to the row's
+// Figures by keyboard: each heatmap, each singular-value chart and the trajectory plot is one tab
+// stop with a cursor (a heatmap's entry (i, j), a chart's σk, a run's point: up and down change
+// the run, left and right move along its path); the arrow keys move it, Home and End to the row's
 // ends, and the pointer's tooltip for that place shows under it and names the figure.
 const cursors = new WeakMap(); // figure → [row, column]
 
@@ -118,6 +119,19 @@ const KEYED = [
       return [r.left + left + ((k + 0.5) / n) * pw, r.top + r.height / 2];
     },
     text: barsText,
+  },
+  {
+    // A run's path (row: the run, column: its recorded steps); the tooltip names the point nearest the cursor.
+    sel: "#trajectory-plot",
+    size: () => [ui.runs.length, Math.max(0, ...ui.runs.map((_, i) => store.stepper.history(i)?.len ?? 0))],
+    at: (el, i, k, r) => {
+      const map = ui.views.trajectory.plot.lastMap;
+      const p = store.stepper.history(i);
+      if (!map || !p?.len) return [r.left, r.top];
+      const at = Math.min(k, p.len - 1);
+      return [r.left + map.X(p.h.effective_rank[at]), r.top + map.Y(p.h.train_error[at])];
+    },
+    text: trajectoryText,
   },
 ];
 const keyedKind = (el) => el instanceof Element && KEYED.find((k) => el.matches(k.sel));
