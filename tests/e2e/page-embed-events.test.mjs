@@ -82,6 +82,40 @@ describe("two frames on a parent page", () => {
   });
 });
 
+describe("a frame's events when a run diverges", () => {
+  it("pushes ready, steps, diverged (the run and its step), then finished, in that order", async () => {
+    const browser = await launchWatched("mcp-diverge-");
+    try {
+      const page = browser.page;
+      await page.goto(new URL("tests/e2e/fixtures/embed-parent.html", BASE_URL).href, { waitUntil: "load" });
+      await page.frameLocator("#frame").locator("article[data-run]").first().waitFor({ timeout: 30_000 });
+      await page.evaluate(() => window.__send({ type: "mc-playground", action: "set-config", config: {
+        problem: { rows: 12, cols: 12, rank: 2, observed: 60 }, steps: 300,
+        optimizers: [{ name: "adam", learning_rate: 0.01 }, { name: "gd", learning_rate: 1e6 }] } }));
+      await page.waitForFunction(() => window.__replies.some((r) => r.action === "ok" && r.request === "set-config"));
+      await page.evaluate(() => window.__send({ type: "mc-playground", action: "play" }));
+      await page.waitForFunction(() => window.__replies.some((r) => r.action === "finished"), null, { timeout: 60_000 });
+      const all = (await page.evaluate(() => window.__replies)).filter((r) => ["ready", "step", "diverged", "finished"].includes(r.action));
+      const race = all.slice(all.map((r) => r.action).lastIndexOf("ready"));
+      const kinds = race.map((r) => r.action);
+      assert.equal(kinds[0], "ready", kinds.join());
+      assert.equal(kinds.at(-1), "finished", kinds.join());
+      assert.deepEqual(kinds.filter((k) => k === "diverged"), ["diverged"], kinds.join());
+      const d = kinds.indexOf("diverged");
+      assert.ok(d >= 2 && kinds[d - 1] === "step", `a step event before diverged: ${kinds}`);
+      const diverged = race[d];
+      const finished = race.at(-1);
+      const gd = finished.runs.find((r) => r.name === "gd");
+      assert.deepEqual({ run: diverged.run, label: diverged.label, step: diverged.step }, { run: "gd", label: "GD", step: gd.diverged_at });
+      assert.equal(finished.step, 300);
+      assert.ok(race.slice(1, d).every((r) => r.step <= race[d - 1].step), "steps grow");
+      assert.deepEqual(browser.pageErrors, []);
+    } finally {
+      await browser.close();
+    }
+  });
+});
+
 describe("without scripts", () => {
   /** The poster's picture (loaded) and its sentence, as the page shows them. */
   const poster = (page) => page.evaluate(() => {
