@@ -287,14 +287,16 @@ export function initTooltips() {
     if (ev.target instanceof Element && ev.target.matches(":focus-visible")) showHelp(ev.target);
   });
   document.addEventListener("focusout", hideTip);
-  // The focused element moves when the page or a row of panels scrolls: the tooltip follows it,
-  // and waits, hidden, while its element is off screen.
-  document.addEventListener("scroll", () => {
+  // The focused element moves when the page or a row of panels scrolls, or the window narrows:
+  // the tooltip follows it (within the page's width), and waits, hidden, while it is off screen.
+  const follow = () => {
     if (!tipOwner) return;
     const r = tipOwner.getBoundingClientRect();
     if (r.right > 0 && r.left < window.innerWidth && r.bottom > 0 && r.top < window.innerHeight) placeHelp(tipOwner, tip.textContent);
     else tip.hidden = true;
-  }, { capture: true, passive: true });
+  };
+  document.addEventListener("scroll", follow, { capture: true, passive: true });
+  window.addEventListener("resize", follow);
   document.addEventListener("keydown", (ev) => {
     if (ev.key === "Escape" && !tip.hidden) hideTip();
     else if (!moveInFigure(ev)) moveInFigures(ev);
