@@ -7,7 +7,7 @@
 
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { BASE_URL, gotoPage, launchWatched } from "./helpers.mjs";
+import { BASE_URL, gotoPage, launchWatched, openPage, stepCount } from "./helpers.mjs";
 import { launchFresh } from "../../scripts/chromium.mjs";
 
 describe("two frames on a parent page", () => {
@@ -79,6 +79,35 @@ describe("two frames on a parent page", () => {
     }
     assert.deepEqual(browser.pageErrors, []);
     assert.deepEqual(browser.consoleErrors, []);
+  });
+});
+
+describe("a page in a hidden tab", () => {
+  it("takes no steps while hidden and goes on when shown", async () => {
+    const browser = await launchWatched("mcp-hidden-");
+    try {
+      const page = browser.page;
+      // The tab's visibility, as the test sets it (a headless page is always visible).
+      await page.addInitScript(() => {
+        Object.defineProperty(document, "visibilityState", { configurable: true, get: () => window.__visibility ?? "visible" });
+        window.__setVisibility = (v) => {
+          window.__visibility = v;
+          document.dispatchEvent(new Event("visibilitychange"));
+        };
+      });
+      await openPage(page, "#rows=12&cols=12&observed=60&m=adam,gd&steps=100000", { stepping: true });
+      await page.evaluate(() => window.__setVisibility("hidden"));
+      await page.waitForFunction(() => document.body.dataset.playing === "false");
+      const at = await stepCount(page);
+      await page.waitForTimeout(800);
+      assert.equal(await stepCount(page), at, "no steps while hidden");
+      assert.equal(await page.locator("#play-status").textContent(), "resting while out of sight: it goes on when shown");
+      await page.evaluate(() => window.__setVisibility("visible"));
+      await page.waitForFunction((at) => Number(document.querySelector("#step-counter").dataset.step) > at + 100, at);
+      assert.equal(await page.evaluate(() => document.body.dataset.playing), "true");
+    } finally {
+      await browser.close();
+    }
   });
 });
 
