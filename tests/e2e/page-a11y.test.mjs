@@ -6,7 +6,7 @@
 
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { launchWatched, openPage, pause } from "./helpers.mjs";
+import { launchWatched, openPage } from "./helpers.mjs";
 
 /** WCAG's contrast ratio of two [r, g, b] colours (0-255). */
 function contrast(a, b) {
@@ -52,8 +52,7 @@ describe("accessible to everyone", () => {
 
   it("shows the time plot's numbers as a table, the last row those on screen", async () => {
     await openPage(page, "#rows=12&cols=12&observed=60&m=adam,gd&steps=200");
-    await page.waitForFunction(() => document.querySelector("#step-counter").dataset.step === "200", null, { timeout: 60_000 });
-    await pause(page);
+    await page.waitForFunction(() => document.querySelector("#step-counter").dataset.step === "200" && document.body.dataset.playing === "false", null, { timeout: 60_000 });
     const toggle = page.locator("#time-table-toggle");
     assert.equal(await page.locator("#time-table").isHidden(), true);
     await toggle.focus();
@@ -77,7 +76,8 @@ describe("accessible to everyone", () => {
 
   it("reads a heatmap, the singular values and the trajectory by keyboard: one tab stop each, the arrow keys move from value to value with its tooltip", async () => {
     await openPage(page, "#rows=12&cols=12&observed=60&m=adam,gd&steps=50");
-    await pause(page);
+    // Played to its end (not paused by a click that could land as it stops, and play on past it).
+    await page.waitForFunction(() => document.querySelector("#step-counter").dataset.step === "50" && document.body.dataset.playing === "false", null, { timeout: 60_000 });
     const box = page.locator('article[data-run="adam"] .heatmap');
     assert.equal(await box.getAttribute("tabindex"), "0");
     // Reached with Tab from the control before it.

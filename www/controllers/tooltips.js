@@ -8,6 +8,7 @@ import { store } from "../store.js";
 import { ui } from "./ui.js";
 
 let tip;
+let mark; // the keyboard cursor's ring on a figure (showCursor)
 let tipOwner = null; // the focused element whose help text the tooltip shows (null: none)
 
 const FOCUSABLE = "a[href], button, input, select, textarea, summary, [tabindex]";
@@ -23,6 +24,7 @@ function showTip(text, x, y) {
 
 function hideTip() {
   if (tip) tip.hidden = true;
+  if (mark) mark.hidden = true;
   if (tipOwner) {
     const ids = (tipOwner.getAttribute("aria-describedby") || "").split(" ").filter((id) => id && id !== tip.id);
     if (ids.length) tipOwner.setAttribute("aria-describedby", ids.join(" "));
@@ -159,6 +161,9 @@ function showCursor(el, kind) {
   if (!text) return;
   el.setAttribute("aria-label", el.dataset.name ? `${el.dataset.name}: ${text}` : text);
   showTip(text, window.scrollX + x, window.scrollY + y);
+  mark.style.left = `${window.scrollX + x}px`;
+  mark.style.top = `${window.scrollY + y}px`;
+  mark.hidden = false;
   tipOwner = el;
 }
 
@@ -265,7 +270,11 @@ export function initTooltips() {
   tip.className = "tooltip";
   tip.setAttribute("role", "tooltip");
   tip.hidden = true;
-  document.body.append(tip);
+  mark = document.createElement("div");
+  mark.className = "figure-cursor";
+  mark.setAttribute("aria-hidden", "true");
+  mark.hidden = true;
+  document.body.append(tip, mark);
   // The pointer's tooltip (over a heatmap, the bars, the trajectory); a focused element's help
   // text stays until the focus moves or Escape.
   const pointerTip = (ev) => {
@@ -292,8 +301,12 @@ export function initTooltips() {
   const follow = () => {
     if (!tipOwner) return;
     const r = tipOwner.getBoundingClientRect();
-    if (r.right > 0 && r.left < window.innerWidth && r.bottom > 0 && r.top < window.innerHeight) placeHelp(tipOwner, tip.textContent);
-    else tip.hidden = true;
+    const kind = keyedKind(tipOwner);
+    if (!(r.right > 0 && r.left < window.innerWidth && r.bottom > 0 && r.top < window.innerHeight)) {
+      tip.hidden = true;
+      mark.hidden = true;
+    } else if (kind) showCursor(tipOwner, kind);
+    else placeHelp(tipOwner, tip.textContent);
   };
   document.addEventListener("scroll", follow, { capture: true, passive: true });
   window.addEventListener("resize", follow);
