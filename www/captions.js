@@ -54,3 +54,42 @@ export function outcomeSentence(runs, { step, truthTrain = 0 }) {
   if (best && runs.length > 1) out.push(`Closest to W*: ${best.label}.`);
   return out.join(" ");
 }
+
+/** The test error below which a run has found W* (the recovery map's count, the issue's wording). */
+export const FOUND = 0.05;
+
+/**
+ * What happened since the last call: runs that diverged, runs whose test error went below FOUND
+ * (at the first step of its history drawn below it, else the step on screen), and the race's end.
+ * `seen`: the caller's memory (a Set of what it was told; clear it with the experiment).
+ * runs: [{key, label, step, test, diverged (a step or null), firstBelow (a step or null)}], the
+ * runs that are on; `ended`: every one of them has stopped (run length or divergence).
+ * Returns [{kind: "diverged" | "found" | "finished", label?, step}], in the order they happened.
+ */
+export function milestones(seen, runs, ended) {
+  const out = [];
+  for (const r of runs) {
+    if (r.diverged !== null && r.diverged !== undefined && !seen.has(`d${r.key}`)) {
+      seen.add(`d${r.key}`);
+      out.push({ kind: "diverged", key: r.key, label: r.label, step: r.diverged });
+    } else if ((r.diverged === null || r.diverged === undefined) && r.test < FOUND && !seen.has(`f${r.key}`)) {
+      seen.add(`f${r.key}`);
+      out.push({ kind: "found", key: r.key, label: r.label, step: r.firstBelow ?? r.step, test: r.test });
+    }
+  }
+  out.sort((a, b) => a.step - b.step);
+  const step = Math.max(0, ...runs.map((r) => r.step));
+  if (ended && step > 0 && !seen.has(`e${step}`)) {
+    seen.add(`e${step}`);
+    out.push({ kind: "finished", step });
+  }
+  return out;
+}
+
+/** A milestone in words: "Adam found W* (test error below 0.05) at step 640", "GD diverged at step 12". */
+export function milestoneSentence(m, runs) {
+  if (m.kind === "diverged") return `${m.label} diverged at step ${m.step}.`;
+  if (m.kind === "found") return `${m.label} found W* (test error below ${FOUND}) at step ${m.step}.`;
+  const each = runs.map((r) => `${r.label} ${r.diverged === null || r.diverged === undefined ? formatFigure(r.test) : `diverged at step ${r.diverged}`}`);
+  return `Stopped at step ${m.step}; test error: ${each.join(", ")}.`;
+}

@@ -20,7 +20,10 @@ import { initData } from "./controllers/data.js";
 import { initTooltips } from "./controllers/tooltips.js";
 import { initFiguresTable } from "./controllers/figures-table.js";
 import { initRecoveryMap } from "./controllers/recovery.js";
-import { initEmbed, initFramePlayback, keepEarlyMessages, pointToFullPage, readEmbedFlags } from "./controllers/embed.js";
+import { FRAMED, initEmbed, initFrameEvents, initFramePlayback, initFrameSize, keepEarlyMessages, pointToFullPage, readEmbedFlags } from "./controllers/embed.js";
+import { initMilestones } from "./controllers/milestones.js";
+import { initRest } from "./controllers/rest.js";
+import { initPlotTable } from "./controllers/plot-table.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -28,6 +31,7 @@ const $ = (id) => document.getElementById(id);
 keepEarlyMessages();
 const EMBED = readEmbedFlags();
 if (EMBED.embed) pointToFullPage();
+initFrameSize();
 
 /** prefers-reduced-motion: no autoplay. */
 const REDUCED_MOTION = typeof matchMedia === "function" && matchMedia("(prefers-reduced-motion: reduce)").matches;
@@ -81,9 +85,13 @@ async function boot() {
   initTooltips();
   initFiguresTable();
   initRecoveryMap();
+  initMilestones();
+  initPlotTable();
   initEmbed();
+  initFrameEvents();
   // prefers-reduced-motion or autoplay=0: held from the start (player.held), as after a pause.
   start(REDUCED_MOTION || !EMBED.autoplay);
+  initRest({ framed: FRAMED });
 }
 
 function showLoadError(err) {
@@ -98,11 +106,18 @@ function showLoadError(err) {
   hint.textContent =
     "If you are running it yourself: build the core with “bash scripts/build.sh”, then serve the " +
     "repository root over http (for example “python3 -m http.server”); opening index.html as a file does not work.";
-  box.append(h, p, hint);
+  box.append(h, p, hint, ...posterFigure());
   $("loading").hidden = true;
   document.body.classList.add("no-core");
   for (const el of document.querySelectorAll("button, input, select")) el.disabled = true;
   console.warn("mc-playground: wasm failed to load:", err);
+}
+
+/** The picture of the race that stands for it without scripts (index.html's <noscript>), as elements. */
+function posterFigure() {
+  const source = $("poster-source");
+  if (!source) return [];
+  return [...new DOMParser().parseFromString(source.textContent, "text/html").body.children];
 }
 
 boot();

@@ -1,11 +1,13 @@
 // Embedding (docs/embed.md): the flags in the query string (embed=1, controls=0, panels=…,
 // autoplay=0, workers=0), the link to the full page from a frame, and the postMessage API (play,
 // pause, step, reset, set-config, get-metrics), answered in order; messages that come before the
-// page has started are kept and answered once it has.
+// page has started are kept and answered once it has. In a frame, what it tells its parent
+// unasked: its content height (resize) and the race's events (ready, step, diverged, finished).
 
 import { store } from "../store.js";
 import { ui } from "./ui.js";
 import { loadConfig } from "./experiment.js";
+import { onMilestone } from "./milestones.js";
 import { dropSteps, onLoop, pause, play, restartWithRates, settled, stepBy } from "./loop.js";
 
 const $ = (id) => document.getElementById(id);
@@ -133,4 +135,68 @@ async function answerMessage(event) {
   try {
     event.source?.postMessage(reply, event.origin === "null" ? "*" : event.origin);
   } catch { /* the sender went away */ }
+}
+
+/** Whether the page is in a frame (it then tells its parent what happens). */
+export const FRAMED = window.parent !== window;
+
+/** At most this many step events a second. */
+const STEPS_PER_SECOND = 4;
+
+/** Posts an event to the parent (any origin: they say only what the frame shows). */
+function tellParent(action, fields = {}) {
+  try {
+    window.parent.postMessage({ type: "mc-playground", action, ...fields }, "*");
+  } catch { /* the parent went away */ }
+}
+
+/** In a frame: the content height on load and on every change (resize). */
+export function initFrameSize() {
+  if (!FRAMED) return;
+  let told = -1;
+  const tell = () => {
+    const height = Math.ceil(document.documentElement.getBoundingClientRect().height);
+    if (height === told) return;
+    told = height;
+    tellParent("resize", { height });
+  };
+  new ResizeObserver(tell).observe(document.documentElement);
+  tell();
+}
+
+/**
+ * In a frame: the race's events, pushed, in the order they happen: ready (the experiment is
+ * built, at step 0), step (at most STEPS_PER_SECOND a second while it moves, and the last step
+ * before an event), diverged (a run), finished (every run that is on stopped: the run length, or
+ * diverged). A new experiment or a reset is ready again. Each carries get-metrics' runs.
+ */
+export function initFrameEvents() {
+  if (!FRAMED) return;
+  let toldStep = -1;
+  let toldAt = 0;
+  const step = () => Math.max(0, ...metricsReply().runs.map((r) => r.step));
+  const tellStep = () => {
+    const runs = metricsReply().runs;
+    toldStep = Math.max(0, ...runs.map((r) => r.step));
+    toldAt = performance.now();
+    tellParent("step", { step: toldStep, runs });
+  };
+  const ready = () => {
+    toldStep = 0;
+    tellParent("ready", { step: 0, runs: metricsReply().runs });
+  };
+  store.subscribe((kind) => {
+    if (kind === "reset") ready();
+  });
+  onLoop("rewound", ready);
+  onLoop("frame", () => {
+    if (step() !== toldStep && performance.now() - toldAt >= 1000 / STEPS_PER_SECOND) tellStep();
+  });
+  onMilestone((m) => {
+    if (m.kind === "found") return;
+    if (step() !== toldStep) tellStep();
+    if (m.kind === "diverged") tellParent("diverged", { run: ui.runs[m.key]?.name, label: m.label, step: m.step });
+    else tellParent("finished", { step: m.step, runs: metricsReply().runs });
+  });
+  ready();
 }

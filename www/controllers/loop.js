@@ -30,6 +30,7 @@ const loop = {
 /**
  * Who else follows the loop: after every frame ("frame"), on new steps ("stepped"), when playing
  * starts or stops ("playing"), when the step counter moves ("counter"), after a reset ("rewound").
+ * "frame" followers get the frame drawn (stepper.frames: each run's metrics and histories).
  */
 const hooks = { frame: [], stepped: [], playing: [], counter: [], rewound: [] };
 
@@ -230,6 +231,8 @@ export function updatePlayStatus() {
       text = store.stepper.blocksPage ? "fewer steps per frame to keep the page smooth"
         : "fewer steps per frame than asked: the steps take longer than a frame";
     }
+  } else if (loop.player?.resting && loop.player.wake) {
+    text = "resting while out of sight: it goes on when shown";
   } else if (runs.length && store.enabled.every((on) => !on)) {
     text = "every run is off: tick “on” in a run's panel to step it";
   } else if (runs.length && !hasLiveEnabledRun() && runs.some((r) => r.metrics)) {
@@ -306,6 +309,13 @@ export function pause() {
   loop.player.pause();
 }
 
+/** Unseen (`on`: off screen, a hidden tab) the runs rest; shown again they go on if they played. */
+export function rest(on) {
+  loop.player.rest(on);
+  document.body.dataset.resting = String(on);
+  updatePlayStatus();
+}
+
 export function requestRender() {
   if (loop.renderQueued || !store.lab) return;
   if (loop.player && loop.player.playing) return; // the next frame draws anyway
@@ -378,7 +388,7 @@ export function render() {
     performance.mark("mcp-first-frame"); // the heatmaps are drawn (scripts/bench_browser.mjs reads it)
   }
   updatePlayStatus();
-  emit("frame");
+  emit("frame", frame);
 }
 
 export function stepOnce() {

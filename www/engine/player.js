@@ -14,6 +14,9 @@ export class Player {
     // waits at its step 0 for Play. A stop() (the run length reached, a restart of the core)
     // does not count.
     this.held = false;
+    // Off screen or in a hidden tab (rest()): not playing; `wake` says whether to play once shown.
+    this.resting = false;
+    this.wake = false;
     this.frame = this.frame.bind(this);
   }
 
@@ -24,6 +27,10 @@ export class Player {
   /** Plays (the reader's play: no longer held). */
   play() {
     this.held = false;
+    if (this.resting) {
+      this.wake = true;
+      return;
+    }
     if (this.playing) return;
     this.rafId = requestAnimationFrame(this.frame);
     this.onChange(true);
@@ -32,7 +39,25 @@ export class Player {
   /** Pauses (the reader's pause: held until the next play). */
   pause() {
     this.held = true;
+    this.wake = false;
     this.stop();
+  }
+
+  /**
+   * Rests (`on`: unseen) or wakes: while resting nothing plays, and a play() asked meanwhile
+   * waits; on waking it plays if it played when it began to rest, or was asked to since.
+   */
+  rest(on) {
+    if (on === this.resting) return;
+    if (on) {
+      this.wake = this.playing;
+      this.stop();
+      this.resting = true;
+    } else {
+      this.resting = false;
+      if (this.wake && !this.held) this.play();
+      this.wake = false;
+    }
   }
 
   /** Stops without holding: the next experiment plays. */

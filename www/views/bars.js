@@ -1,6 +1,6 @@
 // Singular values as a bar chart on a log scale, with W*'s singular values as ticks to aim at.
 
-import { CanvasView, AXIS_COLOUR, GRID_COLOUR, TEXT_COLOUR, font, textScale } from "./canvas.js";
+import { CanvasView, AXIS_COLOUR, GRID_COLOUR, MARK_INK, TEXT_COLOUR, font, textScale } from "./canvas.js";
 import { formatPow10, logTicks } from "./axes.js";
 
 export class SingularValueBars {
@@ -93,7 +93,7 @@ export class SingularValueBars {
     }
     if (this.truth) {
       // W*'s singular values: short dark ticks (only those within range).
-      ctx.strokeStyle = "#111";
+      ctx.strokeStyle = MARK_INK;
       ctx.lineWidth = 2;
       ctx.beginPath();
       for (let k = 0; k < this.truth.length; k++) {

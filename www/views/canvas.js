@@ -24,6 +24,7 @@ export class CanvasView {
     });
     this.observer.observe(canvas);
     watchRootFont();
+    watchScheme();
     views.add(this);
   }
 
@@ -104,6 +105,39 @@ export function font(scale = 1) {
 export function textScale() {
   return fontPx() / BASE_PX;
 }
-export const AXIS_COLOUR = "#555";
-export const GRID_COLOUR = "#e6e6e6";
-export const TEXT_COLOUR = "#333";
+// The canvases' inks, for the page's colour scheme (prefers-color-scheme): read when drawn, so a
+// change of scheme redraws every canvas in its colours. Text keeps at least 7:1 on the page's
+// background in both (#333 on white; #d4d6da on the dark panels, #1f1f22).
+const INKS = {
+  light: { axis: "#555", grid: "#e6e6e6", text: "#333", label: "#1d1d1f", halo: "rgba(255,255,255,0.85)", paper: "#fff", mark: "#111", faint: "#6b6b6b" },
+  dark: { axis: "#a8abb0", grid: "#34363b", text: "#d4d6da", label: "#ececee", halo: "rgba(31,31,34,0.85)", paper: "#1f1f22", mark: "#f0f0f2", faint: "#a0a4aa" },
+};
+export let AXIS_COLOUR = INKS.light.axis;
+export let GRID_COLOUR = INKS.light.grid;
+export let TEXT_COLOUR = INKS.light.text;
+/** The lines' names at their ends (15:1 on the background); the run's colour is in the dot before. */
+export let LABEL_INK = INKS.light.label;
+/** Behind text drawn over lines: the background, nearly opaque. */
+export let HALO = INKS.light.halo;
+/** The background's own colour (a marker's rim). */
+export let PAPER = INKS.light.paper;
+/** Marks and their words (W*'s star, "start", W*'s singular values). */
+export let MARK_INK = INKS.light.mark;
+/** A plot's note when it has nothing to draw. */
+export let FAINT_INK = INKS.light.faint;
+
+function useScheme(dark) {
+  const ink = dark ? INKS.dark : INKS.light;
+  ({ axis: AXIS_COLOUR, grid: GRID_COLOUR, text: TEXT_COLOUR, label: LABEL_INK, halo: HALO, paper: PAPER, mark: MARK_INK, faint: FAINT_INK } = ink);
+}
+
+/** Follows prefers-color-scheme, redrawing the canvases drawn so far when it changes. */
+function watchScheme() {
+  if (watchScheme.query || typeof matchMedia !== "function") return;
+  watchScheme.query = matchMedia("(prefers-color-scheme: dark)");
+  useScheme(watchScheme.query.matches);
+  watchScheme.query.addEventListener("change", (e) => {
+    useScheme(e.matches);
+    for (const v of views) if (v.observed && v.onResize) v.onResize();
+  });
+}

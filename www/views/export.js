@@ -3,6 +3,7 @@
 // and the final matrices.
 
 import { MAX_STRETCH } from "./heatmap.js";
+import { MARK_INK, PAPER } from "./canvas.js";
 import { HISTORY_METRICS } from "../schema.js";
 
 /** Starts a download of `blob` as `filename`. */
@@ -76,10 +77,11 @@ export function framedCanvas(canvas, title, legend = [], { overlays = [], footer
   const footH = foot ? foot.height + pad : 0;
   out.width = width;
   out.height = pad + head + ch + footH + rows.length * line + pad;
-  ctx.fillStyle = "#fff";
+  // The page's background and ink (the canvas copied was drawn in the page's colour scheme).
+  ctx.fillStyle = PAPER;
   ctx.fillRect(0, 0, out.width, out.height);
   ctx.font = font;
-  ctx.fillStyle = "#111";
+  ctx.fillStyle = MARK_INK;
   ctx.textBaseline = "middle";
   titleLines.forEach((t, k) => ctx.fillText(t, pad, pad + k * line + line / 2, width - 2 * pad));
   ctx.imageSmoothingEnabled = false;

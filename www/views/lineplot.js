@@ -5,11 +5,9 @@
 // axis; with `infBand`, +∞ (a diverged run) is drawn on a band above it. On a log x axis,
 // points with x ≤ 0 are left out.
 
-import { CanvasView, AXIS_COLOUR, GRID_COLOUR, TEXT_COLOUR, font, textScale } from "./canvas.js";
+import { CanvasView, AXIS_COLOUR, FAINT_INK, GRID_COLOUR, HALO, LABEL_INK, PAPER, TEXT_COLOUR, font, textScale } from "./canvas.js";
 import { decadeRange, formatNumber, formatPow10, linearTicks, logTicks } from "./axes.js";
 
-/** The lines' names at their ends: dark ink (15:1 on white); the run's colour is in the dot before. */
-export const LABEL_INK = "#1d1d1f";
 
 /** Points of a line closer than this (CSS pixels, in x and in y) to the last one drawn are skipped. */
 const MIN_STEP_PX = 0.5;
@@ -133,9 +131,9 @@ export function drawEndLabels(ctx, ends, left, right, top, bottom) {
     r.parts.forEach((e, i) => {
       const text = i < r.parts.length - 1 ? e.label + sep : e.label;
       ctx.lineWidth = 1;
-      drawMarker(ctx, "circle", lx + mark * 0.4, r.ly, mark * 0.3, e.colour, "#fff");
+      drawMarker(ctx, "circle", lx + mark * 0.4, r.ly, mark * 0.3, e.colour, PAPER);
       ctx.lineWidth = 3;
-      ctx.strokeStyle = "rgba(255,255,255,0.85)";
+      ctx.strokeStyle = HALO;
       ctx.strokeText(text, lx + mark, r.ly);
       ctx.fillStyle = LABEL_INK;
       ctx.fillText(text, lx + mark, r.ly);
@@ -412,7 +410,7 @@ export class LinePlot {
           if (yv === Infinity) drawCross(ctx, X(xv), Y(yv), 4, s.colour, 2);
           else {
             ctx.lineWidth = 1;
-            drawMarker(ctx, s.marker, X(xv), Y(yv), 3, s.colour, "#fff");
+            drawMarker(ctx, s.marker, X(xv), Y(yv), 3, s.colour, PAPER);
           }
         }
       }
@@ -431,7 +429,7 @@ export class LinePlot {
           if (s.diverged) drawCross(ctx, x, y, 5, s.colour);
           else {
             ctx.lineWidth = 1.5;
-            drawMarker(ctx, s.marker, x, y, 4.5, s.colour, "#fff");
+            drawMarker(ctx, s.marker, x, y, 4.5, s.colour, PAPER);
           }
         }
       }
@@ -441,7 +439,7 @@ export class LinePlot {
     ctx.restore();
     this.endRows = drawEndLabels(ctx, ends, m.left, m.left + pw, m.top, axisY);
     if (points === 0 && !hasInf && opts.empty) {
-      ctx.fillStyle = "#777";
+      ctx.fillStyle = FAINT_INK;
       ctx.textAlign = "center";
       ctx.textBaseline = "middle";
       ctx.fillText(opts.empty, m.left + pw / 2, top + ph / 2);

@@ -3,6 +3,7 @@
 // paths that leave the start in different directions are seen apart.
 
 import { LinePlot } from "./lineplot.js";
+import { MARK_INK } from "./canvas.js";
 
 /** "PC1 (62%)", or "PC1" when nothing has moved yet. */
 export function pcLabel(k, fraction) {
@@ -92,7 +93,7 @@ export class PcaPlot {
       empty,
       decorate: (ctx, map) => {
         if (!first) return;
-        ctx.fillStyle = "#111";
+        ctx.fillStyle = MARK_INK;
         ctx.textAlign = "left";
         ctx.textBaseline = "bottom";
         ctx.fillText("start", map.X(first.x[0]) + 6, map.Y(first.y[0]) - 3);

@@ -3,6 +3,7 @@
 // method's best rate is ringed. A dashed line marks the "recovered" threshold.
 
 import { LinePlot, dashedVLine } from "./lineplot.js";
+import { AXIS_COLOUR, HALO } from "./canvas.js";
 
 /** Test error below which a run counts as having found W*. */
 export const RECOVERED = 0.05;
@@ -70,10 +71,10 @@ export class SensitivityPlot {
         const label = `found W* (test error < ${RECOVERED})`;
         ctx.textAlign = "left";
         ctx.textBaseline = "top";
-        ctx.strokeStyle = "rgba(255,255,255,0.9)";
+        ctx.strokeStyle = HALO;
         ctx.lineWidth = 3;
         ctx.strokeText(label, map.left + 4, y + 2);
-        ctx.fillStyle = "#555";
+        ctx.fillStyle = AXIS_COLOUR;
         ctx.fillText(label, map.left + 4, y + 2);
       },
       decorate: (ctx, map) => {
@@ -98,7 +99,7 @@ export class SensitivityPlot {
           ctx.stroke();
         }
         if (Number.isFinite(guess)) {
-          const x = dashedVLine(ctx, map.X(guess), map.top, map.bottom, "#333", 1.5, [2, 3]);
+          const x = dashedVLine(ctx, map.X(guess), map.top, map.bottom, AXIS_COLOUR, 1.5, [2, 3]);
           ctx.fillStyle = "#333";
           ctx.textAlign = x > (map.left + map.right) / 2 ? "right" : "left";
           ctx.textBaseline = "bottom";

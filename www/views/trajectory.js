@@ -3,6 +3,7 @@
 // entries), on a log scale; the start fits them exactly, so it sits on the "0" line.
 
 import { LogPlot, dashedVLine } from "./lineplot.js";
+import { MARK_INK, PAPER } from "./canvas.js";
 
 export class TrajectoryPlot {
   constructor(canvas) {
@@ -58,7 +59,7 @@ export class TrajectoryPlot {
         const x = map.X(target);
         const y = map.zeroY;
         star(ctx, x, y, 7);
-        ctx.fillStyle = "#111";
+        ctx.fillStyle = MARK_INK;
         ctx.textAlign = "left";
         ctx.textBaseline = "bottom";
         ctx.fillText("W* (goal)", x + 8, y - 3);
@@ -75,8 +76,8 @@ function star(ctx, x, y, r) {
     ctx.lineTo(x + rr * Math.cos(a), y + rr * Math.sin(a));
   }
   ctx.closePath();
-  ctx.fillStyle = "#111";
-  ctx.strokeStyle = "#fff";
+  ctx.fillStyle = MARK_INK;
+  ctx.strokeStyle = PAPER;
   ctx.lineWidth = 1.5;
   ctx.fill();
   ctx.stroke();
