@@ -4,7 +4,7 @@
 # Usage: scripts/results.sh [--threads T]
 # Runs every sweep (resuming any that were interrupted: outputs go to docs/results/*.jsonl,
 # delete that folder to start over), then writes the tables and SVG figures.
-# About 10 minutes on 2 cores.
+# About 20 minutes on 2 cores.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 threads=()
@@ -15,10 +15,37 @@ bin=target/release/mc-playground
 out=docs/results
 mkdir -p "$out"
 
-for name in story depth_gd depth_adam observed_adam observed_gd3 observed_classic recovery_map; do
+for name in story depth_gd depth_adam observed_adam observed_gd3 observed_classic recovery_map \
+    property_equal defaults_1 defaults_2 equal_1 equal_2; do
   echo "==> sweep $name" >&2
   "$bin" sweep "docs/sweeps/$name.json" --out "$out/$name.jsonl" "${threads[@]}"
 done
+
+# "Which property matters?" at tuned rates: the tuned race's protocol (the sensitivity grid
+# 10^-4 … 10^3, two rates a decade, on seed 0) picks each method's rate; the tuned config then
+# runs on seeds 0–9 (1–9 held out of the tuning).
+if [[ ! -s "$out/property_sensitivity.json" ]]; then
+  echo "==> sensitivity property_tune" >&2
+  "$bin" sensitivity docs/sweeps/property_tune.json "${threads[@]}" > "$out/property_sensitivity.json"
+fi
+python3 - "$out/property_sensitivity.json" "$out/property_tuned.sweep.json" <<'PY'
+import json, sys
+report = json.load(open(sys.argv[1]))
+json.dump({"base": report["tuned_config"], "axes": {"problem.seed": list(range(10))}}, open(sys.argv[2], "w"))
+PY
+echo "==> sweep property_tuned" >&2
+"$bin" sweep "$out/property_tuned.sweep.json" --out "$out/property_tuned.jsonl" "${threads[@]}"
+tuned_rates() {
+  python3 - "$out/property_sensitivity.json" <<'PY'
+import json, sys
+report = json.load(open(sys.argv[1]))
+print("| method | tuned learning rate | its test error on seed 0 |")
+print("|---|---|---|")
+for b in report["best"]:
+    rate = "–" if b["learning_rate"] is None else f"{b['learning_rate']:.3g}"
+    print(f"| {b['label']} | {rate} | {b['test_error']:.3g} |")
+PY
+}
 
 "$bin" plot lines "$out/observed_adam.jsonl" "$out/observed_gd3.jsonl" "$out/observed_classic.jsonl" \
   --x problem.observed --out "$out/error_vs_observed.svg" >/dev/null
@@ -70,5 +97,41 @@ table() { "$bin" table "$@"; }
   echo 'Each square: the fraction of seeds recovered (final test error below 0.05), white 0 to blue 1.'
   echo
   echo '![Recovery maps](results/recovery_map.svg)'
+  echo
+  cat docs/results.property.md
+  echo
+  echo '### At the equal rate 0.01'
+  echo
+  echo 'Default experiment, ten seeds (0–9), every method at learning rate 0.01, Muon with weight decay 0'
+  echo '(`docs/sweeps/property_equal.json`).'
+  echo
+  table "$out/property_equal.jsonl"
+  echo
+  echo '### At tuned rates'
+  echo
+  echo 'Each rate picked by the tuned race'"'"'s protocol: final test error on seed 0 over the grid 10⁻⁴ … 10³,'
+  echo 'two rates a decade (`docs/sweeps/property_tune.json`, `mc-playground sensitivity`):'
+  echo
+  tuned_rates
+  echo
+  echo 'The same rates on seeds 0–9 (seeds 1–9 were not used to pick them):'
+  echo
+  table "$out/property_tuned.jsonl"
+  echo
+  cat docs/results.defaults.md
+  echo
+  echo '### Every method at its defaults'
+  echo
+  echo 'Default experiment, ten seeds (0–9), 3000 steps, each method with every hyper-parameter at its'
+  echo 'default, its learning rate included (`docs/sweeps/defaults_1.json`, `defaults_2.json`).'
+  echo
+  table "$out/defaults_1.jsonl" "$out/defaults_2.jsonl"
+  echo
+  echo '### Every method at the equal rate 0.01'
+  echo
+  echo 'The same, with learning rate 0.01 for every method that has one; the rest at their defaults (Muon'
+  echo 'at its default weight decay 0.1 here) (`docs/sweeps/equal_1.json`, `equal_2.json`).'
+  echo
+  table "$out/equal_1.jsonl" "$out/equal_2.jsonl"
 } > docs/results.md
 echo "wrote docs/results.md" >&2
