@@ -104,4 +104,4 @@ const META: MethodMeta = MethodMeta {
     hyper: &[HyperParam::LEARNING_RATE, HyperParam { name: "rho", label: "ρ", range: "[0, 1]" }, HyperParam::EPS, HyperParam::WEIGHT_DECAY],
 };
 
-crate::per_matrix_method!(Adadelta, AdadeltaState, META);
+crate::per_matrix_method!(Adadelta, AdadeltaState, META, [learning_rate, rho, eps, weight_decay]);

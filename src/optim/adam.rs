@@ -76,6 +76,7 @@ pub(crate) fn check_adam_family(beta1: f64, beta2: f64, eps: f64, weight_decay: 
 
 impl Hyper for Adam {
     const META: &'static MethodMeta = &ADAM;
+    crate::hyper_fields!(learning_rate, beta1, beta2, eps, weight_decay, bias_correction);
     fn validate(&self) -> Result<(), FieldError> {
         check_adam_family(self.beta1, self.beta2, self.eps, self.weight_decay)
     }
@@ -160,6 +161,7 @@ const ADAMW: MethodMeta = MethodMeta {
 
 impl Hyper for AdamW {
     const META: &'static MethodMeta = &ADAMW;
+    crate::hyper_fields!(learning_rate, beta1, beta2, eps, weight_decay);
     fn validate(&self) -> Result<(), FieldError> {
         check_adam_family(self.beta1, self.beta2, self.eps, self.weight_decay)
     }

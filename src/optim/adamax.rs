@@ -107,4 +107,4 @@ const META: MethodMeta = MethodMeta {
     hyper: &[HyperParam::LEARNING_RATE, HyperParam::BETA1, HyperParam::BETA2, HyperParam::EPS, HyperParam::WEIGHT_DECAY],
 };
 
-crate::per_matrix_method!(Adamax, AdamaxState, META);
+crate::per_matrix_method!(Adamax, AdamaxState, META, [learning_rate, beta1, beta2, eps, weight_decay]);

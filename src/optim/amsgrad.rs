@@ -51,6 +51,7 @@ const META: MethodMeta = MethodMeta {
 
 impl Hyper for Amsgrad {
     const META: &'static MethodMeta = &META;
+    crate::hyper_fields!(learning_rate, beta1, beta2, eps, weight_decay);
     fn validate(&self) -> Result<(), FieldError> {
         check_adam_family(self.beta1, self.beta2, self.eps, self.weight_decay)
     }

@@ -49,6 +49,7 @@ const META: MethodMeta = MethodMeta {
 
 impl Hyper for GroupRmsprop {
     const META: &'static MethodMeta = &META;
+    crate::hyper_fields!(learning_rate, alpha, eps);
     fn validate(&self) -> Result<(), FieldError> {
         check_unit("alpha", self.alpha)?;
         check_nonneg("eps", self.eps)

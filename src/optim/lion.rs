@@ -99,4 +99,4 @@ const META: MethodMeta = MethodMeta {
     hyper: &[HyperParam::LEARNING_RATE, HyperParam::BETA1, HyperParam::BETA2, HyperParam::WEIGHT_DECAY],
 };
 
-crate::per_matrix_method!(Lion, LionState, META);
+crate::per_matrix_method!(Lion, LionState, META, [learning_rate, beta1, beta2, weight_decay]);

@@ -89,4 +89,4 @@ const META: MethodMeta = MethodMeta {
     hyper: &[HyperParam::LEARNING_RATE],
 };
 
-crate::per_matrix_method!(NormalizedGd, NormalizedGdState, META);
+crate::per_matrix_method!(NormalizedGd, NormalizedGdState, META, [learning_rate]);

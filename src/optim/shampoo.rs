@@ -138,4 +138,4 @@ const META: MethodMeta = MethodMeta {
     hyper: &[HyperParam::LEARNING_RATE, HyperParam { name: "beta2", label: "β₂", range: "(0, 1]" }, HyperParam { name: "eps", label: "eps", range: "> 0" }],
 };
 
-crate::per_matrix_method!(Shampoo, ShampooState, META);
+crate::per_matrix_method!(Shampoo, ShampooState, META, [learning_rate, beta2, eps]);

@@ -72,4 +72,4 @@ const META: MethodMeta = MethodMeta {
     hyper: &[HyperParam::LEARNING_RATE],
 };
 
-crate::per_matrix_method!(SignSgd, SignSgdState, META);
+crate::per_matrix_method!(SignSgd, SignSgdState, META, [learning_rate]);

@@ -84,4 +84,4 @@ const META: MethodMeta = MethodMeta {
     hyper: &[HyperParam::LEARNING_RATE, HyperParam { name: "momentum", label: "momentum β", range: "[0, 1)" }],
 };
 
-crate::per_matrix_method!(Signum, SignumState, META);
+crate::per_matrix_method!(Signum, SignumState, META, [learning_rate, momentum]);
