@@ -405,7 +405,7 @@ pub trait Hyper: fmt::Debug + Clone + Send + Sync + 'static {
     }
     /// For people; by default [`MethodMeta::label`].
     fn label(&self) -> String {
-        Self::META.label.to_string()
+        owned(Self::META.label)
     }
     /// Checks against the problem's size (m, n).
     ///
@@ -469,8 +469,7 @@ impl<T: Hyper> Method for T {
         set_learning_rate(T::META.name, self.learning_rate_mut(), lr)
     }
     fn to_json(&self) -> String {
-        // Written from a copy's fields (they are lent mutably), by one writer for every method.
-        write_json(Method::clone_box(self).as_mut())
+        write_json(self)
     }
     fn fields(&mut self) -> Fields<'_> {
         Hyper::fields(self)
@@ -489,8 +488,18 @@ impl<T: Hyper> Method for T {
     }
 }
 
-/// `{"name":"<name>","<field>":<value>,…}` (compact, as serde_json writes a struct).
-fn write_json(method: &mut dyn Method) -> String {
+/// `s` as a `String`, once for every method's default [`Hyper::label`].
+#[inline(never)]
+fn owned(s: &str) -> String {
+    s.to_string()
+}
+
+/// `{"name":"<name>","<field>":<value>,…}` (compact, as serde_json writes a struct), written
+/// from a copy's fields (they are lent mutably): one writer, through the vtable, for every
+/// method.
+#[inline(never)]
+fn write_json(method: &dyn Method) -> String {
+    let mut method = method.clone_box();
     let mut out = Vec::with_capacity(128);
     out.extend_from_slice(b"{\"name\":\"");
     out.extend_from_slice(method.meta().name.as_bytes());
