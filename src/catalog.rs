@@ -4,14 +4,15 @@
 //!
 //! Each method's metadata (label, family, one-line description, the update rule as the page
 //! renders it, source, rotation-equivariance, hyper-parameters with ranges) lives in the
-//! method's own file, as its [`Hyper::META`]; an [`Entry`] adds its parser and defaults.
+//! method's own file, as its [`Hyper::META`], and so are its fields ([`Hyper::fields`]); an
+//! [`Entry`] adds its defaults. Every method is read from JSON by one reader (here) and written
+//! by one writer ([`Method::to_json`]) through those fields.
 //!
 //! Adding a method: its file under `src/optim/` (or `src/solvers/`), one line in [`CATALOG`],
 //! and its golden cases (`../shared/golden/optimizers/`). See ARCHITECTURE.md.
 
-use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use crate::method::{Family, Hyper, Method, MethodMeta, Rule};
 use crate::optim::{
@@ -20,21 +21,19 @@ use crate::optim::{
 };
 use crate::solvers::{Als, GradientFlow, Newton, SoftImpute};
 
-/// One method of the catalog: its metadata, how to read it from JSON, its defaults.
+/// One method of the catalog: its metadata and its defaults (configs are read into a copy of
+/// the defaults through the method's [`Hyper::fields`]).
 #[derive(Debug, Clone, Copy)]
 pub struct Entry {
     pub meta: &'static MethodMeta,
-    /// Reads the method's hyper-parameters from a JSON object (without `name`); an error in a
-    /// field is `"\0<field>\0<message>"` (the config prefixes the path).
-    pub parse: fn(&Value) -> Result<Box<dyn Method>, String>,
     /// The method with its default hyper-parameters.
     pub default: fn() -> Box<dyn Method>,
 }
 
 impl Entry {
-    /// The entry of a method type (serde for its fields, `Default` for its defaults).
-    pub const fn of<T: Hyper + Default + DeserializeOwned>() -> Entry {
-        Entry { meta: T::META, parse: parse_as::<T>, default: default_of::<T> }
+    /// The entry of a method type (`Default` for its defaults).
+    pub const fn of<T: Hyper + Default>() -> Entry {
+        Entry { meta: T::META, default: default_of::<T> }
     }
 }
 
@@ -42,14 +41,27 @@ fn default_of<T: Hyper + Default>() -> Box<dyn Method> {
     Box::new(T::default())
 }
 
-/// `T` from a JSON object; an error in a field names it (`"\0<field>\0<message>"`).
-fn parse_as<T: Hyper + DeserializeOwned>(fields: &Value) -> Result<Box<dyn Method>, String> {
-    let t: T = serde_path_to_error::deserialize(fields).map_err(|e| {
-        let path = e.path().to_string().replace('\0', "\\u{0}");
-        let message = e.into_inner().to_string();
-        if path == "." { message } else { format!("\u{0}{path}\u{0}{message}") }
-    })?;
-    Ok(Box::new(t))
+/// Reads a method's hyper-parameters from a JSON object (without `name`) into `method`, field
+/// by field in the object's order, as serde's derive would (`deny_unknown_fields`, `default`),
+/// with its messages. An error in a field names it: `"\0<field>\0<message>"` (the config
+/// prefixes the path).
+///
+/// One reader for every method (each field's value is read by its [`crate::method::HyperValue`]),
+/// where a derived `Deserialize` per method put 28 readers into the WebAssembly module.
+fn read_fields(method: &mut dyn Method, object: &Map<String, Value>) -> Result<(), String> {
+    let mut fields = method.fields();
+    for (key, value) in object {
+        let at = |inner: &str, message: &str| format!("\u{0}{}{inner}\u{0}{message}", key.replace('\0', "\\u{0}"));
+        match fields.iter_mut().find(|(name, _)| name == key) {
+            Some((_, field)) => field.read(value).map_err(|(inner, message)| at(&inner, &message))?,
+            None => {
+                let mut message = format!("unknown field `{key}`, ");
+                one_of(&mut message, "there are no fields", fields.iter().map(|(name, _)| *name));
+                return Err(at("", &message));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Every method, once, in the page's order.
@@ -94,8 +106,9 @@ pub fn all_defaults() -> Vec<Box<dyn Method>> {
     CATALOG.iter().map(|e| (e.default)()).collect()
 }
 
-/// `{"name": …, <the method's fields>}` read by the entry of that name in `entries`, with
-/// serde's messages for a missing or unknown name.
+/// `{"name": …, <the method's fields>}` read by the entry of that name in `entries` (its
+/// defaults, then each field of the object), with serde's messages for a missing or unknown
+/// name and for a field.
 ///
 /// By hand rather than an enum with `#[serde(tag = "name")]`: the derive buffers the object in
 /// serde's private `Content` and reads each method's fields from that, a second copy of every
@@ -132,29 +145,36 @@ pub fn parse_in(entries: &[Entry], value: Value) -> Result<Box<dyn Method>, Stri
         None => return Err(serde_json::Error::missing_field("name").to_string()),
     };
     match entries.iter().find(|e| e.meta.name == name) {
-        Some(entry) => (entry.parse)(&Value::Object(fields)),
-        None => Err(format!("\u{0}name\u{0}{}", unknown_name(&name, entries))),
+        Some(entry) => {
+            let mut method = (entry.default)();
+            read_fields(method.as_mut(), &fields)?;
+            Ok(method)
+        }
+        None => {
+            let mut message = format!("unknown variant `{name}`, ");
+            one_of(&mut message, "there are no variants", entries.iter().map(|e| e.meta.name));
+            Err(format!("\u{0}name\u{0}{message}"))
+        }
     }
 }
 
-/// serde's message for an unknown variant (`unknown variant `x`, expected one of `a`, `b`, …`),
-/// listing the entries' names.
-fn unknown_name(name: &str, entries: &[Entry]) -> String {
-    let mut out = format!("unknown variant `{name}`, ");
-    match entries.len() {
-        0 => out.push_str("there are no variants"),
+/// The end of serde's message for an unknown field or variant: `expected `a``, `expected `a`
+/// or `b``, `expected one of `a`, `b`, …`, or `none` when there are no names.
+fn one_of<'a>(out: &mut String, none: &str, names: impl ExactSizeIterator<Item = &'a str>) {
+    let n = names.len();
+    match n {
+        0 => out.push_str(none),
         1 | 2 => out.push_str("expected "),
         _ => out.push_str("expected one of "),
     }
-    for (k, e) in entries.iter().enumerate() {
+    for (k, name) in names.enumerate() {
         if k > 0 {
-            out.push_str(if entries.len() == 2 { " or " } else { ", " });
+            out.push_str(if n == 2 { " or " } else { ", " });
         }
         out.push('`');
-        out.push_str(e.meta.name);
+        out.push_str(name);
         out.push('`');
     }
-    out
 }
 
 /// [`parse_in`] the catalog.
@@ -171,6 +191,15 @@ impl<'de> Deserialize<'de> for Box<dyn Method> {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = Value::deserialize(deserializer)?;
         parse(value).map_err(serde::de::Error::custom)
+    }
+}
+
+/// [`parse`], for the config schema, which names no method (its default optimizers are read
+/// through this, without serde's `Deserialize`, which would bring a copy of `Value`'s reader).
+impl TryFrom<Value> for Box<dyn Method> {
+    type Error = String;
+    fn try_from(value: Value) -> Result<Self, String> {
+        parse(value)
     }
 }
 

@@ -21,7 +21,9 @@ use std::any::Any;
 use std::fmt;
 
 use nalgebra::{DMatrix, DMatrixView, DMatrixViewMut};
+use serde::de::DeserializeOwned;
 use serde::Serialize;
+use serde_json::Value;
 
 use crate::checks::{check_lr, FieldError};
 use crate::linalg::Svd;
@@ -264,15 +266,27 @@ macro_rules! learning_rate_field {
     };
 }
 
+/// Writes [`Hyper::fields`] inside an `impl Hyper`: the hyper-parameter fields, in the
+/// order of [`MethodMeta::hyper`] (a test checks it): `mc_playground::hyper_fields!(learning_rate, beta1);`.
+#[macro_export]
+macro_rules! hyper_fields {
+    ($($field:ident),* $(,)?) => {
+        fn fields(&mut self) -> $crate::method::Fields<'_> {
+            vec![$((stringify!($field), &mut self.$field as &mut dyn $crate::method::HyperValue)),*]
+        }
+    };
+}
+
 /// Wraps a per-matrix method written with inherent `validate`, `init(shape)` and
 /// `update(&mut w, &g, &mut state)` and a field `learning_rate`:
-/// `crate::per_matrix_method!(Muon, MuonState, META);` writes its [`PerMatrix`] and [`Hyper`]
-/// (`META` its [`MethodMeta`]; a gradient method). With a fourth argument,
-/// `crate::per_matrix_method!(Muon, MuonState, META, NUMPY);`, `NUMPY` (a `&'static str`) is its
-/// [`Hyper::NUMPY`].
+/// `crate::per_matrix_method!(Muon, MuonState, META, [learning_rate, momentum, …]);` writes its
+/// [`PerMatrix`] and [`Hyper`] (`META` its [`MethodMeta`], then its fields as for
+/// [`hyper_fields!`](crate::hyper_fields); a gradient method). With a fifth argument,
+/// `crate::per_matrix_method!(Muon, MuonState, META, [learning_rate, …], NUMPY);`, `NUMPY` (a
+/// `&'static str`) is its [`Hyper::NUMPY`].
 #[macro_export]
 macro_rules! per_matrix_method {
-    ($t:ty, $state:ty, $meta:expr, @numpy $numpy:expr) => {
+    ($t:ty, $state:ty, $meta:expr, [$($field:ident),* $(,)?], @numpy $numpy:expr) => {
         impl $crate::method::PerMatrix for $t {
             type State = $state;
             fn init(&self, shape: (usize, usize)) -> $state {
@@ -289,24 +303,102 @@ macro_rules! per_matrix_method {
                 <$t>::validate(self)
             }
             $crate::learning_rate_field!();
+            $crate::hyper_fields!($($field),*);
             fn kind(&self) -> $crate::method::Kind<'_> {
                 $crate::method::Kind::Gradient(self)
             }
         }
     };
-    ($t:ty, $state:ty, $meta:expr) => {
-        $crate::per_matrix_method!($t, $state, $meta, @numpy None);
+    ($t:ty, $state:ty, $meta:expr, [$($field:ident),* $(,)?]) => {
+        $crate::per_matrix_method!($t, $state, $meta, [$($field),*], @numpy None);
     };
-    ($t:ty, $state:ty, $meta:expr, $numpy:expr) => {
-        $crate::per_matrix_method!($t, $state, $meta, @numpy Some($numpy));
+    ($t:ty, $state:ty, $meta:expr, [$($field:ident),* $(,)?], $numpy:expr) => {
+        $crate::per_matrix_method!($t, $state, $meta, [$($field),*], @numpy Some($numpy));
     };
 }
 
-/// What a method's hyper-parameter type implements (with serde's `Serialize`, and
-/// `Deserialize` + `Default` for the catalog): [`Method`] follows.
-pub trait Hyper: fmt::Debug + Clone + Send + Sync + Serialize + 'static {
+/// A method's hyper-parameters as the config reads and writes them: each field's name (as in
+/// configs) and value, in the order of [`MethodMeta::hyper`]. One reader and one writer, in
+/// [`crate::catalog`] and [`Method::to_json`], serve every method: no method has serde code of
+/// its own.
+pub type Fields<'a> = Vec<(&'static str, &'a mut dyn HyperValue)>;
+
+/// One hyper-parameter's value, as configs read and write it: `f64`, `bool`, `u32`, `usize`,
+/// `Option<f64>`, `Vec<f64>`, or an enum of names ([`serde_hyper_value!`](crate::serde_hyper_value)).
+/// serde reads and writes each value: one copy of that code per type of value, not per method.
+pub trait HyperValue {
+    /// Reads the value from JSON. An error gives where inside the value (`"[1]"` for an
+    /// element of a list, `""` for the value itself) and serde's message.
+    ///
+    /// # Errors
+    /// The value is not of the field's type.
+    fn read(&mut self, value: &Value) -> Result<(), (String, String)>;
+    /// Appends the value as compact JSON (serde_json's text).
+    fn write(&self, out: &mut Vec<u8>);
+}
+
+/// `T` from a JSON value, with serde's message.
+///
+/// # Errors
+/// The value is not a `T`.
+pub fn read_value<T: DeserializeOwned>(value: &Value) -> Result<T, (String, String)> {
+    T::deserialize(value).map_err(|e| (String::new(), e.to_string()))
+}
+
+/// `value` as compact JSON (serde_json's text) at the end of `out`.
+pub fn write_value<T: Serialize + ?Sized>(value: &T, out: &mut Vec<u8>) {
+    // Writing a number, a bool, a list or a name into a Vec does not fail.
+    let _ = serde_json::to_writer(out, value);
+}
+
+/// Implements [`HyperValue`] by serde for types whose errors have no inside (a number, a
+/// bool, an enum of names): `mc_playground::serde_hyper_value!(AdjustLr);` in the enum's file.
+#[macro_export]
+macro_rules! serde_hyper_value {
+    ($($t:ty),* $(,)?) => {$(
+        impl $crate::method::HyperValue for $t {
+            fn read(&mut self, value: &::serde_json::Value) -> Result<(), (String, String)> {
+                *self = $crate::method::read_value(value)?;
+                Ok(())
+            }
+            fn write(&self, out: &mut Vec<u8>) {
+                $crate::method::write_value(self, out)
+            }
+        }
+    )*};
+}
+
+serde_hyper_value!(f64, bool, u32, usize, Option<f64>);
+
+/// A list of numbers; an element that is not a number is named by its index (`[1]`).
+impl HyperValue for Vec<f64> {
+    fn read(&mut self, value: &Value) -> Result<(), (String, String)> {
+        match value {
+            Value::Array(items) => {
+                let mut out = Vec::with_capacity(items.len());
+                for (k, item) in items.iter().enumerate() {
+                    out.push(read_value(item).map_err(|(_, message)| (format!("[{k}]"), message))?);
+                }
+                *self = out;
+            }
+            other => *self = read_value(other)?,
+        }
+        Ok(())
+    }
+    fn write(&self, out: &mut Vec<u8>) {
+        write_value(self.as_slice(), out)
+    }
+}
+
+/// What a method's hyper-parameter type implements (with `Default` for the catalog):
+/// [`Method`] follows.
+pub trait Hyper: fmt::Debug + Clone + Send + Sync + 'static {
     /// Its metadata.
     const META: &'static MethodMeta;
+    /// Its hyper-parameters, named as in configs and in the order of [`MethodMeta::hyper`]:
+    /// what configs read and [`Method::to_json`] writes. Written by
+    /// [`hyper_fields!`](crate::hyper_fields).
+    fn fields(&mut self) -> Fields<'_>;
     /// Checks every hyper-parameter's range, as `torch.optim` does.
     ///
     /// # Errors
@@ -322,7 +414,7 @@ pub trait Hyper: fmt::Debug + Clone + Send + Sync + Serialize + 'static {
     }
     /// For people; by default [`MethodMeta::label`].
     fn label(&self) -> String {
-        Self::META.label.to_string()
+        owned(Self::META.label)
     }
     /// Checks against the problem's size (m, n).
     ///
@@ -367,6 +459,8 @@ pub trait Method: Send + Sync + Any {
     fn set_learning_rate(&mut self, lr: f64) -> Result<(), FieldError>;
     /// `{"name": …, <the hyper-parameters>}` as JSON text (compact).
     fn to_json(&self) -> String;
+    /// [`Hyper::fields`].
+    fn fields(&mut self) -> Fields<'_>;
     fn clone_box(&self) -> Box<dyn Method>;
     fn as_any(&self) -> &dyn Any;
     fn as_any_mut(&mut self) -> &mut dyn Any;
@@ -399,9 +493,10 @@ impl<T: Hyper> Method for T {
         set_learning_rate(T::META.name, self.learning_rate_mut(), lr)
     }
     fn to_json(&self) -> String {
-        // The derive's object, with the name put first (text, not a `Value`: one serializer
-        // per method in the wasm module instead of two).
-        with_name(T::META.name, serde_json::to_string(self).unwrap_or_default())
+        write_json(self)
+    }
+    fn fields(&mut self) -> Fields<'_> {
+        Hyper::fields(self)
     }
     fn clone_box(&self) -> Box<dyn Method> {
         Box::new(self.clone())
@@ -421,11 +516,30 @@ impl<T: Hyper> Method for T {
     }
 }
 
-/// `{"name":"<name>",<the fields of object>}`.
-fn with_name(name: &str, object: String) -> String {
-    let fields = object.strip_prefix('{').and_then(|o| o.strip_suffix('}')).unwrap_or("");
-    let sep = if fields.is_empty() { "" } else { "," };
-    format!("{{\"name\":\"{name}\"{sep}{fields}}}")
+/// `s` as a `String`, once for every method's default [`Hyper::label`].
+#[inline(never)]
+fn owned(s: &str) -> String {
+    s.to_string()
+}
+
+/// `{"name":"<name>","<field>":<value>,…}` (compact, as serde_json writes a struct), written
+/// from a copy's fields (they are lent mutably): one writer, through the vtable, for every
+/// method.
+#[inline(never)]
+fn write_json(method: &dyn Method) -> String {
+    let mut method = method.clone_box();
+    let mut out = Vec::with_capacity(128);
+    out.extend_from_slice(b"{\"name\":\"");
+    out.extend_from_slice(method.meta().name.as_bytes());
+    out.push(b'"');
+    for (name, value) in method.fields() {
+        out.extend_from_slice(b",\"");
+        out.extend_from_slice(name.as_bytes());
+        out.extend_from_slice(b"\":");
+        value.write(&mut out);
+    }
+    out.push(b'}');
+    String::from_utf8(out).unwrap_or_default()
 }
 
 /// The learning rate into `slot` (none: the method has no learning rate).
@@ -499,7 +613,10 @@ impl PartialEq for dyn Method {
 /// serializers, to text or to a `Value`, take it as JSON).
 impl Serialize for dyn Method {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let raw = serde_json::value::RawValue::from_string(self.to_json()).map_err(serde::ser::Error::custom)?;
+        // Borrowed from the text (`from_str`, the config reader's own instance) rather than
+        // `RawValue::from_string`: one JSON checker in the WebAssembly module, not two.
+        let text = self.to_json();
+        let raw: &serde_json::value::RawValue = serde_json::from_str(&text).map_err(serde::ser::Error::custom)?;
         raw.serialize(serializer)
     }
 }

@@ -37,6 +37,7 @@ const META: MethodMeta = MethodMeta {
 
 impl Hyper for SignDescent {
     const META: &'static MethodMeta = &META;
+    mc_playground::hyper_fields!(learning_rate);
     fn validate(&self) -> Result<(), FieldError> {
         check_nonneg("learning_rate", self.learning_rate)
     }

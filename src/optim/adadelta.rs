@@ -104,7 +104,7 @@ const META: MethodMeta = MethodMeta {
     hyper: &[HyperParam::LEARNING_RATE, HyperParam { name: "rho", label: "ρ", range: "[0, 1]" }, HyperParam::EPS, HyperParam::WEIGHT_DECAY],
 };
 
-crate::per_matrix_method!(Adadelta, AdadeltaState, META, NUMPY);
+crate::per_matrix_method!(Adadelta, AdadeltaState, META, [learning_rate, rho, eps, weight_decay], NUMPY);
 
 /// `adadelta`'s update in NumPy, for `mc-playground export-python` ([`crate::method::Hyper::NUMPY`]).
 const NUMPY: &str = r#"class adadelta:

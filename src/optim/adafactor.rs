@@ -148,7 +148,7 @@ const META: MethodMeta = MethodMeta {
     hyper: &[HyperParam::LEARNING_RATE, HyperParam { name: "beta2_decay", label: "β₂ decay", range: "≤ 0" }, HyperParam { name: "eps1", label: "eps₁", range: "≥ 0 or null (machine epsilon)" }, HyperParam { name: "eps2", label: "eps₂", range: "≥ 0" }, HyperParam { name: "d", label: "clipping d", range: "≥ 1" }, HyperParam::WEIGHT_DECAY],
 };
 
-crate::per_matrix_method!(Adafactor, AdafactorState, META, NUMPY);
+crate::per_matrix_method!(Adafactor, AdafactorState, META, [learning_rate, beta2_decay, eps1, eps2, d, weight_decay], NUMPY);
 
 /// `adafactor`'s update in NumPy, for `mc-playground export-python` ([`crate::method::Hyper::NUMPY`]).
 const NUMPY: &str = r#"class adafactor:

@@ -44,6 +44,7 @@ const META: MethodMeta = MethodMeta {
 impl Hyper for Adagrad {
     const META: &'static MethodMeta = &META;
     const NUMPY: Option<&'static str> = Some(NUMPY);
+    crate::hyper_fields!(learning_rate, eps, weight_decay);
     fn validate(&self) -> Result<(), FieldError> {
         check_nonneg("eps", self.eps)?;
         check_nonneg("weight_decay", self.weight_decay)

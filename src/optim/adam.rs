@@ -77,6 +77,7 @@ pub(crate) fn check_adam_family(beta1: f64, beta2: f64, eps: f64, weight_decay: 
 impl Hyper for Adam {
     const META: &'static MethodMeta = &ADAM;
     const NUMPY: Option<&'static str> = Some(ADAM_NUMPY);
+    crate::hyper_fields!(learning_rate, beta1, beta2, eps, weight_decay, bias_correction);
     fn validate(&self) -> Result<(), FieldError> {
         check_adam_family(self.beta1, self.beta2, self.eps, self.weight_decay)
     }
@@ -162,6 +163,7 @@ const ADAMW: MethodMeta = MethodMeta {
 impl Hyper for AdamW {
     const META: &'static MethodMeta = &ADAMW;
     const NUMPY: Option<&'static str> = Some(ADAMW_NUMPY);
+    crate::hyper_fields!(learning_rate, beta1, beta2, eps, weight_decay);
     fn validate(&self) -> Result<(), FieldError> {
         check_adam_family(self.beta1, self.beta2, self.eps, self.weight_decay)
     }

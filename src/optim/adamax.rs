@@ -107,7 +107,7 @@ const META: MethodMeta = MethodMeta {
     hyper: &[HyperParam::LEARNING_RATE, HyperParam::BETA1, HyperParam::BETA2, HyperParam::EPS, HyperParam::WEIGHT_DECAY],
 };
 
-crate::per_matrix_method!(Adamax, AdamaxState, META, NUMPY);
+crate::per_matrix_method!(Adamax, AdamaxState, META, [learning_rate, beta1, beta2, eps, weight_decay], NUMPY);
 
 /// `adamax`'s update in NumPy, for `mc-playground export-python` ([`crate::method::Hyper::NUMPY`]).
 const NUMPY: &str = r#"class adamax:

@@ -52,6 +52,7 @@ const META: MethodMeta = MethodMeta {
 impl Hyper for Amsgrad {
     const META: &'static MethodMeta = &META;
     const NUMPY: Option<&'static str> = Some(NUMPY);
+    crate::hyper_fields!(learning_rate, beta1, beta2, eps, weight_decay);
     fn validate(&self) -> Result<(), FieldError> {
         check_adam_family(self.beta1, self.beta2, self.eps, self.weight_decay)
     }

@@ -125,7 +125,7 @@ const META: MethodMeta = MethodMeta {
     hyper: &[HyperParam::LEARNING_RATE, HyperParam { name: "lambd", label: "λ (decay)", range: "≥ 0" }, HyperParam { name: "alpha", label: "α (power)", range: "≥ 0" }, HyperParam { name: "t0", label: "t₀ (averaging starts)", range: "finite" }, HyperParam::WEIGHT_DECAY],
 };
 
-crate::per_matrix_method!(Asgd, AsgdState, META, NUMPY);
+crate::per_matrix_method!(Asgd, AsgdState, META, [learning_rate, lambd, alpha, t0, weight_decay], NUMPY);
 
 /// `asgd`'s update in NumPy, for `mc-playground export-python` ([`crate::method::Hyper::NUMPY`]).
 const NUMPY: &str = r#"class asgd:

@@ -50,6 +50,7 @@ const META: MethodMeta = MethodMeta {
 impl Hyper for GroupRmsprop {
     const META: &'static MethodMeta = &META;
     const NUMPY: Option<&'static str> = Some(NUMPY);
+    crate::hyper_fields!(learning_rate, alpha, eps);
     fn validate(&self) -> Result<(), FieldError> {
         check_unit("alpha", self.alpha)?;
         check_nonneg("eps", self.eps)

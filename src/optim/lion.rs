@@ -99,7 +99,7 @@ const META: MethodMeta = MethodMeta {
     hyper: &[HyperParam::LEARNING_RATE, HyperParam::BETA1, HyperParam::BETA2, HyperParam::WEIGHT_DECAY],
 };
 
-crate::per_matrix_method!(Lion, LionState, META, NUMPY);
+crate::per_matrix_method!(Lion, LionState, META, [learning_rate, beta1, beta2, weight_decay], NUMPY);
 
 /// `lion`'s update in NumPy, for `mc-playground export-python` ([`crate::method::Hyper::NUMPY`]).
 const NUMPY: &str = r#"class lion:

@@ -1,7 +1,7 @@
 //! The optimizers: gradient transformations with `torch.optim`'s update rules, names and
 //! defaults, and optax's separate state (`init`, then a pure step), one file per method or
-//! small family. Each method's type carries its hyper-parameters (serde, defaults, validation
-//! naming the field), its metadata ([`crate::method::MethodMeta`]: label, family, rule, source,
+//! small family. Each method's type carries its hyper-parameters (their table for configs,
+//! [`crate::method::Hyper::fields`], defaults, validation naming the field), its metadata ([`crate::method::MethodMeta`]: label, family, rule, source,
 //! equivariance) and its step; [`crate::catalog`] lists them.
 //!
 //! Because the state is separate from the hyper-parameters, changing the learning rate mid-run

@@ -33,6 +33,8 @@ pub enum AdjustLr {
     MatchRmsAdamw,
 }
 
+crate::serde_hyper_value!(AdjustLr);
+
 /// `torch.optim.Muon` hyper-parameters (torch's defaults).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -185,7 +187,7 @@ const META: MethodMeta = MethodMeta {
     hyper: &[HyperParam::LEARNING_RATE, HyperParam { name: "momentum", label: "momentum", range: "[0, 1)" }, HyperParam { name: "nesterov", label: "Nesterov", range: "true or false" }, HyperParam::WEIGHT_DECAY, HyperParam { name: "ns_coefficients", label: "Newton–Schulz (a, b, c)", range: "3 finite numbers" }, HyperParam { name: "ns_steps", label: "Newton–Schulz steps", range: "0 to 99" }, HyperParam::EPS, HyperParam { name: "adjust_lr_fn", label: "learning-rate scaling", range: "original or match_rms_adamw" }],
 };
 
-crate::per_matrix_method!(Muon, MuonState, META, NUMPY);
+crate::per_matrix_method!(Muon, MuonState, META, [learning_rate, momentum, nesterov, weight_decay, ns_coefficients, ns_steps, eps, adjust_lr_fn], NUMPY);
 
 /// `muon`'s update in NumPy, for `mc-playground export-python` ([`crate::method::Hyper::NUMPY`]).
 const NUMPY: &str = r#"def newton_schulz(m, coefficients, steps, eps):

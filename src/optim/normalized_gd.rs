@@ -89,7 +89,7 @@ const META: MethodMeta = MethodMeta {
     hyper: &[HyperParam::LEARNING_RATE],
 };
 
-crate::per_matrix_method!(NormalizedGd, NormalizedGdState, META, NUMPY);
+crate::per_matrix_method!(NormalizedGd, NormalizedGdState, META, [learning_rate], NUMPY);
 
 /// `normalized_gd`'s update in NumPy, for `mc-playground export-python` ([`crate::method::Hyper::NUMPY`]).
 const NUMPY: &str = r#"class normalized_gd:

@@ -168,7 +168,7 @@ const META: MethodMeta = MethodMeta {
     hyper: &[HyperParam::LEARNING_RATE, HyperParam::BETA1, HyperParam::BETA2, HyperParam { name: "beta3", label: "β₃", range: "[0, 1) or null (√β₂)" }, HyperParam::EPS, HyperParam { name: "d0", label: "d₀", range: "> 0" }, HyperParam { name: "d_coef", label: "d coefficient", range: "> 0" }, HyperParam::WEIGHT_DECAY],
 };
 
-crate::per_matrix_method!(Prodigy, ProdigyState, META, NUMPY);
+crate::per_matrix_method!(Prodigy, ProdigyState, META, [learning_rate, beta1, beta2, beta3, eps, d0, d_coef, weight_decay], NUMPY);
 
 /// `prodigy`'s update in NumPy, for `mc-playground export-python` ([`crate::method::Hyper::NUMPY`]).
 const NUMPY: &str = r#"class prodigy:

@@ -124,7 +124,7 @@ const META: MethodMeta = MethodMeta {
     hyper: &[HyperParam::LEARNING_RATE, HyperParam::BETA1, HyperParam::BETA2, HyperParam::EPS, HyperParam::WEIGHT_DECAY, HyperParam { name: "decoupled_weight_decay", label: "decoupled weight decay", range: "true or false" }],
 };
 
-crate::per_matrix_method!(Radam, RadamState, META, NUMPY);
+crate::per_matrix_method!(Radam, RadamState, META, [learning_rate, beta1, beta2, eps, weight_decay, decoupled_weight_decay], NUMPY);
 
 /// `radam`'s update in NumPy, for `mc-playground export-python` ([`crate::method::Hyper::NUMPY`]).
 const NUMPY: &str = r#"class radam:

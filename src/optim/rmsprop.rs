@@ -46,6 +46,7 @@ const META: MethodMeta = MethodMeta {
 impl Hyper for Rmsprop {
     const META: &'static MethodMeta = &META;
     const NUMPY: Option<&'static str> = Some(NUMPY);
+    crate::hyper_fields!(learning_rate, alpha, eps, weight_decay);
     fn validate(&self) -> Result<(), FieldError> {
         if !(0.0..=1.0).contains(&self.alpha) {
             return Err(("alpha", format!("must be in [0, 1], got {}", Shown(self.alpha))));

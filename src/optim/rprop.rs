@@ -131,7 +131,7 @@ const META: MethodMeta = MethodMeta {
     hyper: &[HyperParam::LEARNING_RATE, HyperParam { name: "eta_minus", label: "η₋", range: "(0, 1)" }, HyperParam { name: "eta_plus", label: "η₊", range: "> 1" }, HyperParam { name: "step_size_min", label: "smallest step", range: "≥ 0" }, HyperParam { name: "step_size_max", label: "largest step", range: "≥ smallest step" }],
 };
 
-crate::per_matrix_method!(Rprop, RpropState, META, NUMPY);
+crate::per_matrix_method!(Rprop, RpropState, META, [learning_rate, eta_minus, eta_plus, step_size_min, step_size_max], NUMPY);
 
 /// `rprop`'s update in NumPy, for `mc-playground export-python` ([`crate::method::Hyper::NUMPY`]).
 const NUMPY: &str = r#"class rprop:

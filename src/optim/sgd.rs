@@ -52,6 +52,7 @@ const GD: MethodMeta = MethodMeta {
 impl Hyper for Gd {
     const META: &'static MethodMeta = &GD;
     const NUMPY: Option<&'static str> = Some(GD_NUMPY);
+    crate::hyper_fields!(learning_rate, weight_decay);
     fn validate(&self) -> Result<(), FieldError> {
         check_nonneg("weight_decay", self.weight_decay)
     }
@@ -153,6 +154,7 @@ const NESTEROV: MethodMeta = MethodMeta {
 impl<K: Lookahead> Hyper for Sgd<K> {
     const META: &'static MethodMeta = K::META;
     const NUMPY: Option<&'static str> = Some(K::NUMPY);
+    crate::hyper_fields!(learning_rate, momentum, weight_decay);
     fn validate(&self) -> Result<(), FieldError> {
         check_unit("momentum", self.momentum)?;
         if K::NESTEROV && self.momentum == 0.0 {

@@ -138,7 +138,7 @@ const META: MethodMeta = MethodMeta {
     hyper: &[HyperParam::LEARNING_RATE, HyperParam { name: "beta2", label: "β₂", range: "(0, 1]" }, HyperParam { name: "eps", label: "eps", range: "> 0" }],
 };
 
-crate::per_matrix_method!(Shampoo, ShampooState, META, NUMPY);
+crate::per_matrix_method!(Shampoo, ShampooState, META, [learning_rate, beta2, eps], NUMPY);
 
 /// `shampoo`'s update in NumPy, for `mc-playground export-python` ([`crate::method::Hyper::NUMPY`]).
 const NUMPY: &str = r#"def inverse_fourth_root(s, eps):

@@ -72,7 +72,7 @@ const META: MethodMeta = MethodMeta {
     hyper: &[HyperParam::LEARNING_RATE],
 };
 
-crate::per_matrix_method!(SignSgd, SignSgdState, META, NUMPY);
+crate::per_matrix_method!(SignSgd, SignSgdState, META, [learning_rate], NUMPY);
 
 /// `sign_sgd`'s update in NumPy, for `mc-playground export-python` ([`crate::method::Hyper::NUMPY`]).
 const NUMPY: &str = r#"class sign_sgd:

@@ -84,7 +84,7 @@ const META: MethodMeta = MethodMeta {
     hyper: &[HyperParam::LEARNING_RATE, HyperParam { name: "momentum", label: "momentum β", range: "[0, 1)" }],
 };
 
-crate::per_matrix_method!(Signum, SignumState, META, NUMPY);
+crate::per_matrix_method!(Signum, SignumState, META, [learning_rate, momentum], NUMPY);
 
 /// `signum`'s update in NumPy, for `mc-playground export-python` ([`crate::method::Hyper::NUMPY`]).
 const NUMPY: &str = r#"class signum:

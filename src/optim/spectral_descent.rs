@@ -26,6 +26,8 @@ pub enum SpectralScale {
     Nuclear,
 }
 
+crate::serde_hyper_value!(SpectralScale);
+
 /// Spectral descent hyper-parameters.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -100,7 +102,7 @@ const META: MethodMeta = MethodMeta {
     hyper: &[HyperParam::LEARNING_RATE, HyperParam { name: "scale", label: "scale", range: "none or nuclear" }],
 };
 
-crate::per_matrix_method!(SpectralDescent, SpectralDescentState, META, NUMPY);
+crate::per_matrix_method!(SpectralDescent, SpectralDescentState, META, [learning_rate, scale], NUMPY);
 
 /// `spectral_descent`'s update in NumPy, for `mc-playground export-python` ([`crate::method::Hyper::NUMPY`]).
 const NUMPY: &str = r#"class spectral_descent:

@@ -43,6 +43,7 @@ const META: MethodMeta = MethodMeta {
 
 impl Hyper for Als {
     const META: &'static MethodMeta = &META;
+    crate::hyper_fields!(rank, ridge);
     fn validate(&self) -> Result<(), FieldError> {
         if self.rank == 0 {
             return Err(("rank", "must be at least 1".into()));

@@ -42,6 +42,7 @@ const META: MethodMeta = MethodMeta {
 
 impl Hyper for GradientFlow {
     const META: &'static MethodMeta = &META;
+    crate::hyper_fields!(rtol, atol);
     fn validate(&self) -> Result<(), FieldError> {
         check_pos("rtol", self.rtol)?;
         check_pos("atol", self.atol)

@@ -50,6 +50,7 @@ const META: MethodMeta = MethodMeta {
 
 impl Hyper for Newton {
     const META: &'static MethodMeta = &META;
+    crate::hyper_fields!(damping, max_cg);
     fn validate(&self) -> Result<(), FieldError> {
         check_pos("damping", self.damping)?;
         if self.max_cg == 0 || self.max_cg > 1000 {

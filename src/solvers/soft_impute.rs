@@ -37,6 +37,7 @@ const META: MethodMeta = MethodMeta {
 
 impl Hyper for SoftImpute {
     const META: &'static MethodMeta = &META;
+    crate::hyper_fields!(threshold);
     fn validate(&self) -> Result<(), FieldError> {
         check_nonneg("threshold", self.threshold)
     }
