@@ -296,7 +296,7 @@ def step_metrics(step):
     return math.sqrt(squared), ratio_or_nan(squared, top * top)
 
 
-def metrics(w, time, step):
+def metrics(w, time, evaluations, step):
     u, s, _ = np.linalg.svd(w, full_matrices=False)
     step_norm, step_stable_rank = step_metrics(step)
     total = float(np.sum(s))
@@ -314,6 +314,7 @@ def metrics(w, time, step):
         "subspace_angle_truth": subspace_sine(top, REF_TRUTH),
         "subspace_angle_start": subspace_sine(top, REF_START),
         "time": time,
+        "gradient_evaluations": evaluations,
         "step_norm": step_norm,
         "step_stable_rank": step_stable_rank,
         "singular_values": [float(x) for x in s],
@@ -371,7 +372,7 @@ def run(hp, cls, tracks_time):
             blowing_up_at = steps
         if tracks_time:
             time += hp["learning_rate"]
-    final = {k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in metrics(w, time, None if previous is None else w - previous).items()}
+    final = {k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in metrics(w, time, float(steps), None if previous is None else w - previous).items()}
     return {
         "optimizer": hp,
         "steps": steps,

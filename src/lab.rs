@@ -32,7 +32,7 @@ use serde::Serialize;
 use crate::config::{Config, ConfigError};
 use crate::linalg::{Svd, SvdWorkspace};
 use crate::method::{Iterate, Kind, Landscape, Method, MethodState};
-use crate::metrics::{History, Metrics, References, Snapshots};
+use crate::metrics::{Clock, History, Metrics, References, Snapshots};
 use crate::model::{factor_shapes, start_factors, Network};
 use crate::objective::Objective;
 use crate::problem::Problem;
@@ -86,6 +86,8 @@ pub struct Run {
     scratch: Scratch,
     step: u64,
     time: f64,
+    /// Gradients of f computed so far (see [`Run::clock`]).
+    evaluations: u64,
     metrics: Metrics,
     metrics_step: u64,
     history: History,
@@ -149,6 +151,7 @@ impl Run {
             scratch: Scratch::new(start.params.len(), start.w.shape()),
             step: 0,
             time,
+            evaluations: 0,
             metrics,
             metrics_step: 0,
             history,
@@ -207,6 +210,13 @@ impl Run {
         ensure_svd(&mut self.svd, &self.w, &mut self.scratch)
     }
 
+    /// The clock at `time` after `evaluations` gradients: `NaN` evaluations for a solver that
+    /// computes no gradient (ALS, SoftImpute) once it has stepped.
+    fn clock(&self, time: f64, evaluations: u64) -> Clock {
+        let none = evaluations == 0 && matches!(self.optimizer.kind(), Kind::Solver(_));
+        Clock { time, gradient_evaluations: if none { f64::NAN } else { evaluations as f64 } }
+    }
+
     fn refresh_metrics(&mut self, sh: &Shared) -> Result<(), String> {
         if self.metrics_step == self.step && self.step > 0 {
             return Ok(());
@@ -214,7 +224,7 @@ impl Run {
         self.ensure_svd()?;
         let svd = self.svd.as_ref().expect("ensured");
         let previous = self.scratch.previous.then_some(&self.scratch.previous_w);
-        let metrics = Metrics::compute(&sh.problem, &sh.objective, &self.w, svd, &sh.refs, self.time, previous);
+        let metrics = Metrics::compute(&sh.problem, &sh.objective, &self.w, svd, &sh.refs, self.clock(self.time, self.evaluations), previous);
         if !metrics.objective.is_finite() {
             return Err("the objective became non-finite".into());
         }
@@ -232,6 +242,7 @@ impl Run {
     /// recording off, a step allocates nothing.
     fn try_step(&mut self, sh: &Shared, record: bool) -> Result<(), String> {
         let mut time = self.time;
+        let mut evaluations = self.evaluations;
         let Run { optimizer, state, params, grads, w, svd, scratch, .. } = self;
         match optimizer.kind() {
             Kind::Solver(solver) => {
@@ -239,7 +250,9 @@ impl Run {
                     ensure_svd(svd, w, scratch)?;
                 }
                 let at = Iterate { params, w, svd: svd.as_ref() };
-                solver.step(sh, at, state.as_mut(), &mut scratch.params)?;
+                let counted = Counted { inner: sh, gradients: std::cell::Cell::new(0) };
+                solver.step(&counted, at, state.as_mut(), &mut scratch.params)?;
+                evaluations += counted.gradients.get();
                 if let Some(t) = solver.time(state.as_ref()) {
                     time = t;
                 }
@@ -253,6 +266,7 @@ impl Run {
                     sh.objective.fit_gradient_into(&sh.problem, w, &mut scratch.grad_w);
                 }
                 sh.network.backprop(params, &scratch.grad_w, grads);
+                evaluations += 1;
                 if !grads.iter().all(|g| g.is_finite()) {
                     return Err("the gradient became non-finite".into());
                 }
@@ -287,7 +301,8 @@ impl Run {
         };
         let metrics = match (&svd, record) {
             (Some(svd), true) => {
-                let m = Metrics::compute(&sh.problem, &sh.objective, &self.scratch.w, svd, &sh.refs, time, Some(&self.w));
+                let clock = self.clock(time, evaluations);
+                let m = Metrics::compute(&sh.problem, &sh.objective, &self.scratch.w, svd, &sh.refs, clock, Some(&self.w));
                 if !m.objective.is_finite() {
                     return Err("the objective became non-finite".into());
                 }
@@ -304,6 +319,7 @@ impl Run {
             self.scratch.svd = Some(old);
         }
         self.time = time;
+        self.evaluations = evaluations;
         self.step += 1;
         if norm > sh.blow_up && self.blowing_up_at.is_none() {
             self.blowing_up_at = Some(self.step);
@@ -346,6 +362,43 @@ struct Start {
 }
 
 /// What the solvers see of the objective on the problem.
+/// The shared landscape, counting the gradients of f a solver asks of it (each `gradient` and
+/// `param_gradient` call: Newton's Hessian–vector products are two each, gradient flow's stages
+/// one each).
+struct Counted<'a> {
+    inner: &'a Shared,
+    gradients: std::cell::Cell<u64>,
+}
+
+impl Landscape for Counted<'_> {
+    fn shape(&self) -> (usize, usize) {
+        self.inner.shape()
+    }
+    fn omega(&self) -> &[(usize, usize)] {
+        self.inner.omega()
+    }
+    fn observations(&self) -> &DMatrix<f64> {
+        self.inner.observations()
+    }
+    fn scale(&self) -> f64 {
+        self.inner.scale()
+    }
+    fn value(&self, w: &DMatrix<f64>, svd: &Svd) -> f64 {
+        self.inner.value(w, svd)
+    }
+    fn gradient(&self, w: &DMatrix<f64>, svd: &Svd) -> DMatrix<f64> {
+        self.gradients.set(self.gradients.get() + 1);
+        self.inner.gradient(w, svd)
+    }
+    fn backprop(&self, params: &[f64], grad_w: &DMatrix<f64>, grads: &mut [f64]) {
+        self.inner.backprop(params, grad_w, grads)
+    }
+    fn param_gradient(&self, params: &[f64]) -> Result<Vec<f64>, String> {
+        self.gradients.set(self.gradients.get() + 1);
+        self.inner.param_gradient(params)
+    }
+}
+
 impl Landscape for Shared {
     fn shape(&self) -> (usize, usize) {
         self.problem.shape()
@@ -412,7 +465,8 @@ impl Lab {
         let scale = problem.observed_norm.max(w.norm()).max(f64::MIN_POSITIVE);
         let (bound, blow_up) = (DIVERGENCE_FACTOR * scale, BLOW_UP_FACTOR * scale);
         let shared = Shared { problem, objective, network, refs, bound, blow_up };
-        let metrics = Metrics::compute(&shared.problem, &shared.objective, &w, &svd, &shared.refs, f64::NAN, None);
+        let clock = Clock { time: f64::NAN, gradient_evaluations: 0.0 };
+        let metrics = Metrics::compute(&shared.problem, &shared.objective, &w, &svd, &shared.refs, clock, None);
         let start = Start { params, w, svd, metrics };
         let per_run = SNAPSHOT_BUDGET / (8 * m * n * config.optimizers.len().max(1));
         let snapshot_capacity = per_run.clamp(16, 128);

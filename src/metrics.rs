@@ -12,6 +12,7 @@
 //! | `subspace_angle_truth` | sin of the largest principal angle between the top-r left singular subspaces of W and of W* (r = rank of W*): ‖(I − U U ᵀ)U*‖₂ (Golub & Van Loan, §6.4.3) |
 //! | `subspace_angle_start` | the same between W and the start W₀: how far the run has left its starting span |
 //! | `time` | gradient flow: the time t reached; GD: Σ of its learning rates (the time GD's steps approximate); otherwise `NaN` (`null`) |
+//! | `gradient_evaluations` | gradients of f computed so far: 1 a step for a gradient method; Newton's 1 a step and 2 a Hessian–vector product (central differences of the gradient); gradient flow's 1 a stage, rejected tries included; `NaN` (`null`) for a solver that computes none (ALS, SoftImpute) |
 //! | `step_norm` | ‖ΔW‖_F, ΔW = W_t − W_{t−1}, the last step of the end-to-end matrix; `NaN` (`null`) at step 0 |
 //! | `step_stable_rank` | ‖ΔW‖_F² / ‖ΔW‖₂² (stable rank; Rudelson & Vershynin 2007): 1 for a rank-one step, min(m, n) for a step whose singular values are all equal (Muon's, spectral descent's); `NaN` at step 0 and for ΔW = 0 |
 //!
@@ -98,10 +99,24 @@ pub struct Metrics {
     pub subspace_angle_truth: f64,
     pub subspace_angle_start: f64,
     pub time: f64,
+    pub gradient_evaluations: f64,
     pub step_norm: f64,
     pub step_stable_rank: f64,
     /// Descending.
     pub singular_values: Vec<f64>,
+}
+
+/// How far a run has gone besides its steps: the time t (gradient flow's, GD's Σ learning rates;
+/// `NaN` otherwise) and the gradients of f computed (`NaN` for a solver that computes none).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Clock {
+    pub time: f64,
+    pub gradient_evaluations: f64,
+}
+
+impl Clock {
+    /// Neither clock: at the start, or for a metric of a matrix that is no run's.
+    pub const NONE: Clock = Clock { time: f64::NAN, gradient_evaluations: f64::NAN };
 }
 
 /// The fixed subspaces the angles are measured against: top-r left singular vectors of W*
@@ -123,7 +138,7 @@ impl References {
 /// The metric names, in order: the scalar series a [`History`] keeps (this order), the names
 /// the command line and the wasm `Lab.history_ptr` take, and what `Lab.metric_names()` gives
 /// the page. The one declaration of them in Rust.
-pub const METRIC_NAMES: [&str; 13] = [
+pub const METRIC_NAMES: [&str; 14] = [
     "step",
     "objective",
     "train_error",
@@ -135,6 +150,7 @@ pub const METRIC_NAMES: [&str; 13] = [
     "subspace_angle_truth",
     "subspace_angle_start",
     "time",
+    "gradient_evaluations",
     "step_norm",
     "step_stable_rank",
 ];
@@ -196,6 +212,7 @@ impl History {
             m.subspace_angle_truth,
             m.subspace_angle_start,
             m.time,
+            m.gradient_evaluations,
             m.step_norm,
             m.step_stable_rank,
         ];
@@ -233,7 +250,7 @@ impl History {
 }
 
 impl Metrics {
-    /// Every metric of `w`, given its SVD, the reference subspaces, the time (`NaN` when it
+    /// Every metric of `w`, given its SVD, the reference subspaces, the clock (`NaN` where it
     /// does not apply) and the iterate before the last step (`None` at the start: the step's
     /// metrics are then `NaN`).
     pub fn compute(
@@ -242,7 +259,7 @@ impl Metrics {
         w: &DMatrix<f64>,
         svd: &Svd,
         refs: &References,
-        time: f64,
+        clock: Clock,
         previous: Option<&DMatrix<f64>>,
     ) -> Metrics {
         let (step_norm, step_stable_rank) = previous.map_or((f64::NAN, f64::NAN), |p| step_metrics(&(w - p)));
@@ -259,7 +276,8 @@ impl Metrics {
             frobenius_norm: singular_values.iter().map(|s| s * s).sum::<f64>().sqrt(),
             subspace_angle_truth: subspace_sine(&top, &refs.truth),
             subspace_angle_start: subspace_sine(&top, &refs.start),
-            time,
+            time: clock.time,
+            gradient_evaluations: clock.gradient_evaluations,
             step_norm,
             step_stable_rank,
             singular_values,

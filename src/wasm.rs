@@ -58,6 +58,8 @@ struct RunMetrics<'a> {
     subspace_angle_start: f64,
     /// Gradient flow's time, GD's Σ learning rates; `null` otherwise.
     time: Option<f64>,
+    /// Gradients of f computed so far; `null` for a solver that computes none.
+    gradient_evaluations: Option<f64>,
     /// ‖ΔW‖_F and ‖ΔW‖_F²/‖ΔW‖₂² of the last step; `null` at step 0.
     step_norm: Option<f64>,
     step_stable_rank: Option<f64>,
@@ -267,7 +269,7 @@ impl Lab {
     }
 
     /// `{step, objective, train_error, test_error, effective_rank, ratio, nuclear_norm,
-    /// frobenius_norm, subspace_angle_truth, subspace_angle_start, time, step_norm,
+    /// frobenius_norm, subspace_angle_truth, subspace_angle_start, time, gradient_evaluations, step_norm,
     /// step_stable_rank, diverged_at, diverged_reason, blowing_up_at}`
     /// or `null`.
     pub fn metrics(&self, i: JsValue) -> JsValue {
@@ -285,6 +287,7 @@ impl Lab {
             subspace_angle_truth: m.subspace_angle_truth,
             subspace_angle_start: m.subspace_angle_start,
             time: Some(m.time).filter(|t| !t.is_nan()),
+            gradient_evaluations: Some(m.gradient_evaluations).filter(|t| !t.is_nan()),
             step_norm: Some(m.step_norm).filter(|t| !t.is_nan()),
             step_stable_rank: Some(m.step_stable_rank).filter(|t| !t.is_nan()),
             diverged_at: run.diverged().map(|d| d.step),
@@ -357,7 +360,8 @@ impl Lab {
 
     /// Run i's history of `metric` (`step`, `objective`, `train_error`, `test_error`,
     /// `effective_rank`, `ratio`, `nuclear_norm`, `frobenius_norm`, `subspace_angle_truth`,
-    /// `subspace_angle_start`, `time`, `step_norm`, `step_stable_rank`): `history_len(i)` `f64`s;
+    /// `subspace_angle_start`, `time`, `gradient_evaluations`, `step_norm`, `step_stable_rank`):
+    /// `history_len(i)` `f64`s;
     /// null for a bad index or name.
     /// The last point is always the newest step.
     pub fn history_ptr(&self, i: JsValue, metric: JsValue) -> *const f64 {

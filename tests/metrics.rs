@@ -2,7 +2,7 @@
 
 use mc_playground::config::{ExplicitOmega, Penalty, ProblemConfig, ProblemSource};
 use mc_playground::metrics::{
-    effective_rank, nuclear_frobenius_ratio, step_metrics, subspace_sine, test_error, train_error, History, Metrics,
+    effective_rank, nuclear_frobenius_ratio, Clock, step_metrics, subspace_sine, test_error, train_error, History, Metrics,
     References,
 };
 use mc_playground::linalg::Svd;
@@ -54,7 +54,7 @@ fn objective_on_a_two_by_two_case() {
     let ratio = Objective { penalty: Penalty::Ratio, lambda: 0.1, scale: 1.0 };
     assert!(close(ratio.value(&p, &w, &svd), 1.0 + 0.1 * 3.0 / 5f64.sqrt(), 1e-15));
     let refs = References::new(&Svd::of(&p.truth).unwrap(), &svd, 1);
-    let m = Metrics::compute(&p, &ratio, &w, &svd, &refs, f64::NAN, None);
+    let m = Metrics::compute(&p, &ratio, &w, &svd, &refs, Clock::NONE, None);
     assert!(close(m.singular_values[0], 2.0, 1e-14) && close(m.singular_values[1], 1.0, 1e-14));
     assert!(close(m.ratio, 3.0 / 5f64.sqrt(), 1e-14));
     assert!(close(m.nuclear_norm, 3.0, 1e-14) && close(m.frobenius_norm, 5f64.sqrt(), 1e-14));
@@ -63,6 +63,36 @@ fn objective_on_a_two_by_two_case() {
     assert!(close(m.subspace_angle_truth, 0.40455358483375703, 1e-12), "{}", m.subspace_angle_truth);
     assert!(m.subspace_angle_start < 1e-15, "W is its own start here");
     assert!(m.time.is_nan());
+}
+
+#[test]
+fn the_gradient_clock_counts_every_gradient_a_method_computes() {
+    // GD: one a step. Newton: one, then two per Hessian–vector product (central differences):
+    // an odd number of at least 3. Gradient flow (Dormand–Prince, first-same-as-last): one,
+    // then six per try: 1 mod 6, at least 7. ALS computes none: null.
+    let config = r#"{"problem":{"rows":8,"cols":6,"rank":2,"observed":30,"seed":1},"steps":3,
+        "optimizers":[{"name":"gd","learning_rate":0.5},{"name":"newton"},{"name":"gradient_flow"},{"name":"als"}]}"#;
+    for recording in [true, false] {
+        let mut lab = mc_playground::lab::Lab::from_json(config).unwrap();
+        lab.set_recording(recording);
+        for r in lab.runs() {
+            assert_eq!(r.metrics().gradient_evaluations, 0.0, "step 0");
+        }
+        lab.step(1);
+        let e: Vec<f64> = lab.runs().iter().map(|r| r.metrics().gradient_evaluations).collect();
+        assert_eq!(e[0], 1.0);
+        assert!(e[1] >= 3.0 && e[1] % 2.0 == 1.0, "newton {}", e[1]);
+        assert!(e[2] >= 7.0 && (e[2] - 1.0) % 6.0 == 0.0, "gradient flow {}", e[2]);
+        assert!(e[3].is_nan(), "als {}", e[3]);
+        lab.step(2);
+        let later: Vec<f64> = lab.runs().iter().map(|r| r.metrics().gradient_evaluations).collect();
+        assert_eq!(later[0], 3.0);
+        assert!(later[1] >= e[1] + 6.0 && later[2] >= e[2] + 14.0, "{later:?}");
+        if recording {
+            let h = lab.runs()[1].history().series("gradient_evaluations").unwrap();
+            assert_eq!((h[0], h[1], h[3]), (0.0, e[1], later[1]));
+        }
+    }
 }
 
 #[test]
@@ -173,6 +203,7 @@ fn metrics_with(objective: f64) -> Metrics {
         subspace_angle_truth: 0.0,
         subspace_angle_start: 0.0,
         time: 0.0,
+        gradient_evaluations: 0.0,
         step_norm: 0.0,
         step_stable_rank: 0.0,
         singular_values: vec![],

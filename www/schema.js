@@ -13,7 +13,8 @@
  * HISTORY_SERIES; the core's `Lab.metric_names()`): the page's one declaration of them.
  */
 export const METRIC_NAMES = ["step", "objective", "train_error", "test_error", "effective_rank", "ratio",
-  "nuclear_norm", "frobenius_norm", "subspace_angle_truth", "subspace_angle_start", "time", "step_norm", "step_stable_rank"];
+  "nuclear_norm", "frobenius_norm", "subspace_angle_truth", "subspace_angle_start", "time", "gradient_evaluations", "step_norm",
+  "step_stable_rank"];
 
 /** Every history metric the core keeps (docs/wasm-api.md, history_ptr): all of them. */
 export const HISTORY_METRICS = METRIC_NAMES;
@@ -103,10 +104,28 @@ export function hyperKeys(methods = []) {
   return keys;
 }
 
+/**
+ * The time plot's x axes: the history each reads (`step`, or the metric of that name), its words
+ * and scale, what the caption adds, and what the plot says when no run has it.
+ */
+export const X_AXES = {
+  step: { label: "step", axis: "step", log: false, about: "", empty: "" },
+  time: {
+    label: "time t", axis: "time t (log): GD's Σ learning rates, gradient flow's ODE time", log: true,
+    about: " Only GD (t = the sum of its learning rates) and gradient flow have a time t; the others are left out.",
+    empty: "no run has a time t: add GD or gradient flow",
+  },
+  gradient_evaluations: {
+    label: "gradient evaluations", axis: "gradients of f computed (log)", log: true,
+    about: " The work each run has done: one gradient a step for a first-order method, two per Hessian–vector product for Newton, one per stage for gradient flow. ALS and SoftImpute compute none and are left out.",
+    empty: "no run computes gradients",
+  },
+};
+
 /** View options in the hash: they never step, reset or reseed. key → {default, values?}. */
 export const VIEW_KEYS = {
   view: { default: "test_error", values: Object.keys(METRICS) },
-  x: { default: "step", values: ["step", "time"] },
+  x: { default: "step", values: Object.keys(X_AXES) },
   ylog: { default: "1", values: ["0", "1"] },
   dots: { default: "1", values: ["0", "1"] },
 };

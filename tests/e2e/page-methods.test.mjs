@@ -106,13 +106,20 @@ describe("methods, models and the learning-rate sweep", { timeout: 150_000 }, ()
     assert.deepEqual(consoleErrors, [], "console errors after adding methods");
   });
 
-  it("plots any figure against step, or against time t for GD and gradient flow", async () => {
+  it("plots any figure against step, against time t for GD and gradient flow, or against gradient evaluations", async () => {
     await setValue("time-metric", "subspace_angle_truth");
     assert.match((await page.locator("#time-title").textContent()) || "", /angle to W\*/i);
     await setValue("time-x", "time");
     assert.match((await page.locator("#time-title").textContent()) || "", /time t/);
     await page.waitForTimeout(200);
     assert.ok((await distinctColours("#test-error-plot")) > 3, "the time plot is blank");
+    // The fair clock: every run that computes gradients, Newton and gradient flow included.
+    await setValue("time-x", "gradient_evaluations");
+    assert.match((await page.locator("#time-title").textContent()) || "", /against gradient evaluations/);
+    assert.match(await page.locator("#time-caption").textContent(), /two per Hessian–vector product/);
+    assert.match(page.url(), /[#&]x=gradient_evaluations(&|$)/);
+    await page.waitForTimeout(200);
+    assert.ok((await distinctColours("#test-error-plot")) > 5, "the time plot is blank");
     await setValue("time-x", "step");
     await setValue("time-metric", "test_error");
   });

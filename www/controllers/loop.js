@@ -7,7 +7,7 @@ import { createStepper } from "../engine/stepper.js";
 import { loadCore } from "../engine/core.js";
 import { LinePlot } from "../views/lineplot.js";
 import { TrajectoryPlot } from "../views/trajectory.js";
-import { normaliseMetrics } from "../schema.js";
+import { X_AXES, normaliseMetrics } from "../schema.js";
 import { store, stepperEnv } from "../store.js";
 import { ui } from "./ui.js";
 
@@ -329,7 +329,7 @@ export function requestRender() {
 /** The histories a frame draws: those of the time plot and the trajectory plot. */
 export function historyNames() {
   const wanted = ["step", "train_error", "effective_rank", store.view.view];
-  if (store.view.x === "time") wanted.push("time");
+  if (store.view.x !== "step") wanted.push(store.view.x);
   return [...new Set(wanted)];
 }
 
@@ -358,13 +358,14 @@ export function render() {
 
   const timeSeries = [];
   const trajRuns = [];
-  let withTime = 0;
-  const time = xKind === "time";
+  let withX = 0; // runs that have the x axis's clock (all of them for "step")
+  const clock = xKind !== "step";
   // One run's lines in both plots: the race's runs, and a preset's reference runs (ui.reference, controllers/reference.js).
   const add = (f, style, label) => {
-    if (time && f.metrics.time !== null) withTime++;
+    const has = !clock || (f.metrics[xKind] !== null && f.metrics[xKind] !== undefined);
+    if (has) withX++;
     const s = { ...style, diverged: f.metrics.diverged_at !== null, label };
-    timeSeries.push({ ...s, x: time ? f.h.time : f.h.step, y: f.h[metric], len: time && f.metrics.time === null ? 0 : f.len, endDot: true });
+    timeSeries.push({ ...s, x: clock ? f.h[xKind] : f.h.step, y: f.h[metric], len: has ? f.len : 0, endDot: true });
     trajRuns.push({ ...s, rank: f.h.effective_rank, train: f.h.train_error, len: f.len });
   };
   for (const f of ui.reference) add(f, REFERENCE_STYLE, f.label);
@@ -378,9 +379,9 @@ export function render() {
   const order = (arr) => arr.slice(0, refs).concat(arr.slice(refs).filter((_, i) => !store.enabled[i]), arr.slice(refs).filter((_, i) => store.enabled[i]));
   const xMax = Math.max(store.steps, maxStep, 1);
   ui.views.time.draw(order(timeSeries), {
-    xMin: xKind === "time" ? undefined : 0,
-    xMax: xKind === "time" ? undefined : xMax,
-    empty: xKind === "time" && !withTime ? "no run has a time t: add GD or gradient flow" : "",
+    xMin: clock ? undefined : 0,
+    xMax: clock ? undefined : xMax,
+    empty: clock && !withX ? (X_AXES[xKind]?.empty ?? "") : "",
   });
   ui.views.trajectory.draw(order(trajRuns));
   if (!loop.firstFrameMarked && n) {

@@ -2,7 +2,7 @@
 // into their controls and the plot's axes and title), and what each caption says about the lines
 // drawn (which end on top of each other, from the frame on screen: www/captions.js).
 
-import { METRICS } from "../schema.js";
+import { METRICS, X_AXES } from "../schema.js";
 import { overlapSentence, valueRange } from "../captions.js";
 import { formatFigure } from "../views/axes.js";
 import { store } from "../store.js";
@@ -42,12 +42,11 @@ function updateTimePlotAxes() {
   const x = store.view.x;
   const log = store.view.ylog === "1";
   const info = METRICS[metric] || { label: metric, caption: "" };
-  const xLabel = x === "time" ? "time t (log): GD's Σ learning rates, gradient flow's ODE time" : "step";
-  ui.views.time.setAxes({ xLabel, yLabel: `${info.label}${log ? " (log)" : ""}`, xLog: x === "time", yLog: log });
-  $("time-title").textContent = `${info.label[0].toUpperCase()}${info.label.slice(1)} against ${x === "time" ? "time t" : "step"}`;
-  timeAbout = info.caption;
-  if (x === "time") timeAbout += " Only GD (t = the sum of its learning rates) and gradient flow have a time t; the others are left out.";
-  $("test-error-plot").setAttribute("aria-label", `${info.label} against ${x === "time" ? "time t" : "step"}, one line per run`);
+  const axis = X_AXES[x] ?? X_AXES.step;
+  ui.views.time.setAxes({ xLabel: axis.axis, yLabel: `${info.label}${log ? " (log)" : ""}`, xLog: axis.log, yLog: log });
+  $("time-title").textContent = `${info.label[0].toUpperCase()}${info.label.slice(1)} against ${axis.label}`;
+  timeAbout = info.caption + axis.about;
+  $("test-error-plot").setAttribute("aria-label", `${info.label} against ${axis.label}, one line per run`);
   showOverlaps();
   requestRender();
 }
