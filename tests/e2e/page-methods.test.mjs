@@ -117,7 +117,7 @@ describe("methods, models and the learning-rate sweep", { timeout: 150_000 }, ()
     await setValue("time-x", "gradient_evaluations");
     assert.match((await page.locator("#time-title").textContent()) || "", /against gradient evaluations/);
     assert.match(await page.locator("#time-caption").textContent(), /two per Hessian–vector product/);
-    assert.match(page.url(), /[#&]x=gradient_evaluations(&|$)/);
+    await page.waitForFunction(() => /[#&]x=gradient_evaluations(&|$)/.test(location.hash));
     await page.waitForTimeout(200);
     assert.ok((await distinctColours("#test-error-plot")) > 5, "the time plot is blank");
     await setValue("time-x", "step");

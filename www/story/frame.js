@@ -3,6 +3,8 @@
 // answers one message at a time, in order, so the replies are matched to the requests in order.
 
 const TYPE = "mc-playground";
+/** The actions of the frame's replies to requests (docs/embed.md). */
+const REPLIES = new Set(["ok", "error", "metrics"]);
 
 export class LabFrame {
   /**
@@ -18,7 +20,9 @@ export class LabFrame {
     this.frame.src = `index.html?embed=1&controls=0&autoplay=0#${hash}`;
     this.loaded = new Promise((resolve) => this.frame.addEventListener("load", resolve, { once: true }));
     this.onMessage = (event) => {
-      if (event.source !== this.frame.contentWindow || event.data?.type !== TYPE) return;
+      // Replies only (ok, error, metrics), in the order of the requests; the events the frame
+      // pushes by itself (ready, step, diverged, finished, resize: docs/embed.md) are not replies.
+      if (event.source !== this.frame.contentWindow || event.data?.type !== TYPE || !REPLIES.has(event.data.action)) return;
       const next = this.waiting.shift();
       if (next) next(event.data);
     };
