@@ -1,7 +1,7 @@
 // Sentences about the result on screen, built from the numbers given (the plots' end labels, the
 // runs' figures): the page writes no claim about a result that does not come from these.
 
-import { formatFigure } from "./views/axes.js";
+import { formatFigure, formatNumber } from "./views/axes.js";
 
 /** "A", "A and B", "A, B and C". */
 export function listNames(names) {
@@ -92,4 +92,70 @@ export function milestoneSentence(m, runs) {
   if (m.kind === "found") return `${m.label} found W* (test error below ${FOUND}) at step ${m.step}.`;
   const each = runs.map((r) => `${r.label} ${r.diverged === null || r.diverged === undefined ? formatFigure(r.test) : `diverged at step ${r.diverged}`}`);
   return `Stopped at step ${m.step}; test error: ${each.join(", ")}.`;
+}
+
+const isSet = (v) => v !== null && v !== undefined;
+
+/**
+ * One run's numbers as a canvas describes them: "Adam: test error 0.0140, effective rank 2.05",
+ * or "GD: diverged at step 12". run: {label, test, rank, train?, diverged}; `fields` picks and
+ * orders what is said ("test", "train", "rank").
+ */
+export function runFigures(run, fields = ["test", "rank"]) {
+  if (isSet(run.diverged)) return `${run.label}: diverged at step ${run.diverged}`;
+  const words = { test: "test error", train: "train error", rank: "effective rank" };
+  const parts = fields.filter((f) => Number.isFinite(run[f])).map((f) => `${words[f]} ${formatFigure(run[f])}`);
+  return parts.length ? `${run.label}: ${parts.join(", ")}` : `${run.label}: no figures yet`;
+}
+
+/** A test error this close to the start's (1) is a run that hardly moved. */
+export const HARDLY = 0.9;
+
+/**
+ * The equal race in words, from the runs on screen at `step` (runs: [{label, test, stepNorm,
+ * diverged}], the runs that are on and have the shared rate): which found W* (test error below
+ * FOUND), which hardly moved (above HARDLY) and their last steps against the others'. "" before
+ * the first step.
+ */
+export function equalRaceSentence(runs, { step }) {
+  if (!runs.length || !(step > 0)) return "";
+  const live = runs.filter((r) => !isSet(r.diverged) && Number.isFinite(r.test));
+  const found = live.filter((r) => r.test < FOUND);
+  const still = live.filter((r) => r.test > HARDLY);
+  const out = [];
+  const errs = (rs) => rs.map((r) => formatFigure(r.test)).join(", ");
+  if (found.length) out.push(`${listNames(found.map((r) => r.label))} ${found.length === 1 ? "has" : "have"} found W* (test error ${errs(found)}, below ${FOUND})`);
+  if (still.length) {
+    const norms = (rs) => valueRange(rs.map((r) => r.stepNorm));
+    const moved = live.filter((r) => !still.includes(r) && Number.isFinite(r.stepNorm));
+    let why = "";
+    if (moved.length && still.some((r) => Number.isFinite(r.stepNorm))) {
+      why = `: their last steps moved W by ${norms(still)}, the others' by ${norms(moved)} (‖ΔW‖F)`;
+    }
+    out.push(`${listNames(still.map((r) => r.label))} hardly ${still.length === 1 ? "moves" : "move"} (test error ${valueRange(still.map((r) => r.test))}; 1 is the start)${why}`);
+  }
+  const diverged = runs.filter((r) => isSet(r.diverged));
+  if (diverged.length) out.push(`${listNames(diverged.map((r) => r.label))} diverged`);
+  if (!out.length) return `At step ${step} no run has found W* yet (test error ${errs(live)}).`;
+  return `At step ${step}, ${out.join("; ")}.`;
+}
+
+/**
+ * What a sweep says about one method whose best rate is far from the equal race's: its final
+ * test error at each whole decade of rate swept (and at its best), and the rates at which it found
+ * W*. line: {label, steps (each run's length), points: [{lr, test, diverged}], best (a rate or
+ * null)}; `equal` the equal race's rate.
+ */
+export function sweepWindowSentence(line, equal) {
+  const pts = line.points.filter((p) => !isSet(p.diverged) && Number.isFinite(p.test));
+  const decade = (lr) => Math.abs(Math.log10(lr) - Math.round(Math.log10(lr))) < 1e-9;
+  const shown = pts.filter((p) => decade(p.lr) || p.lr === line.best);
+  const each = shown.map((p) => `${formatFigure(p.test)} at ${formatNumber(p.lr)}`).join(", ");
+  const found = pts.filter((p) => p.test < FOUND).map((p) => p.lr);
+  const lo = Math.min(...found);
+  const hi = Math.max(...found);
+  const window = !found.length ? `it finds W* (test error below ${FOUND}) at no rate in ${line.steps} steps`
+    : `it finds W* (test error below ${FOUND}) only ${lo === hi ? `at ${formatNumber(lo)}` : `from ${formatNumber(lo)} to ${formatNumber(hi)}`}` +
+      (lo > equal ? `, ${formatNumber(lo / equal)} times the equal race's ${formatNumber(equal)}` : "");
+  return `In the sweep (${line.steps} steps each), ${line.label}'s final test error is ${each}: ${window}.`;
 }

@@ -271,8 +271,16 @@ describe("methods, models and the learning-rate sweep", { timeout: 150_000 }, ()
     const adam = Number(await page.locator('article[data-run="adam"] .lr-input').inputValue());
     assert.ok(gd > 1, `GD's tuned rate ${gd}`);
     assert.ok(gd / adam >= 100, `GD ${gd} vs Adam ${adam}`);
-    // The claim about GD is made here: the default problem, GD in the race at about 100.
-    assert.match((await page.locator("#race-caption").textContent()) || "", /GD now finds W\* too/);
+    // The sentence about GD (tuned furthest from 0.01) is the sweep's on screen: its best rate and
+    // test error and the rates where it found W* as the sweep's table gives them, and this run length.
+    const caption = (await page.locator("#race-caption").textContent()) || "";
+    const row = await page.locator('#sens-best tr[data-run="gd"] td').allTextContents();
+    const said = caption.match(/In the sweep \(300 steps each\), GD's final test error is ([^:]*): it finds W\* \(test error below 0\.05\) ([^.,]*)/);
+    assert.ok(said, caption);
+    assert.ok(said[1].includes(`${row[2].trim()} at ${row[1].trim()}`), `GD's best (${row}) in: ${said[1]}`);
+    if (row[3].trim() === "no rate") assert.equal(said[2], "at no rate in 300 steps");
+    else assert.match(said[2], new RegExp(`^only (at|from) ${row[3].trim().replace(/\./g, "\\.").replace(" to ", " to ")}`));
+    assert.match(caption, /The sweep ran 300 steps a run and this race runs 3000/);
     await waitForHash(page, /tuned=-2,2,1,300/);
     // A hand-made change ends the tuned race; equal rates bring back the first race.
     await page.locator("#race-equal").click();

@@ -10,7 +10,7 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { PRESETS } from "../../www/presets.js";
-import { launchWatched, openPage, stepCount } from "./helpers.mjs";
+import { launchWatched, openPage, pause, stepCount } from "./helpers.mjs";
 
 let browser;
 let page;
@@ -44,9 +44,28 @@ describe("presets: the race caption, same-method runs and the PCA", { timeout: 1
   });
 
   it("makes the equal race's claim only for the default race, and offers equal rates only when they are not", async () => {
+    await pause(page);
+    await page.waitForTimeout(800); // the caption follows the frames at most twice a second
     const d = await shown();
     assert.equal(d.race, "equal");
-    assert.match(d.caption, /GD, momentum and Nesterov hardly move/);
+    // The default race's claim is written from the panels on screen: this step, these test errors.
+    const errors = await page.locator("article[data-run]").evaluateAll((els) => Object.fromEntries(els.map((e) => [e.querySelector("[id^=run-title-]").textContent, Number(e.dataset.testError)])));
+    const at = d.caption.match(/At step (\d+), /);
+    assert.ok(at, d.caption);
+    assert.equal(Number(at[1]), await stepCount(page));
+    const group = (re) => {
+      const m = d.caption.match(re);
+      return m ? m[1].split(/, | and /) : [];
+    };
+    const found = group(/At step \d+, ([^;]*?) ha(?:s|ve) found W\*/);
+    const still = group(/(?:; |At step \d+, )([^;]*?) hardly move/);
+    assert.ok(found.length + still.length > 0, d.caption);
+    for (const t of found) assert.ok(errors[t] < 0.05, `${t} said to have found W*: ${errors[t]} (${d.caption})`);
+    for (const t of still) assert.ok(errors[t] > 0.9, `${t} said to hardly move: ${errors[t]} (${d.caption})`);
+    for (const [t, e] of Object.entries(errors)) {
+      if (e < 0.05) assert.ok(found.includes(t), `${t} at ${e} not said to have found W* (${d.caption})`);
+      if (e > 0.9) assert.ok(still.includes(t), `${t} at ${e} not said to hardly move (${d.caption})`);
+    }
     assert.equal(d.back, false);
     for (const p of PRESETS) {
       await page.locator(`#preset-list [data-preset="${p.id}"]`).click();

@@ -3,11 +3,13 @@
 // to equal rates.
 
 import { formatNumber, formatPow10 } from "../views/axes.js";
-import { listNames } from "../captions.js";
+import { equalRaceSentence, listNames, sweepWindowSentence } from "../captions.js";
 import { store } from "../store.js";
+import { ui } from "./ui.js";
 import { rebuild } from "./experiment.js";
+import { onLoop } from "./loop.js";
 import { equalRate } from "./runs.js";
-import { hasSweepResult } from "./sweep.js";
+import { hasSweepResult, sweepLines } from "./sweep.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -20,6 +22,46 @@ export function initRace() {
   store.subscribe((kind) => {
     if (kind === "reset" || kind === "hot") updateRaceBadge();
   });
+  // The caption says what the runs on screen show: it follows the frames, at most every
+  // CAPTION_MS, and always ends on the last one.
+  let last = 0;
+  let timer = null;
+  onLoop("frame", () => {
+    const wait = last + CAPTION_MS - performance.now();
+    if (wait <= 0) {
+      clearTimeout(timer);
+      timer = null;
+      last = performance.now();
+      updateRaceBadge();
+    } else timer ??= setTimeout(() => {
+      timer = null;
+      last = performance.now();
+      updateRaceBadge();
+    }, wait);
+  });
+}
+
+const CAPTION_MS = 500;
+
+/** The runs that are on and have a learning rate, with the numbers their panels last drew. */
+function drawnRuns() {
+  return ui.runs.filter((run) => store.enabled[run.index] && store.rates[run.index] !== undefined).map((run) => {
+    const m = run.metrics || {};
+    return { label: run.label, lr: store.rates[run.index], test: m.test_error, stepNorm: m.step_norm, diverged: m.diverged_at, step: m.step ?? 0 };
+  });
+}
+
+/**
+ * The tuned race's sentence about the method tuned furthest from the equal race's rate (two
+ * decades or more), from the sweep on screen; "" without one.
+ */
+function tunedWindowText(lrRuns) {
+  const sweep = sweepLines();
+  if (!sweep || sweep.stale) return "";
+  const far = lrRuns.filter((x) => x.on && Math.abs(Math.log10(x.lr / EQUAL_RATE)) >= 2)
+    .sort((a, b) => Math.abs(Math.log10(b.lr / EQUAL_RATE)) - Math.abs(Math.log10(a.lr / EQUAL_RATE)))[0];
+  const line = far && sweep.lines.find((l) => l.name === far.name && l.best > 0 && Math.abs(Math.log10(l.best / far.lr)) < 1e-9);
+  return line ? ` ${sweepWindowSentence({ ...line, label: far.label, steps: sweep.steps }, EQUAL_RATE)}` : "";
 }
 
 function protocolPhrase(p) {
@@ -42,14 +84,10 @@ export function updateRaceBadge() {
     kind = "tuned";
     badgeText = "tuned: each method at its best rate";
     text = `${hasSweepResult() ? "From the sweep below" : "From a learning-rate sweep"} (${protocolPhrase(store.race)}): ${rates}.`;
-    // What GD does is only said for the problem it was checked on (the default one), with GD in
-    // the race at the rate it was checked at (about 100).
-    const defaultRuns = store.defaults.optimizers;
-    const gd = lrRuns.find((x) => x.name === "gd" && x.on);
-    if (gd && Math.abs(Math.log10(gd.lr / 100)) <= 0.5 &&
-      store.isDefaultExperiment({ ...store.currentConfig(), optimizers: defaultRuns }, defaultRuns.map(() => true))) {
-      text += " GD now finds W* too, but only near rate 100 (ten thousand times the 0.01 at which Adam wins the equal race) " +
-        "and in a narrow window: on the default experiment its final test error is 0.999 at 0.01, 0.93 at 1, 0.44 at 10, 0.0176 at 100.";
+    text += tunedWindowText(lrRuns);
+    // Tuned in runs of another length than this race's: a rate best then may not be best now.
+    if (store.race.steps && store.race.steps !== store.steps) {
+      text += ` The sweep ran ${store.race.steps} steps a run and this race runs ${store.steps}: a rate that was best at ${store.race.steps} steps may not be at ${store.steps}.`;
     }
   } else if (!lrRuns.length) {
     kind = "none";
@@ -61,10 +99,13 @@ export function updateRaceBadge() {
     // The claim about who wins is only made for the experiment it was checked on: the default
     // one (six methods, the default problem, every run on); otherwise a plain description.
     const isDefault = store.isDefaultExperiment(store.currentConfig(), store.enabled);
+    const drawn = drawnRuns();
+    const step = Math.max(0, ...drawn.map((x) => x.step));
     text = isDefault && r === EQUAL_RATE
-      ? "Every method with a learning rate uses 0.01. Adam and RMSProp find W*; GD, momentum and Nesterov hardly move, " +
-        "because their step is the rate times gradients of only a few 10⁻⁶ to 3·10⁻⁴ per entry, while Adam's step is about the rate itself. " +
-        "That says more about the rate than about the methods: see the sweep below for a fair race."
+      ? "Every method with a learning rate uses 0.01. " +
+        (equalRaceSentence(drawn, { step }) || "Who finds W* at this rate shows here as the runs step.") +
+        " A step that is the rate times the gradient is as small as the gradient, so the race says more about the rate " +
+        "than about the methods: see the sweep below for a fair race."
       : equalRaceText(lrRuns, runs.filter((x) => x.lr === undefined), r);
   } else {
     kind = "custom";

@@ -31,6 +31,26 @@ export function hasSweepResult() {
   return !!sw.result;
 }
 
+/**
+ * The finished sweep's lines as its plot and table show them, for sentences about it:
+ * {steps, stale, lines: [{name, label, best, points: [{lr, test, diverged}]}]}, or null (no
+ * sweep, or no test error to rank rates by). `stale`: run on another experiment than the page's.
+ */
+export function sweepLines() {
+  const r = sw.result;
+  if (!r || sw.untested) return null;
+  const lines = r.best.map((b) => ({
+    name: b.name,
+    label: b.label,
+    best: Number.isFinite(b.test_error) ? b.learning_rate : null,
+    points: r.cells.filter((c) => c.optimizer === b.optimizer)
+      .map((c) => ({ lr: c.learning_rate, test: c.test_error, diverged: c.diverged_at }))
+      .sort((a, b2) => a.lr - b2.lr),
+  }));
+  const stale = !store.config || sweepKey(r.config) !== sweepKey(store.currentConfig());
+  return { steps: sw.protocol?.steps, stale, lines };
+}
+
 export function initSweep() {
   ui.views.sens = new SensitivityPlot($("sens-plot"));
   ui.views.sens.plot.view.onResize = drawSweep;
