@@ -154,8 +154,8 @@ export function sweepWindowSentence(line, equal) {
   const found = pts.filter((p) => p.test < FOUND).map((p) => p.lr);
   const lo = Math.min(...found);
   const hi = Math.max(...found);
-  const window = !found.length ? `it finds W* (test error below ${FOUND}) at no rate in ${line.steps} steps`
+  const where = !found.length ? `it finds W* (test error below ${FOUND}) at no rate in ${line.steps} steps`
     : `it finds W* (test error below ${FOUND}) only ${lo === hi ? `at ${formatNumber(lo)}` : `from ${formatNumber(lo)} to ${formatNumber(hi)}`}` +
       (lo > equal ? `, ${formatNumber(lo / equal)} times the equal race's ${formatNumber(equal)}` : "");
-  return `In the sweep (${line.steps} steps each), ${line.label}'s final test error is ${each}: ${window}.`;
+  return `In the sweep (${line.steps} steps each), ${line.label}'s final test error is ${each}: ${where}.`;
 }
