@@ -104,7 +104,9 @@ const isSet = (v) => v !== null && v !== undefined;
 export function runFigures(run, fields = ["test", "rank"]) {
   if (isSet(run.diverged)) return `${run.label}: diverged at step ${run.diverged}`;
   const words = { test: "test error", train: "train error", rank: "effective rank" };
-  const parts = fields.filter((f) => Number.isFinite(run[f])).map((f) => `${words[f]} ${formatFigure(run[f])}`);
+  // The effective rank as the panels show it (two decimals).
+  const shown = (f) => (f === "rank" ? run[f].toFixed(2) : formatFigure(run[f]));
+  const parts = fields.filter((f) => Number.isFinite(run[f])).map((f) => `${words[f]} ${shown(f)}`);
   return parts.length ? `${run.label}: ${parts.join(", ")}` : `${run.label}: no figures yet`;
 }
 

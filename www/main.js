@@ -19,6 +19,7 @@ import { initReference } from "./controllers/reference.js";
 import { initData } from "./controllers/data.js";
 import { initTooltips } from "./controllers/tooltips.js";
 import { initFiguresTable } from "./controllers/figures-table.js";
+import { initDescriptions } from "./controllers/descriptions.js";
 import { initRecoveryMap } from "./controllers/recovery.js";
 import { FRAMED, initEmbed, initFrameEvents, initFramePlayback, initFrameSize, keepEarlyMessages, pointToFullPage, readEmbedFlags } from "./controllers/embed.js";
 import { initMilestones } from "./controllers/milestones.js";
@@ -84,6 +85,7 @@ async function boot() {
   initData();
   initTooltips();
   initFiguresTable();
+  initDescriptions();
   initRecoveryMap();
   initMilestones();
   initPlotTable();

@@ -66,6 +66,7 @@ const LAYERS = {
   "controllers/data.js": "controllers",
   "controllers/tooltips.js": "controllers",
   "controllers/figures-table.js": "controllers",
+  "controllers/descriptions.js": "controllers",
   "controllers/recovery.js": "controllers",
   "controllers/milestones.js": "controllers",
   "controllers/rest.js": "controllers",

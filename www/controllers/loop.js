@@ -38,6 +38,20 @@ export function onLoop(event, fn) {
   hooks[event].push(fn);
 }
 
+/** Calls `fn` after the frames, at most every `ms` and after the last one; returns a call at once. */
+export function onFrameEvery(ms, fn) {
+  let last = 0;
+  let timer = null;
+  const now = () => {
+    clearTimeout(timer);
+    timer = null;
+    last = performance.now();
+    fn();
+  };
+  onLoop("frame", () => (last + ms <= performance.now() ? now() : (timer ??= setTimeout(now, last + ms - performance.now()))));
+  return now;
+}
+
 /** A preset's reference runs (controllers/reference.js): grey and dotted, beside the race's colours. */
 export const REFERENCE_STYLE = { colour: "#6b6b6b", alpha: 1, dash: [2, 3], marker: "square" };
 

@@ -4,7 +4,7 @@
 
 import { formatFigure } from "../views/axes.js";
 import { ui } from "./ui.js";
-import { onLoop } from "./loop.js";
+import { onFrameEvery } from "./loop.js";
 
 const $ = (id) => document.getElementById(id);
 const ROWS = 12;
@@ -50,24 +50,13 @@ function build() {
 export function initPlotTable() {
   const button = $("time-table-toggle");
   const box = $("time-table");
-  let last = 0;
-  let timer = null;
-  const update = () => {
-    clearTimeout(timer);
-    timer = null;
-    last = performance.now();
-    build();
-  };
+  const update = onFrameEvery(1000, () => {
+    if (!box.hidden) build();
+  });
   button.addEventListener("click", () => {
     box.hidden = !box.hidden;
     button.setAttribute("aria-expanded", String(!box.hidden));
     button.textContent = box.hidden ? "Show the numbers as a table" : "Hide the table";
     if (!box.hidden) update();
-  });
-  onLoop("frame", () => {
-    if (box.hidden) return;
-    const wait = last + 1000 - performance.now();
-    if (wait <= 0) update();
-    else timer ??= setTimeout(update, wait);
   });
 }

@@ -7,7 +7,7 @@ import { equalRaceSentence, listNames, sweepWindowSentence } from "../captions.j
 import { store } from "../store.js";
 import { ui } from "./ui.js";
 import { rebuild } from "./experiment.js";
-import { onLoop } from "./loop.js";
+import { onFrameEvery } from "./loop.js";
 import { equalRate } from "./runs.js";
 import { hasSweepResult, sweepLines } from "./sweep.js";
 
@@ -24,21 +24,7 @@ export function initRace() {
   });
   // The caption says what the runs on screen show: it follows the frames, at most every
   // CAPTION_MS, and always ends on the last one.
-  let last = 0;
-  let timer = null;
-  onLoop("frame", () => {
-    const wait = last + CAPTION_MS - performance.now();
-    if (wait <= 0) {
-      clearTimeout(timer);
-      timer = null;
-      last = performance.now();
-      updateRaceBadge();
-    } else timer ??= setTimeout(() => {
-      timer = null;
-      last = performance.now();
-      updateRaceBadge();
-    }, wait);
-  });
+  onFrameEvery(CAPTION_MS, updateRaceBadge);
 }
 
 const CAPTION_MS = 500;
