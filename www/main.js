@@ -20,6 +20,7 @@ import { initData } from "./controllers/data.js";
 import { initTooltips } from "./controllers/tooltips.js";
 import { initFiguresTable } from "./controllers/figures-table.js";
 import { initDescriptions } from "./controllers/descriptions.js";
+import { initScrub } from "./controllers/scrub.js";
 import { initRecoveryMap } from "./controllers/recovery.js";
 import { FRAMED, initEmbed, initFrameEvents, initFramePlayback, initFrameSize, keepEarlyMessages, pointToFullPage, readEmbedFlags } from "./controllers/embed.js";
 import { initMilestones } from "./controllers/milestones.js";
@@ -86,6 +87,7 @@ async function boot() {
   initTooltips();
   initFiguresTable();
   initDescriptions();
+  initScrub();
   initRecoveryMap();
   initMilestones();
   initPlotTable();

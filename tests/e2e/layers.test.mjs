@@ -67,6 +67,7 @@ const LAYERS = {
   "controllers/tooltips.js": "controllers",
   "controllers/figures-table.js": "controllers",
   "controllers/descriptions.js": "controllers",
+  "controllers/scrub.js": "controllers",
   "controllers/recovery.js": "controllers",
   "controllers/milestones.js": "controllers",
   "controllers/rest.js": "controllers",

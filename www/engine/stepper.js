@@ -18,6 +18,7 @@
 //   cancelSteps(), idle() → Promise, afterBatches(fn) → ran now?
 //   pca() → Promise<{result, cost, step?} | {stale} | {gone}>
 //   states(names, count) → Promise<frame[]>   copies with every history, for exports
+//   snapshots() → Promise<[{steps, data}] | null>   each run's kept snapshots of W (the PCA's)
 //   matrix(i), history(i), metrics(i), matrixCsv(i) → Promise<string>
 //   simulateTrap()             for the browser test of a core's trap
 //

@@ -136,6 +136,12 @@ export class ThreadStepper {
     return { result, cost: performance.now() - t0 };
   }
 
+  /** Every run's kept snapshots (copies): [{steps, data}], data column-major m × n. */
+  async snapshots() {
+    const lab = this.env.lab();
+    return Array.from({ length: this.env.count() }, (_, i) => ({ steps: lab.snapshot_steps(i), data: lab.snapshot_data(i) }));
+  }
+
   /** Every run's state with the histories `names` (copies). */
   async states(names) { return readFrames(this.env, this.env.lab(), names, true); }
 

@@ -134,8 +134,8 @@ export class WorkerStepper {
   async pca() {
     const pool = this.pool;
     const gen = pool.gen;
-    const runs = WorkerPool.byRun(await pool.call("snapshots"));
-    if (this.replaced || pool.gen !== gen || runs.length !== this.env.count()) return { stale: true };
+    const runs = await this.snapshots();
+    if (!runs) return { stale: true };
     const counts = runs.map((r) => r.steps.length);
     const steps = new Float64Array(counts.reduce((a, c) => a + c, 0));
     const data = new Float64Array(runs.reduce((a, r) => a + r.data.length, 0));
@@ -158,6 +158,18 @@ export class WorkerStepper {
     }
     if (this.replaced || pool.gen !== gen) return { gone: true };
     return { result, cost: performance.now() - t0, step: shown };
+  }
+
+  /**
+   * Every run's kept snapshots, gathered from the workers: [{steps, data}] in run order (data in
+   * the core's storage order, column-major m × n), or null if the experiment changed meanwhile.
+   */
+  async snapshots() {
+    const pool = this.pool;
+    const gen = pool.gen;
+    const runs = WorkerPool.byRun(await pool.call("snapshots"));
+    if (this.replaced || pool.gen !== gen || runs.length !== this.env.count()) return null;
+    return runs.map((r) => ({ steps: r.steps, data: r.data }));
   }
 
   /** Every run's state with the histories `names` (copies), once the batches on their way are in. */
