@@ -4,6 +4,7 @@
 // *.test.mjs).
 
 import { readFileSync } from "node:fs";
+import { after, before } from "node:test";
 import { launchFresh } from "../../scripts/chromium.mjs";
 
 /** The served repository root (scripts/test.sh sets MCP_BASE_URL). */
@@ -28,6 +29,18 @@ export async function launchWatched(prefix, options) {
   browser.context.on("request", (r) => requests.push(r.url()));
   watchErrors(browser.page, consoleErrors, pageErrors);
   return { ...browser, consoleErrors, pageErrors, requests };
+}
+
+/** In a describe block: a launchWatched Chromium (1400 × 900) for its tests, given to `set` once up, closed after them. */
+export function withBrowser(prefix, set) {
+  let browser;
+  before(async () => {
+    browser = await launchWatched(prefix, { viewport: { width: 1400, height: 900 } });
+    set(browser);
+  });
+  after(async () => {
+    await browser?.close();
+  });
 }
 
 /** The requested URLs that went to another origin than the page's (data:, blob: and about: go nowhere). */

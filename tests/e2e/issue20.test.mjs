@@ -7,20 +7,8 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { BASE_URL, launchWatched, openPage, pause } from "./helpers.mjs";
+import { BASE_URL, launchWatched, openPage, pause, withBrowser } from "./helpers.mjs";
 import { launchFresh } from "../../scripts/chromium.mjs";
-
-/** A fresh Chromium (1400 × 900) for the tests of a describe block; `set(browser)` once it is up. */
-function freshBrowser(prefix, set) {
-  let browser;
-  before(async () => {
-    browser = await launchWatched(prefix, { viewport: { width: 1400, height: 900 } });
-    set(browser);
-  });
-  after(async () => {
-    await browser?.close();
-  });
-}
 
 const lrsOf = (pg) => pg.locator("article[data-run] input[id^='lr-']:not([type=range])").evaluateAll((els) => els.map((e) => Number(e.value)));
 
@@ -230,7 +218,7 @@ describe("issue 20: the embed's frame (controls=0)", { timeout: 90_000 }, () => 
 
 describe("issue 20: stale text (captions from the lines drawn, the PCA's status, the update rule)", { timeout: 180_000 }, () => {
   let page;
-  freshBrowser("mcp-e2e-i20-text-", (b) => ({ page } = b));
+  withBrowser("mcp-e2e-i20-text-", (b) => ({ page } = b));
   const ended = (n) => page.waitForFunction((n) => document.querySelector("#step-counter").dataset.step === String(n)
     && document.querySelector("#play").getAttribute("aria-pressed") === "false", n, { timeout: 60_000 });
 
@@ -291,7 +279,7 @@ describe("issue 20: stale text (captions from the lines drawn, the PCA's status,
 
 describe("issue 20: presets that do the reader's part", { timeout: 180_000 }, () => {
   let page;
-  freshBrowser("mcp-e2e-i20-presets-", (b) => ({ page } = b));
+  withBrowser("mcp-e2e-i20-presets-", (b) => ({ page } = b));
 
   it("'Newton and gradient flow' plots against time t itself", async () => {
     await openPage(page, "");
@@ -368,7 +356,7 @@ describe("issue 20: presets that do the reader's part", { timeout: 180_000 }, ()
 
 describe("issue 20: readable from the back of a room", { timeout: 120_000 }, () => {
   let page;
-  freshBrowser("mcp-e2e-i20-read-", (b) => ({ page } = b));
+  withBrowser("mcp-e2e-i20-read-", (b) => ({ page } = b));
   before(async () => {
     // The text drawn on the time plot: its font and colour.
     await page.addInitScript(() => {
@@ -422,7 +410,7 @@ describe("issue 20: readable from the back of a room", { timeout: 120_000 }, () 
 
 describe("issue 20: words for the jargon", { timeout: 120_000 }, () => {
   let page;
-  freshBrowser("mcp-e2e-i20-words-", (b) => ({ page } = b));
+  withBrowser("mcp-e2e-i20-words-", (b) => ({ page } = b));
 
   it("every figure, label and control says in plain words what it is (hover or focus)", async () => {
     await openPage(page, "#m=adam,gd,gradient_flow&lr=0.01,0.01,", { stepping: true });

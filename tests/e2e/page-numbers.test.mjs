@@ -4,12 +4,12 @@
 //
 //   MCP_BASE_URL=http://127.0.0.1:8123/ node --test tests/e2e/page-numbers.test.mjs
 
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { formatFigure } from "../../www/views/axes.js";
-import { launchWatched, openPage, pause } from "./helpers.mjs";
+import { openPage, pause, withBrowser } from "./helpers.mjs";
 
-let browser, page, pageErrors;
+let page, pageErrors;
 
 /** Each canvas's description (the texts of its aria-describedby, tooltips left out). */
 const descriptions = () => page.evaluate(() => {
@@ -32,13 +32,7 @@ const descriptions = () => page.evaluate(() => {
 });
 
 describe("issue 20: canvases that carry their numbers", { timeout: 120_000 }, () => {
-  before(async () => {
-    browser = await launchWatched("mcp-e2e-numbers-", { viewport: { width: 1400, height: 900 } });
-    ({ page, pageErrors } = browser);
-  });
-  after(async () => {
-    await browser?.close();
-  });
+  withBrowser("mcp-e2e-numbers-", (b) => ({ page, pageErrors } = b));
 
   it("each canvas's description holds the numbers it last drew and points to the live table", async () => {
     await openPage(page, "#steps=200&m=adam,gd&lr=0.01,0.01");

@@ -4,11 +4,11 @@
 //
 //   MCP_BASE_URL=http://127.0.0.1:8123/ node --test tests/e2e/page-scrub.test.mjs
 
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { launchWatched, openPage } from "./helpers.mjs";
+import { openPage, withBrowser } from "./helpers.mjs";
 
-let browser, page, pageErrors;
+let page, pageErrors;
 
 /** Each run panel's heatmap as an image, and the step its scrubbed picture is of. */
 const panels = () => page.locator("article[data-run]").evaluateAll((els) => els.map((a) => ({
@@ -17,13 +17,7 @@ const panels = () => page.locator("article[data-run]").evaluateAll((els) => els.
 })));
 
 describe("issue 20: the timeline scrubber", { timeout: 120_000 }, () => {
-  before(async () => {
-    browser = await launchWatched("mcp-e2e-scrub-", { viewport: { width: 1400, height: 900 } });
-    ({ page, pageErrors } = browser);
-  });
-  after(async () => {
-    await browser?.close();
-  });
+  withBrowser("mcp-e2e-scrub-", (b) => ({ page, pageErrors } = b));
 
   it("dragging back shows each run's nearest kept W and marks the step; let go and the race is where it was", async () => {
     await openPage(page, "#steps=600&m=adam,gd&lr=0.01,0.01");
