@@ -61,11 +61,13 @@ function show(step) {
     const k = nearestSnapshot(s.steps, step);
     run.heatmap.draw(rowMajor(s.data, k, m, n));
     run.el.dataset.scrubStep = String(s.steps[k]);
-    shown.push(`${run.label} ${s.steps[k]}`);
+    shown.push({ label: run.label, step: s.steps[k] });
   });
   const status = $("scrub-status");
   status.hidden = false;
-  status.textContent = `Looking back at step ${step}: each panel's heatmap shows its W at the nearest step kept (${shown.join(", ")}); ` +
+  const same = new Set(shown.map((x) => x.step)).size === 1;
+  const kept = same ? `all at step ${shown[0].step}` : shown.map((x) => `${x.label} ${x.step}`).join(", ");
+  status.textContent = `Looking back at step ${step}: each panel's heatmap shows its W at the nearest step kept (${kept}); ` +
     `its figures stay those of step ${slider.max}. Let go to return.`;
   markStep(step);
 }
