@@ -51,6 +51,10 @@ describe("issue 20: the timeline scrubber", { timeout: 120_000 }, () => {
     const plot = await page.locator("#test-error-plot").boundingBox();
     const m = await mark.boundingBox();
     assert.ok(m.x > plot.x && m.x < plot.x + plot.width, `the mark at x ${m.x}, the plot from ${plot.x} to ${plot.x + plot.width}`);
+    // The trajectory plot rings each run at its recorded point nearest the step.
+    const dots = await page.locator(".scrub-dot").evaluateAll((els) => els.filter((e) => !e.hidden).map((e) => Number(e.dataset.step)));
+    assert.equal(dots.length, 2);
+    for (const s of dots) assert.ok(Math.abs(s - value) <= 40, `a ring at step ${s} for ${value}`);
     // Nothing stepped meanwhile.
     assert.equal(await page.locator("#step-counter").getAttribute("data-step"), "600");
     await page.mouse.up();
@@ -60,6 +64,7 @@ describe("issue 20: the timeline scrubber", { timeout: 120_000 }, () => {
     assert.deepEqual(after.map((p) => p.scrubStep), [undefined, undefined]);
     assert.equal(await slider.inputValue(), "600");
     assert.equal(await mark.isVisible(), false);
+    assert.equal(await page.locator(".scrub-dot:visible").count(), 0);
     assert.match(await page.locator("#play-status").textContent(), /stopped at step 600/);
     assert.equal(await page.locator("#step-counter").getAttribute("data-step"), "600");
   });

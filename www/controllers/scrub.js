@@ -16,12 +16,13 @@ const sc = {
   runs: null, // each run's snapshots {steps, data} (column-major m × n), once gathered
   ask: 0, // bumped when looking back ends: a gathering still on its way is dropped
   mark: null, // the step's mark over the time plot
+  dots: [], // each run's ring at that step over the trajectory plot
 };
 
-/** The index of the snapshot step nearest `step` (steps ascending). */
-export function nearestSnapshot(steps, step) {
+/** The index of the step nearest `step` among the first `len` of `steps`. */
+export function nearestSnapshot(steps, step, len = steps.length) {
   let k = 0;
-  for (let j = 1; j < steps.length; j++) if (Math.abs(steps[j] - step) < Math.abs(steps[k] - step)) k = j;
+  for (let j = 1; j < len; j++) if (Math.abs(steps[j] - step) < Math.abs(steps[k] - step)) k = j;
   return k;
 }
 
@@ -72,8 +73,28 @@ function show(step) {
   markStep(step);
 }
 
+/** A ring over the trajectory plot at each run's recorded point nearest `step` (its history). */
+function markTrajectory(step) {
+  const map = ui.views.trajectory?.plot?.lastMap;
+  const box = $("trajectory-plot").getBoundingClientRect();
+  ui.runs.forEach((run, i) => {
+    const dot = (sc.dots[i] ??= document.body.appendChild(Object.assign(document.createElement("div"), { className: "scrub-dot" })));
+    dot.setAttribute("aria-hidden", "true");
+    const p = store.stepper.history(i);
+    dot.hidden = !map || !p?.len || !store.enabled[i];
+    if (dot.hidden) return;
+    const k = nearestSnapshot(p.h.step, step, p.len);
+    dot.style.left = `${box.left + window.scrollX + map.X(p.h.effective_rank[k])}px`;
+    dot.style.top = `${box.top + window.scrollY + map.Y(p.h.train_error[k])}px`;
+    dot.style.setProperty("--run-colour", run.colour);
+    dot.dataset.step = String(p.h.step[k]);
+  });
+  for (const dot of sc.dots.slice(ui.runs.length)) dot.hidden = true;
+}
+
 /** A vertical mark at `step` over the time plot (when its x axis is the step). */
 function markStep(step) {
+  markTrajectory(step);
   const map = ui.views.time?.plot?.lastMap ?? ui.views.time?.lastMap;
   const canvas = $("test-error-plot");
   if (!map || store.view.x !== "step") {
@@ -96,6 +117,7 @@ function letGo() {
   sc.ask += 1;
   sc.runs = null;
   sc.mark.hidden = true;
+  for (const dot of sc.dots) dot.hidden = true;
   $("scrub-status").hidden = true;
   const slider = $("scrub");
   slider.value = slider.max;
