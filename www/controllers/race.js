@@ -82,8 +82,9 @@ export function updateRaceBadge() {
   } else if (r !== null) {
     kind = "equal";
     badgeText = lrRuns.length === 1 ? `learning rate ${formatNumber(r)}` : `equal learning rates ${formatNumber(r)}`;
-    // The claim about who wins is only made for the experiment it was checked on: the default
-    // one (six methods, the default problem, every run on); otherwise a plain description.
+    // On the default experiment (six methods, the default problem, every run on) the caption says
+    // who found W* and who hardly moves, from the panels' numbers at the step shown (and why a
+    // small gradient makes a small step); otherwise a plain description of the rates.
     const isDefault = store.isDefaultExperiment(store.currentConfig(), store.enabled);
     const drawn = drawnRuns();
     const step = Math.max(0, ...drawn.map((x) => x.step));
