@@ -150,6 +150,10 @@ describe("methods, models and the learning-rate sweep", { timeout: 150_000 }, ()
     await setValue("depth", "1");
     await error.waitFor({ state: "hidden" });
     assert.equal(await page.locator("#init").inputValue(), "observed");
+    // The runs step again before the next change (a change while the last one is still being
+    // applied was once put back by the picker in a full-suite run).
+    const s1 = Number(await page.locator("#step-counter").getAttribute("data-step"));
+    await page.waitForFunction((s) => Number(document.querySelector("#step-counter").dataset.step) > s, s1);
     await page.locator("#method-newton").uncheck({ force: true });
     await page.waitForFunction(() => document.querySelectorAll("article[data-run]").length === 6);
   });
