@@ -106,9 +106,9 @@ struct Scratch {
     grad_w: DMatrix<f64>,
     /// Next end-to-end W.
     w: DMatrix<f64>,
-    /// The end-to-end W before the last good step (for the step's metrics), once `previous`.
+    /// The end-to-end W before the last good step (for the step's metrics; meaningful once the
+    /// run has taken a step).
     previous_w: DMatrix<f64>,
-    previous: bool,
     /// Storage for the next SVD (a previous iterate's, recycled).
     svd: Option<Svd>,
     ws: SvdWorkspace,
@@ -121,7 +121,6 @@ impl Scratch {
             grad_w: DMatrix::zeros(m, n),
             w: DMatrix::zeros(m, n),
             previous_w: DMatrix::zeros(m, n),
-            previous: false,
             svd: None,
             ws: SvdWorkspace::new(),
         }
@@ -223,7 +222,7 @@ impl Run {
         }
         self.ensure_svd()?;
         let svd = self.svd.as_ref().expect("ensured");
-        let previous = self.scratch.previous.then_some(&self.scratch.previous_w);
+        let previous = (self.step > 0).then_some(&self.scratch.previous_w);
         let metrics = Metrics::compute(&sh.problem, &sh.objective, &self.w, svd, &sh.refs, self.clock(self.time, self.evaluations), previous);
         if !metrics.objective.is_finite() {
             return Err("the objective became non-finite".into());
@@ -314,7 +313,6 @@ impl Run {
         std::mem::swap(&mut self.w, &mut self.scratch.w);
         // The iterate before this step, kept for the step's metrics (pointer swaps, no copy).
         std::mem::swap(&mut self.scratch.w, &mut self.scratch.previous_w);
-        self.scratch.previous = true;
         if let Some(old) = std::mem::replace(&mut self.svd, svd) {
             self.scratch.svd = Some(old);
         }
@@ -361,7 +359,6 @@ struct Start {
     metrics: Metrics,
 }
 
-/// What the solvers see of the objective on the problem.
 /// The shared landscape, counting the gradients of f a solver asks of it (each `gradient` and
 /// `param_gradient` call: Newton's Hessian–vector products are two each, gradient flow's stages
 /// one each).
@@ -399,6 +396,7 @@ impl Landscape for Counted<'_> {
     }
 }
 
+/// What the solvers see of the objective on the problem.
 impl Landscape for Shared {
     fn shape(&self) -> (usize, usize) {
         self.problem.shape()
